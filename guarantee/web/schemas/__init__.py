@@ -1,0 +1,222 @@
+"""Request and response bodies of the JSON API (pydantic v2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from guarantee.domain.households import ReferralSource
+from guarantee.domain.landlords import LandlordKind
+from guarantee.domain.leases import LeaseType
+
+T = TypeVar("T")
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# Money arrives as a JSON number or string and is kept as Decimal (never float).
+Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
+PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+NonNegativeAmount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    page_size: int
+
+
+class LoginIn(In):
+    username: Text
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+
+
+class LandlordIn(In):
+    kind: LandlordKind
+    name: Text
+    tax_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=11, max_length=16)]
+    iban: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15, max_length=42)]
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+    phone: str | None = None
+    address: str | None = None
+
+
+class LandlordOut(BaseModel):
+    id: str
+    kind: LandlordKind
+    name: str
+    tax_code: str
+    iban: str
+    email: str
+    phone: str | None
+    address: str | None
+    created_at: datetime
+
+
+class PropertyIn(In):
+    landlord_id: Text
+    address: Text
+    municipality_istat_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    cadastral_reference: Text
+    floor_area_m2: Annotated[int, Field(gt=0, le=2000)]
+
+
+class PropertyOut(BaseModel):
+    id: str
+    landlord_id: str
+    address: str
+    municipality_istat_code: str
+    cadastral_reference: str
+    floor_area_m2: int
+    created_at: datetime
+
+
+class MemberIn(In):
+    full_name: Text
+    tax_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=16, max_length=16)]
+    birth_date: date | None = None
+    is_main_tenant: bool = False
+
+
+class LeaseIn(In):
+    lease_type: LeaseType
+    start: date
+    end: date
+    monthly_rent: PositiveAmount
+    monthly_charges: NonNegativeAmount = Decimal("0.00")
+    registered: bool
+    registration_reference: str | None = None
+    rent_due_day: Annotated[int, Field(ge=1, le=28)] = 5
+
+
+class ApplicationIn(In):
+    property_id: Text
+    members: Annotated[list[MemberIn], Field(min_length=1, max_length=20)]
+    isee: NonNegativeAmount
+    net_monthly_income: NonNegativeAmount
+    referral_source: ReferralSource
+    referrer: str | None = None
+    declared_relatives: bool = False
+    lease: LeaseIn
+    submit: bool = True
+
+
+class ReasonIn(In):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = None
+
+
+class IssueIn(ReasonIn):
+    fund_id: str | None = None
+
+
+class HistoryOut(BaseModel):
+    occurred_at: datetime
+    actor_id: str
+    actor_role: str
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    reason: str | None
+
+
+class GuaranteeOut(BaseModel):
+    id: str
+    number: str | None
+    application_number: str
+    status: str
+    landlord_id: str
+    landlord_name: str
+    property_id: str
+    property_address: str
+    municipality_istat_code: str
+    household_id: str
+    lease_type: LeaseType
+    lease_start: date
+    lease_end: date
+    monthly_rent: Decimal
+    monthly_charges: Decimal
+    lease_registered: bool
+    registration_reference: str | None
+    product_code: str
+    product_version: str
+    ruleset_version: str | None
+    fund_id: str | None
+    maximum_exposure: Decimal
+    reserve_amount: Decimal
+    paid_amount: Decimal
+    starts_on: date | None
+    ends_on: date | None
+    issued_at: datetime | None
+    ended_at: datetime | None
+    end_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class GuaranteeDetailOut(GuaranteeOut):
+    eligibility: dict[str, Any] | None
+    allowed_actions: list[str]
+    history: list[HistoryOut]
+
+
+class FundIn(In):
+    name: Text
+    territory: Text
+
+
+class FundOut(BaseModel):
+    id: str
+    name: str
+    territory: str
+    balance: Decimal
+    reserved: Decimal
+    free_capacity: Decimal
+    exposure: Decimal
+    leverage: Decimal | None
+    contributions: Decimal
+    claims_paid: Decimal
+    recoveries: Decimal
+    write_offs: Decimal
+    loss_ratio: Decimal | None
+    live_guarantees: int
+
+
+class ContributionIn(In):
+    amount: PositiveAmount
+    donor: Text
+    on: date
+    reference: Text
+
+
+class EntryOut(BaseModel):
+    id: str
+    fund_id: str
+    kind: str
+    occurred_on: date
+    description: str
+    reference: str | None
+    amount: Decimal
+
+
+class LedgerLineOut(BaseModel):
+    entry_id: str
+    occurred_on: date
+    kind: str
+    description: str
+    reference: str | None
+    recorded_at: datetime
+    recorded_by: str
+    account: str
+    side: str
+    amount: Decimal

@@ -1,0 +1,201 @@
+"""Repositories: add and get aggregates; remember what was handed out so changes are audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from guarantee.adapters.db import tables
+from guarantee.domain.aggregate import Aggregate
+from guarantee.domain.audit import AuditEvent
+from guarantee.domain.errors import NotFound
+from guarantee.domain.funds import Fund
+from guarantee.domain.guarantees import LIVE_STATES, Guarantee
+from guarantee.domain.households import Household
+from guarantee.domain.landlords import Landlord, Property
+from guarantee.domain.ledger import JournalEntry
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Repository(Generic[A]):
+    model: type[A]
+    label: str
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: set[Aggregate] = set()
+
+    def add(self, aggregate: A) -> A:
+        self.session.add(aggregate)
+        self.seen.add(aggregate)
+        return aggregate
+
+    def get(self, id: str, *, for_update: bool = False) -> A:
+        found = self._one(self.model.id == id, for_update)  # type: ignore[attr-defined]
+        if found is None:
+            raise NotFound(self.label, id)
+        return found
+
+    def _one(self, condition: Any, for_update: bool = False) -> A | None:
+        statement = select(self.model).where(condition)
+        if for_update:
+            statement = statement.with_for_update()
+        found = self.session.scalars(statement).one_or_none()
+        if found is not None:
+            self.seen.add(found)
+        return found
+
+
+class LandlordRepository(Repository[Landlord]):
+    model = Landlord
+    label = "locatore"
+
+    def by_tax_code(self, tax_code: str) -> Landlord | None:
+        return self._one(Landlord.tax_code == tax_code)  # type: ignore[arg-type]
+
+
+class PropertyRepository(Repository[Property]):
+    model = Property
+    label = "immobile"
+
+
+class HouseholdRepository(Repository[Household]):
+    model = Household
+    label = "nucleo familiare"
+
+
+class GuaranteeRepository(Repository[Guarantee]):
+    model = Guarantee
+    label = "garanzia"
+
+    def by_number(self, number: str, *, for_update: bool = False) -> Guarantee:
+        column = tables.guarantees.c
+        condition = (column.number == number) | (column.application_number == number)
+        found = self._one(condition, for_update)
+        if found is None:
+            raise NotFound(self.label, number)
+        return found
+
+    def live_for_tenant(self, tax_code: str, excluding: str | None = None) -> int:
+        g, h = tables.guarantees, tables.households
+        statement = (
+            select(func.count())
+            .select_from(g.join(h, g.c.household_id == h.c.id))
+            .where(h.c.main_tenant_tax_code == tax_code)
+            .where(g.c.status.in_([s.value for s in LIVE_STATES]))
+        )
+        if excluding is not None:
+            statement = statement.where(g.c.id != excluding)
+        return int(self.session.scalar(statement) or 0)
+
+    def due_to_expire(self, before: Any) -> list[str]:
+        g = tables.guarantees.c
+        statement = (
+            select(g.id)
+            .where(g.status.in_(["active", "issued"]))
+            .where(g.ends_on < before)
+            .order_by(g.ends_on)
+        )
+        return list(self.session.scalars(statement))
+
+
+class FundRepository(Repository[Fund]):
+    model = Fund
+    label = "fondo"
+
+    def default_id(self) -> str:
+        """The oldest fund: where guarantees go when the manager names none."""
+        f = tables.funds.c
+        found = self.session.scalar(select(f.id).order_by(f.created_at, f.id).limit(1))
+        if found is None:
+            raise NotFound(self.label, "predefinito")
+        return str(found)
+
+
+class Ledger:
+    """Append-only: journal entries are inserted, never updated or deleted."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, entries: Iterable[JournalEntry]) -> None:
+        for entry in entries:
+            self.session.execute(
+                insert(tables.journal_entries).values(
+                    id=entry.id,
+                    fund_id=entry.fund_id,
+                    kind=entry.kind,
+                    occurred_on=entry.occurred_on,
+                    description=entry.description,
+                    reference=entry.reference,
+                    guarantee_id=entry.guarantee_id,
+                    recorded_at=entry.recorded_at,
+                    recorded_by=entry.recorded_by,
+                )
+            )
+            self.session.execute(
+                insert(tables.postings),
+                [
+                    {
+                        "entry_id": entry.id,
+                        "fund_id": entry.fund_id,
+                        "account": p.account,
+                        "side": p.side,
+                        "amount": p.amount,
+                    }
+                    for p in entry.postings
+                ],
+            )
+
+
+class AuditLog:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, events: Iterable[AuditEvent]) -> None:
+        rows = [
+            {
+                "id": e.id,
+                "occurred_at": e.occurred_at,
+                "actor_id": e.actor_id,
+                "actor_role": e.actor_role,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "action": e.action,
+                "before": e.before,
+                "after": e.after,
+                "reason": e.reason,
+            }
+            for e in events
+        ]
+        if rows:
+            self.session.execute(insert(tables.audit_events), rows)
+
+
+class Counters:
+    """Gapless yearly sequences: the increment commits or rolls back with the business change."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def next(self, name: str, year: int) -> int:
+        # One upsert: the first number of a year and every later one take the same row lock,
+        # so concurrent callers queue and each gets the next value.
+        dialect = self.session.get_bind().dialect.name
+        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        c = tables.counters.c
+        statement = (
+            upsert(tables.counters)
+            .values(name=name, year=year, value=1)
+            .on_conflict_do_update(
+                index_elements=[c.name, c.year], set_={"value": tables.counters.c.value + 1}
+            )
+            .returning(c.value)
+        )
+        return int(self.session.execute(statement).scalar_one())

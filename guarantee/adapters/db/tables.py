@@ -1,0 +1,226 @@
+"""Core tables: the schema Alembic migrates and the mapping maps the domain onto."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from guarantee.adapters.db.types import Cents, StrEnumType, UtcDateTime
+from guarantee.domain.actors import Role
+from guarantee.domain.guarantees import GuaranteeStatus
+from guarantee.domain.households import ReferralSource
+from guarantee.domain.landlords import LandlordKind
+from guarantee.domain.leases import LeaseType
+from guarantee.domain.ledger import Account, EntryKind, Side
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+UUID = String(36)
+
+landlords = Table(
+    "landlords",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("kind", StrEnumType(LandlordKind), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("tax_code", String(16), nullable=False, unique=True),
+    Column("iban", String(34), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(40)),
+    Column("address", String(300)),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+properties = Table(
+    "properties",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("landlord_id", UUID, ForeignKey("landlords.id"), nullable=False, index=True),
+    Column("address", String(300), nullable=False),
+    Column("municipality_istat_code", String(6), nullable=False, index=True),
+    Column("cadastral_reference", String(100), nullable=False),
+    Column("floor_area_m2", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+households = Table(
+    "households",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("main_tenant_tax_code", String(16), nullable=False, index=True),
+    Column("isee", Cents(), nullable=False),
+    Column("net_monthly_income", Cents(), nullable=False),
+    Column("referral_source", StrEnumType(ReferralSource), nullable=False),
+    Column("referrer", String(200)),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+household_members = Table(
+    "household_members",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("household_id", UUID, ForeignKey("households.id"), nullable=False, index=True),
+    Column("full_name", String(200), nullable=False),
+    Column("tax_code", String(16), nullable=False, index=True),
+    Column("birth_date", Date),
+    Column("is_main_tenant", Boolean, nullable=False),
+)
+
+guarantees = Table(
+    "guarantees",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("application_number", String(20), nullable=False, unique=True),
+    Column("number", String(20), unique=True),
+    Column("status", StrEnumType(GuaranteeStatus), nullable=False, index=True),
+    Column("landlord_id", UUID, ForeignKey("landlords.id"), nullable=False, index=True),
+    Column("property_id", UUID, ForeignKey("properties.id"), nullable=False, index=True),
+    Column("household_id", UUID, ForeignKey("households.id"), nullable=False, index=True),
+    Column("lease_type", StrEnumType(LeaseType), nullable=False),
+    Column("lease_start", Date, nullable=False),
+    Column("lease_end", Date, nullable=False),
+    Column("monthly_rent", Cents(), nullable=False),
+    Column("monthly_charges", Cents(), nullable=False),
+    Column("lease_registered", Boolean, nullable=False),
+    Column("registration_reference", String(100)),
+    Column("rent_due_day", Integer, nullable=False),
+    Column("product_code", String(50), nullable=False),
+    Column("product_version", String(20), nullable=False),
+    Column("ruleset_version", String(50)),
+    Column("eligibility", JSON),
+    Column("fund_id", UUID, ForeignKey("funds.id"), index=True),
+    Column("maximum_exposure", Cents(), nullable=False),
+    Column("reserve_amount", Cents(), nullable=False),
+    Column("paid_amount", Cents(), nullable=False),
+    Column("starts_on", Date),
+    Column("ends_on", Date, index=True),
+    Column("issued_at", UtcDateTime()),
+    Column("ended_at", UtcDateTime()),
+    Column("end_reason", Text),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("monthly_rent > 0", name="rent_positive"),
+    CheckConstraint("monthly_charges >= 0", name="charges_not_negative"),
+    CheckConstraint("lease_end > lease_start", name="lease_dates"),
+    CheckConstraint("reserve_amount >= 0", name="reserve_not_negative"),
+)
+
+funds = Table(
+    "funds",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("territory", String(200), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("balance", Cents(), nullable=False),
+    Column("reserved", Cents(), nullable=False),
+    Column("contributions", Cents(), nullable=False),
+    Column("claims_paid", Cents(), nullable=False),
+    Column("recoveries", Cents(), nullable=False),
+    Column("write_offs", Cents(), nullable=False),
+    Column("exposure", Cents(), nullable=False),
+    Column("live_guarantees", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    # The promise that matters: the fund never reserves more than it holds.
+    CheckConstraint("reserved <= balance", name="never_overcommitted"),
+    CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+)
+
+journal_entries = Table(
+    "journal_entries",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("fund_id", UUID, ForeignKey("funds.id"), nullable=False),
+    Column("kind", StrEnumType(EntryKind), nullable=False),
+    Column("occurred_on", Date, nullable=False),
+    Column("description", String(300), nullable=False),
+    Column("reference", String(100)),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), index=True),
+    Column("recorded_at", UtcDateTime(), nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Index("ix_journal_entries_fund_date", "fund_id", "occurred_on"),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", UUID, ForeignKey("journal_entries.id"), nullable=False, index=True),
+    Column("fund_id", UUID, ForeignKey("funds.id"), nullable=False),
+    Column("account", StrEnumType(Account), nullable=False),
+    Column("side", StrEnumType(Side), nullable=False),
+    Column("amount", Cents(), nullable=False),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    Index("ix_postings_fund_account", "fund_id", "account"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("occurred_at", UtcDateTime(), nullable=False, index=True),
+    Column("actor_id", String(100), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("entity_type", String(32), nullable=False),
+    Column("entity_id", String(36), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("before", JSON, nullable=False),
+    Column("after", JSON, nullable=False),
+    Column("reason", Text),
+    Index("ix_audit_events_entity", "entity_type", "entity_id"),
+)
+
+# Gapless per-year sequences (guarantee numbers, application numbers, protocol numbers):
+# the row is updated inside the business transaction, so a rollback leaves no hole.
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", StrEnumType(Role), nullable=False),
+    Column("full_name", String(200), nullable=False),
+    Column("landlord_id", UUID, ForeignKey("landlords.id")),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    # Only the SHA-256 of a token is stored: a stolen database yields no usable token.
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", UUID, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+)

@@ -1,0 +1,78 @@
+"""SQLAlchemy unit of work: the audit trail and the books are written in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Self
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from guarantee.adapters.db.repositories import (
+    AuditLog,
+    Counters,
+    FundRepository,
+    GuaranteeRepository,
+    HouseholdRepository,
+    LandlordRepository,
+    Ledger,
+    PropertyRepository,
+    Repository,
+)
+from guarantee.domain.actors import Actor
+from guarantee.domain.aggregate import Aggregate
+from guarantee.domain.audit import AuditEvent
+from guarantee.domain.funds import Fund
+from guarantee.services.ports import Clock
+from guarantee.services.unit_of_work import UnitOfWork
+
+
+class SqlAlchemyUnitOfWork(UnitOfWork):
+    def __init__(self, session_factory: sessionmaker[Session], actor: Actor, clock: Clock) -> None:
+        self.session_factory = session_factory
+        self.actor = actor
+        self.clock = clock
+
+    def __enter__(self) -> Self:
+        self.session = self.session_factory()
+        self.landlords = LandlordRepository(self.session)
+        self.properties = PropertyRepository(self.session)
+        self.households = HouseholdRepository(self.session)
+        self.guarantees = GuaranteeRepository(self.session)
+        self.funds = FundRepository(self.session)
+        self.ledger = Ledger(self.session)
+        self.audit = AuditLog(self.session)
+        self.counters = Counters(self.session)
+        return super().__enter__()
+
+    def __exit__(self, *args: object) -> None:
+        super().__exit__(*args)  # type: ignore[arg-type]
+        self.session.close()
+
+    def _repositories(self) -> list[Repository[Aggregate]]:
+        return [
+            self.landlords,  # type: ignore[list-item]
+            self.properties,  # type: ignore[list-item]
+            self.households,  # type: ignore[list-item]
+            self.guarantees,  # type: ignore[list-item]
+            self.funds,  # type: ignore[list-item]
+        ]
+
+    def commit(self) -> None:
+        now = self.clock.now()
+        touched = [a for repo in self._repositories() for a in repo.seen]
+        # Flush aggregates first so journal entries and audit rows can reference them.
+        self.session.flush()
+        for aggregate in touched:
+            if isinstance(aggregate, Fund) and aggregate.new_entries:
+                self.ledger.append(aggregate.new_entries)
+                aggregate.new_entries.clear()
+            if aggregate.changes:
+                self.audit.append(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
+                aggregate.changes.clear()
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+UnitOfWorkFactory = Callable[[Actor], UnitOfWork]

@@ -1,0 +1,93 @@
+"""Composition root: the only place that knows every part and wires them together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from guarantee.adapters.clock import SystemClock
+from guarantee.adapters.db.engine import build_engine
+from guarantee.adapters.db.mapping import start_mappers
+from guarantee.adapters.db.uow import SqlAlchemyUnitOfWork
+from guarantee.adapters.reference_data import load_eligibility, load_products
+from guarantee.domain.actors import Actor
+from guarantee.services.deps import Dependencies
+from guarantee.services.messagebus import MessageBus
+from guarantee.services.ports import Clock, EligibilityChecker, ProductCatalog
+from guarantee.settings import Settings, get_settings
+
+# SQLSTATEs of a lost race that a fresh attempt can win: serialization failure, deadlock,
+# and the unique violation of two first inserts of the same row.
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+@dataclass
+class System:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    bus: MessageBus
+    deps: Dependencies
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def broker_health(self) -> str:
+        url = self.settings.broker_url
+        if not url:
+            return "embedded"
+        try:
+            if url.startswith("redis"):
+                import redis
+
+                redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+            else:
+                import pika
+
+                pika.BlockingConnection(pika.URLParameters(url)).close()
+        except Exception as exc:  # a health probe reports, it never raises
+            return f"error: {type(exc).__name__}"
+        return "ok"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, StaleDataError):
+        return True
+    if isinstance(exc, DBAPIError):
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if sqlstate in _RETRYABLE_SQLSTATES:
+            return True
+        # SQLite answers "database is locked" when a writer waited past its timeout.
+        return "database is locked" in str(exc.orig) and not isinstance(exc, IntegrityError)
+    return False
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    products: ProductCatalog | None = None,
+    eligibility: EligibilityChecker | None = None,
+) -> System:
+    settings = settings or get_settings()
+    start_mappers()
+    engine = build_engine(settings.database_url)
+    session_factory = sessionmaker(bind=engine, expire_on_commit=False)
+    deps = Dependencies(
+        clock=clock or SystemClock(),
+        products=products or load_products(settings.policies_dir),
+        eligibility=eligibility or load_eligibility(settings.rules_dir),
+    )
+
+    def uow_factory(actor: Actor) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(session_factory, actor, deps.clock)
+
+    bus = MessageBus(uow_factory, deps, is_retryable)
+    return System(settings, engine, session_factory, bus, deps)
+
+
+__all__ = ["System", "bootstrap"]

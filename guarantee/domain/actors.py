@@ -1,0 +1,30 @@
+"""Who acts: every use case receives an Actor, so the audit trail and access rules know."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FUND_MANAGER = "fund_manager"
+    MEDIATOR = "mediator"
+    OPERATOR = "operator"
+    LANDLORD = "landlord"
+    AUDITOR = "auditor"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    role: Role
+    # A landlord sees only its own guarantees; an operator only its own referrals.
+    landlord_id: str | None = None
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(user_id=name, role=Role.SYSTEM)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.role.value})"

@@ -1,0 +1,240 @@
+"""The guarantee (garanzia): one promise to one landlord for one lease, and its lifecycle."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from guarantee.domain.aggregate import Aggregate
+from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.domain.leases import Lease, add_months
+from guarantee.domain.lifecycle import StateMachine
+from guarantee.domain.money import ZERO
+
+
+class GuaranteeStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ELIGIBLE = "eligible"
+    NEEDS_REVIEW = "needs_review"
+    INELIGIBLE = "ineligible"
+    APPROVED = "approved"
+    ISSUED = "issued"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    EXPIRED = "expired"
+    TERMINATED = "terminated"
+    CANCELLED = "cancelled"
+    EXHAUSTED = "exhausted"
+
+
+S = GuaranteeStatus
+APPLICATION_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.NEEDS_REVIEW, S.INELIGIBLE, S.APPROVED})
+# Live guarantees hold a reserve and count towards exposure.
+LIVE_STATES = frozenset({S.ISSUED, S.ACTIVE, S.SUSPENDED})
+ENDED_STATES = frozenset({S.EXPIRED, S.TERMINATED, S.CANCELLED, S.EXHAUSTED})
+
+LIFECYCLE: StateMachine[GuaranteeStatus] = StateMachine(
+    "garanzia",
+    {
+        "submit": ([S.DRAFT], [S.SUBMITTED]),
+        "record_eligibility": ([S.SUBMITTED], [S.ELIGIBLE, S.NEEDS_REVIEW, S.INELIGIBLE]),
+        "approve": ([S.ELIGIBLE, S.NEEDS_REVIEW], [S.APPROVED]),
+        "refuse": ([S.NEEDS_REVIEW], [S.INELIGIBLE]),
+        "issue": ([S.APPROVED], [S.ISSUED]),
+        "activate": ([S.ISSUED], [S.ACTIVE]),
+        "suspend": ([S.ACTIVE], [S.SUSPENDED]),
+        "resume": ([S.SUSPENDED], [S.ACTIVE]),
+        "cancel": (
+            [S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.NEEDS_REVIEW, S.APPROVED, S.ISSUED],
+            [S.CANCELLED],
+        ),
+        "terminate": ([S.ACTIVE, S.SUSPENDED], [S.TERMINATED]),
+        "expire": ([S.ACTIVE, S.ISSUED], [S.EXPIRED]),
+        "exhaust": ([S.ACTIVE, S.SUSPENDED], [S.EXHAUSTED]),
+    },
+)
+
+ELIGIBILITY_TARGETS = {
+    "eligible": S.ELIGIBLE,
+    "needs_review": S.NEEDS_REVIEW,
+    "ineligible": S.INELIGIBLE,
+}
+
+
+class Guarantee(Aggregate):
+    """Aggregate root. The application is the guarantee in its first states (draft…approved)."""
+
+    entity_type = "guarantee"
+
+    def __init__(
+        self,
+        *,
+        application_number: str,
+        landlord_id: str,
+        property_id: str,
+        household_id: str,
+        lease: Lease,
+        product_code: str,
+        product_version: str,
+        created_at: datetime,
+        created_by: str,
+        id: str | None = None,
+    ) -> None:
+        self.id = id or str(uuid.uuid4())
+        self.application_number = application_number
+        self.number: str | None = None
+        self.status = S.DRAFT
+        self.landlord_id = landlord_id
+        self.property_id = property_id
+        self.household_id = household_id
+        self.lease = lease
+        self.product_code = product_code
+        self.product_version = product_version
+        self.ruleset_version: str | None = None
+        self.eligibility: dict[str, Any] | None = None
+        self.fund_id: str | None = None
+        self.maximum_exposure = ZERO
+        self.reserve_amount = ZERO
+        self.paid_amount = ZERO
+        self.starts_on: date | None = None
+        self.ends_on: date | None = None
+        self.issued_at: datetime | None = None
+        self.ended_at: datetime | None = None
+        self.end_reason: str | None = None
+        self.created_at = created_at
+        self.created_by = created_by
+        self.updated_at = created_at
+        self._record("created", {}, {"status": self.status.value, "application": application_number})
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def submit(self, now: datetime) -> None:
+        self._move("submit", now)
+
+    def record_eligibility(
+        self, outcome: str, ruleset_version: str, explanation: dict[str, Any], now: datetime
+    ) -> None:
+        try:
+            target = ELIGIBILITY_TARGETS[outcome]
+        except KeyError as exc:
+            raise DomainError(f"esito di ammissibilità sconosciuto: {outcome}") from exc
+        self.ruleset_version = ruleset_version
+        self.eligibility = explanation
+        self._move("record_eligibility", now, target=target, extra={"ruleset": ruleset_version})
+
+    def approve(self, now: datetime, reason: str | None = None) -> None:
+        if self.status is S.NEEDS_REVIEW and not (reason or "").strip():
+            raise InvalidField("reason", "approvare una domanda da rivedere richiede una motivazione")
+        self._move("approve", now, reason=reason)
+
+    def refuse(self, now: datetime, reason: str) -> None:
+        if not reason.strip():
+            raise InvalidField("reason", "il rifiuto richiede una motivazione")
+        self._move("refuse", now, reason=reason)
+
+    def issue(
+        self,
+        *,
+        number: str,
+        fund_id: str,
+        maximum_exposure: Decimal,
+        reserve_amount: Decimal,
+        max_term_months: int,
+        now: datetime,
+    ) -> None:
+        self.check_can("issue")  # refuse before touching any field
+        self.number = number
+        self.fund_id = fund_id
+        self.maximum_exposure = maximum_exposure
+        self.reserve_amount = reserve_amount
+        self.issued_at = now
+        # The guarantee follows the lease, for at most the product's term.
+        self.starts_on = self.lease.start
+        self.ends_on = min(
+            self.lease.end,
+            date.fromordinal(add_months(self.lease.start, max_term_months).toordinal() - 1),
+        )
+        self._move(
+            "issue",
+            now,
+            extra={
+                "number": number,
+                "fund_id": fund_id,
+                "maximum_exposure": str(maximum_exposure),
+                "reserve": str(reserve_amount),
+            },
+        )
+        self._emit("guarantee_issued", number=number, fund_id=fund_id)
+
+    def activate(self, now: datetime) -> None:
+        self._move("activate", now)
+
+    def suspend(self, now: datetime, reason: str) -> None:
+        self._move("suspend", now, reason=reason)
+
+    def resume(self, now: datetime, reason: str | None = None) -> None:
+        self._move("resume", now, reason=reason)
+
+    def cancel(self, now: datetime, reason: str) -> Decimal:
+        """Cancel; returns the reserve to release (zero before issue)."""
+        if not reason.strip():
+            raise InvalidField("reason", "l'annullamento richiede una motivazione")
+        return self._end("cancel", now, reason)
+
+    def terminate(self, now: datetime, reason: str) -> Decimal:
+        if not reason.strip():
+            raise InvalidField("reason", "la risoluzione anticipata richiede una motivazione")
+        return self._end("terminate", now, reason)
+
+    def expire(self, today: date, now: datetime) -> Decimal:
+        if self.ends_on is None or today <= self.ends_on:
+            raise DomainError(
+                f"la garanzia {self.number} scade il {self.ends_on}: non può scadere prima"
+            )
+        return self._end("expire", now, "scadenza naturale")
+
+    def check_can(self, action: str) -> None:
+        """Raise IllegalTransition now if ``action`` is not allowed from the current state."""
+        LIFECYCLE.target(self.status, action, None if action != "record_eligibility" else S.ELIGIBLE)
+
+    # -- queries -----------------------------------------------------------------------------
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATES
+
+    @property
+    def allowed_actions(self) -> list[str]:
+        return LIFECYCLE.allowed_actions(self.status)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _end(self, action: str, now: datetime, reason: str) -> Decimal:
+        was_live = self.is_live
+        self._move(action, now, reason=reason)
+        self.ended_at = now
+        self.end_reason = reason
+        released = self.reserve_amount if was_live else ZERO
+        self.reserve_amount = ZERO
+        if was_live:
+            self._emit(f"guarantee_{self.status.value}", number=self.number, released=str(released))
+        return released
+
+    def _move(
+        self,
+        action: str,
+        now: datetime,
+        *,
+        target: GuaranteeStatus | None = None,
+        reason: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        new_status = LIFECYCLE.target(self.status, action, target)
+        before = {"status": self.status.value}
+        self.status = new_status
+        self.updated_at = now
+        self._record(action, before, {"status": new_status.value, **(extra or {})}, reason)

@@ -1,0 +1,172 @@
+"""Read side: guarantees, applications, landlords and properties as plain rows, no aggregates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+
+from guarantee.adapters.db import tables
+from guarantee.domain.errors import NotFound
+from guarantee.domain.guarantees import APPLICATION_STATES, LIFECYCLE, GuaranteeStatus
+
+g, h, p, lo = (
+    tables.guarantees.c,
+    tables.households.c,
+    tables.properties.c,
+    tables.landlords.c,
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+
+def _paged(conn: Connection, statement: Select[Any], page: int, page_size: int) -> Page:
+    total = conn.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    rows = conn.execute(statement.limit(page_size).offset((page - 1) * page_size)).mappings()
+    return Page([dict(r) for r in rows], int(total or 0), page, page_size)
+
+
+_GUARANTEE_COLUMNS = (
+    g.id,
+    g.number,
+    g.application_number,
+    g.status,
+    g.landlord_id,
+    lo.name.label("landlord_name"),
+    g.property_id,
+    p.address.label("property_address"),
+    p.municipality_istat_code,
+    g.household_id,
+    h.main_tenant_tax_code,
+    g.lease_type,
+    g.lease_start,
+    g.lease_end,
+    g.monthly_rent,
+    g.monthly_charges,
+    g.lease_registered,
+    g.registration_reference,
+    g.product_code,
+    g.product_version,
+    g.ruleset_version,
+    g.fund_id,
+    g.maximum_exposure,
+    g.reserve_amount,
+    g.paid_amount,
+    g.starts_on,
+    g.ends_on,
+    g.issued_at,
+    g.ended_at,
+    g.end_reason,
+    g.created_at,
+    g.updated_at,
+)
+
+
+def _guarantee_select(*extra: Any) -> Select[Any]:
+    return select(*_GUARANTEE_COLUMNS, *extra).select_from(
+        tables.guarantees.join(tables.landlords, g.landlord_id == lo.id)
+        .join(tables.properties, g.property_id == p.id)
+        .join(tables.households, g.household_id == h.id)
+    )
+
+
+def list_guarantees(
+    conn: Connection,
+    *,
+    statuses: Sequence[GuaranteeStatus] | None = None,
+    landlord_id: str | None = None,
+    fund_id: str | None = None,
+    municipality: str | None = None,
+    created_by: str | None = None,
+    applications_only: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page:
+    statement = _guarantee_select()
+    if applications_only:
+        statement = statement.where(g.status.in_([s.value for s in APPLICATION_STATES]))
+    else:
+        statement = statement.where(g.number.is_not(None))
+    if statuses:
+        statement = statement.where(g.status.in_([s.value for s in statuses]))
+    if landlord_id:
+        statement = statement.where(g.landlord_id == landlord_id)
+    if fund_id:
+        statement = statement.where(g.fund_id == fund_id)
+    if municipality:
+        statement = statement.where(p.municipality_istat_code == municipality)
+    if created_by:
+        statement = statement.where(g.created_by == created_by)
+    order = g.created_at.desc() if applications_only else g.issued_at.desc()
+    return _paged(conn, statement.order_by(order, g.id), page, page_size)
+
+
+def guarantee_detail(
+    conn: Connection,
+    number: str,
+    *,
+    landlord_id: str | None = None,
+    created_by: str | None = None,
+) -> dict[str, Any]:
+    """One guarantee by number; another landlord's or operator's is 'not found', never leaked."""
+    statement = _guarantee_select(g.eligibility).where(
+        (g.number == number) | (g.application_number == number)
+    )
+    if landlord_id is not None:
+        statement = statement.where(g.landlord_id == landlord_id)
+    if created_by is not None:
+        statement = statement.where(g.created_by == created_by)
+    row = conn.execute(statement).mappings().one_or_none()
+    if row is None:
+        raise NotFound("garanzia", number)
+    detail = dict(row)
+    detail["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(detail["status"]))
+    a = tables.audit_events.c
+    detail["history"] = [
+        dict(r)
+        for r in conn.execute(
+            select(a.occurred_at, a.actor_id, a.actor_role, a.action, a.before, a.after, a.reason)
+            .where(a.entity_type == "guarantee", a.entity_id == detail["id"])
+            .order_by(a.occurred_at, a.id)
+        ).mappings()
+    ]
+    return detail
+
+
+def list_landlords(conn: Connection, *, q: str | None, page: int, page_size: int) -> Page:
+    statement = select(tables.landlords).order_by(lo.name, lo.id)
+    if q:
+        pattern = f"%{q.lower()}%"
+        statement = statement.where(func.lower(lo.name).like(pattern) | (lo.tax_code == q.upper()))
+    return _paged(conn, statement, page, page_size)
+
+
+def landlord_detail(conn: Connection, landlord_id: str) -> dict[str, Any]:
+    row = conn.execute(select(tables.landlords).where(lo.id == landlord_id)).mappings().one_or_none()
+    if row is None:
+        raise NotFound("locatore", landlord_id)
+    return dict(row)
+
+
+def list_properties(
+    conn: Connection, *, landlord_id: str | None, page: int, page_size: int
+) -> Page:
+    statement = select(tables.properties).order_by(p.created_at, p.id)
+    if landlord_id:
+        statement = statement.where(p.landlord_id == landlord_id)
+    return _paged(conn, statement, page, page_size)
+
+
+def property_detail(conn: Connection, property_id: str) -> dict[str, Any]:
+    row = conn.execute(select(tables.properties).where(p.id == property_id)).mappings().one_or_none()
+    if row is None:
+        raise NotFound("immobile", property_id)
+    return dict(row)

@@ -1,0 +1,44 @@
+"""Enrolling landlords and their dwellings."""
+
+from __future__ import annotations
+
+from guarantee.domain.errors import Conflict
+from guarantee.domain.landlords import Landlord, Property
+from guarantee.services import commands as c
+from guarantee.services.deps import Dependencies
+from guarantee.services.unit_of_work import UnitOfWork
+
+
+def enrol_landlord(cmd: c.EnrolLandlord, uow: UnitOfWork, deps: Dependencies) -> Landlord:
+    with uow:
+        landlord = Landlord(
+            kind=cmd.kind,
+            name=cmd.name,
+            tax_code=cmd.tax_code,
+            iban=cmd.iban,
+            email=cmd.email,
+            phone=cmd.phone,
+            address=cmd.address,
+            created_at=deps.clock.now(),
+        )
+        if uow.landlords.by_tax_code(landlord.tax_code) is not None:
+            raise Conflict(f"locatore già iscritto con codice {landlord.tax_code}")
+        uow.landlords.add(landlord)
+        uow.commit()
+        return landlord
+
+
+def add_property(cmd: c.AddProperty, uow: UnitOfWork, deps: Dependencies) -> Property:
+    with uow:
+        uow.landlords.get(cmd.landlord_id)
+        dwelling = Property(
+            landlord_id=cmd.landlord_id,
+            address=cmd.address,
+            municipality_istat_code=cmd.municipality_istat_code,
+            cadastral_reference=cmd.cadastral_reference,
+            floor_area_m2=cmd.floor_area_m2,
+            created_at=deps.clock.now(),
+        )
+        uow.properties.add(dwelling)
+        uow.commit()
+        return dwelling

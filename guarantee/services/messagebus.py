@@ -1,0 +1,68 @@
+"""The one door into the service layer: checks who may act, then runs the command's handler."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+
+from guarantee.domain.actors import Actor
+from guarantee.services import commands as c
+from guarantee.services import permissions
+from guarantee.services.deps import Dependencies
+from guarantee.services.handlers import applications, funds, guarantees, landlords
+from guarantee.services.unit_of_work import UnitOfWork
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Any, UnitOfWork, Dependencies], Any]
+
+HANDLERS: dict[type[c.Command], Handler] = {
+    c.EnrolLandlord: landlords.enrol_landlord,
+    c.AddProperty: landlords.add_property,
+    c.SubmitApplication: applications.submit_application,
+    c.ApproveApplication: applications.approve_application,
+    c.RefuseApplication: applications.refuse_application,
+    c.IssueGuarantee: guarantees.issue_guarantee,
+    c.ActivateGuarantee: guarantees.activate_guarantee,
+    c.CancelGuarantee: guarantees.cancel_guarantee,
+    c.TerminateGuarantee: guarantees.terminate_guarantee,
+    c.ExpireGuarantee: guarantees.expire_guarantee,
+    c.ExpireDueGuarantees: guarantees.expire_due_guarantees,
+    c.CreateFund: funds.create_fund,
+    c.RecordContribution: funds.record_contribution,
+}
+
+MAX_ATTEMPTS = 5
+
+
+class MessageBus:
+    def __init__(
+        self,
+        uow_factory: Callable[[Actor], UnitOfWork],
+        deps: Dependencies,
+        is_retryable: Callable[[BaseException], bool],
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.deps = deps
+        self.is_retryable = is_retryable
+
+    def handle(self, command: c.Command, actor: Actor) -> Any:
+        permissions.check(command, actor)
+        handler = HANDLERS[type(command)]
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                result = handler(command, self.uow_factory(actor), self.deps)
+            except Exception as exc:
+                # A lost race (deadlock, stale version, duplicate first number) is retried whole:
+                # the transaction rolled back, so nothing of it remains.
+                if attempt < MAX_ATTEMPTS and self.is_retryable(exc):
+                    log.warning("retrying command", command=type(command).__name__, attempt=attempt)
+                    time.sleep(0.01 * attempt)
+                    continue
+                raise
+            log.info("command handled", command=type(command).__name__, actor=str(actor))
+            return result
+        raise AssertionError("unreachable")

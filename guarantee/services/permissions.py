@@ -1,0 +1,56 @@
+"""Who may do what: one table, checked in one place (the message bus) for every entrypoint."""
+
+from __future__ import annotations
+
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.errors import PermissionDenied
+from guarantee.services import commands as c
+
+_STAFF = frozenset({Role.FUND_MANAGER, Role.SYSTEM})
+
+ALLOWED: dict[type[c.Command], frozenset[Role]] = {
+    c.EnrolLandlord: _STAFF,
+    c.AddProperty: _STAFF,
+    # Help-desk operators fill applications for the households they refer.
+    c.SubmitApplication: _STAFF | {Role.OPERATOR},
+    c.ApproveApplication: _STAFF,
+    c.RefuseApplication: _STAFF,
+    c.IssueGuarantee: _STAFF,
+    c.ActivateGuarantee: _STAFF,
+    c.CancelGuarantee: _STAFF,
+    c.TerminateGuarantee: _STAFF,
+    c.ExpireGuarantee: _STAFF,
+    c.ExpireDueGuarantees: _STAFF,
+    c.CreateFund: _STAFF,
+    c.RecordContribution: _STAFF,
+}
+
+
+def check(command: c.Command, actor: Actor) -> None:
+    allowed = ALLOWED.get(type(command))
+    if allowed is None:
+        # A command without an entry is a programming error, not an open door.
+        raise PermissionDenied(actor.role.value, type(command).__name__)
+    if actor.role not in allowed:
+        raise PermissionDenied(actor.role.value, type(command).__name__)
+
+
+_READ_ALL = frozenset({Role.FUND_MANAGER, Role.MEDIATOR, Role.AUDITOR, Role.SYSTEM})
+
+
+class ReadScope:
+    """What part of the data an actor may read: everything, one landlord's, or own referrals."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.everything = actor.role in _READ_ALL
+        self.landlord_id = actor.landlord_id if actor.role is Role.LANDLORD else None
+        self.created_by = actor.user_id if actor.role is Role.OPERATOR else None
+
+    def require_staff(self, what: str) -> None:
+        if not self.everything:
+            raise PermissionDenied(self.actor.role.value, f"leggere {what}")
+
+    def require_fund_reader(self) -> None:
+        if self.actor.role not in {Role.FUND_MANAGER, Role.AUDITOR, Role.SYSTEM}:
+            raise PermissionDenied(self.actor.role.value, "leggere i conti del fondo")

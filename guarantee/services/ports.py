@@ -1,0 +1,47 @@
+"""What the service layer needs from the outside, as Protocols (adapters implement them)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """An aware UTC datetime."""
+        ...
+
+    def today(self) -> date:
+        """The business date in Italy (Europe/Rome)."""
+        ...
+
+
+class ProductTerms(Protocol):
+    """The parts of a product version that issuing a guarantee needs."""
+
+    code: str
+    version: str
+    max_term_months: int
+
+    def maximum_exposure(self, monthly_rent: Decimal) -> Decimal: ...
+
+    def reserve_for(self, monthly_rent: Decimal, paid: Decimal = ...) -> Decimal: ...
+
+
+class ProductCatalog(Protocol):
+    def current(self, code: str, on: date) -> ProductTerms: ...
+
+    def get(self, code: str, version: str) -> ProductTerms: ...
+
+
+class EligibilityResult(Protocol):
+    outcome: str
+    ruleset_version: str
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+class EligibilityChecker(Protocol):
+    def evaluate(self, facts: Mapping[str, object], on: date) -> EligibilityResult: ...

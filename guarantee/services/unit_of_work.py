@@ -1,0 +1,51 @@
+"""The unit of work: one business transaction; rolls back unless committed."""
+
+from __future__ import annotations
+
+import abc
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from guarantee.domain.actors import Actor
+
+if TYPE_CHECKING:
+    from guarantee.adapters.db.repositories import (
+        AuditLog,
+        Counters,
+        FundRepository,
+        GuaranteeRepository,
+        HouseholdRepository,
+        LandlordRepository,
+        Ledger,
+        PropertyRepository,
+    )
+
+
+class UnitOfWork(abc.ABC):
+    landlords: LandlordRepository
+    properties: PropertyRepository
+    households: HouseholdRepository
+    guarantees: GuaranteeRepository
+    funds: FundRepository
+    ledger: Ledger
+    audit: AuditLog
+    counters: Counters
+    actor: Actor
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Write the audit trail and ledger entries of every touched aggregate, then commit."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...

@@ -1,0 +1,40 @@
+"""Typed settings from the environment (GARANZIA_*), read once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GARANZIA_", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{Path.cwd() / 'garanzia.db'}",
+        description="Plain SQLAlchemy URL: sqlite:///path or postgresql://user@host/db",
+    )
+    broker_url: str | None = Field(
+        default=None, description="redis://… or amqp://…; unset means in-process jobs"
+    )
+    smtp_url: str | None = Field(
+        default=None, description="smtp://host:port; unset means .eml files in outbox_dir"
+    )
+    outbox_dir: Path = Field(default_factory=lambda: Path.cwd() / "outbox")
+    storage_dir: Path = Field(default_factory=lambda: Path.cwd() / "var" / "storage")
+    policies_dir: Path = PROJECT_ROOT / "policies"
+    rules_dir: Path = PROJECT_ROOT / "rules"
+    templates_dir: Path = PROJECT_ROOT / "templates"
+    base_url: str = "http://localhost:8000"
+    token_ttl_hours: int = 12
+    log_json: bool = False
+    debug: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

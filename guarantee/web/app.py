@@ -1,0 +1,69 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from sqlalchemy import Connection
+
+from guarantee.bootstrap import System, bootstrap
+from guarantee.domain.actors import Actor
+from guarantee.web.controllers.funds import FundController
+from guarantee.web.controllers.guarantees import ApplicationController, GuaranteeController
+from guarantee.web.controllers.parties import LandlordController, PropertyController
+from guarantee.web.controllers.system import health, login
+from guarantee.web.deps import provide_actor, provide_connection, provide_system
+from guarantee.web.errors import EXCEPTION_HANDLERS
+
+
+def create_app(system: System | None = None) -> Litestar:
+    owned = system is None
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if app.state.get("system") is None:
+            app.state.system = bootstrap()
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.system.close()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            login,
+            LandlordController,
+            PropertyController,
+            ApplicationController,
+            GuaranteeController,
+            FundController,
+        ],
+        dependencies={
+            "system": Provide(provide_system, sync_to_thread=False),
+            "conn": Provide(provide_connection, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=True),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        state=None if system is None else _state(system),
+        openapi_config=OpenAPIConfig(
+            title="Garanzia Casa",
+            version="1.0.0",
+            description="Fondo di garanzia per l'affitto: API per gestori, mediatori e locatori.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        signature_namespace={"System": System, "Actor": Actor, "Connection": Connection},
+    )
+
+
+def _state(system: System) -> object:
+    from litestar.datastructures import State
+
+    return State({"system": system})

@@ -1,0 +1,96 @@
+"""The fund's figures, ledger and contributions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_201_CREATED
+from sqlalchemy import Connection
+
+from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor
+from guarantee.domain.ledger import Account
+from guarantee.read import funds as read
+from guarantee.services import commands as c
+from guarantee.services.permissions import ReadScope
+from guarantee.web.schemas import ContributionIn, EntryOut, FundIn, FundOut, LedgerLineOut, Page
+
+PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
+PageSize = Annotated[int, Parameter(ge=1, le=1000)]
+
+
+class FundController(Controller):
+    path = "/api/v1/funds"
+    tags = ["funds"]
+
+    @get("/", sync_to_thread=True)
+    def list_funds(self, conn: Connection, actor: Actor) -> list[FundOut]:
+        ReadScope(actor).require_fund_reader()
+        return [FundOut.model_validate(f) for f in read.list_funds(conn)]
+
+    @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def create_fund(self, data: FundIn, system: System, actor: Actor, conn: Connection) -> FundOut:
+        fund = system.bus.handle(c.CreateFund(name=data.name, territory=data.territory), actor)
+        return FundOut.model_validate(read.fund_figures(conn, fund.id))
+
+    @get("/{fund_id:str}", sync_to_thread=True)
+    def fund_figures(self, fund_id: str, conn: Connection, actor: Actor) -> FundOut:
+        ReadScope(actor).require_fund_reader()
+        return FundOut.model_validate(read.fund_figures(conn, fund_id))
+
+    @post("/{fund_id:str}/contributions", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def record_contribution(
+        self, fund_id: str, data: ContributionIn, system: System, actor: Actor
+    ) -> EntryOut:
+        entry = system.bus.handle(
+            c.RecordContribution(
+                fund_id=fund_id,
+                amount=data.amount,
+                donor=data.donor,
+                on=data.on,
+                reference=data.reference,
+            ),
+            actor,
+        )
+        return EntryOut(
+            id=entry.id,
+            fund_id=entry.fund_id,
+            kind=entry.kind.value,
+            occurred_on=entry.occurred_on,
+            description=entry.description,
+            reference=entry.reference,
+            amount=entry.amount,
+        )
+
+    @get("/{fund_id:str}/ledger", sync_to_thread=True)
+    def ledger(
+        self,
+        fund_id: str,
+        conn: Connection,
+        actor: Actor,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        account: Account | None = None,
+        page: PageNumber = 1,
+        page_size: PageSize = 100,
+    ) -> Page[LedgerLineOut]:
+        ReadScope(actor).require_fund_reader()
+        read.fund_figures(conn, fund_id)  # 404 for an unknown fund, not an empty page
+        found = read.ledger_page(
+            conn,
+            fund_id,
+            date_from=date_from,
+            date_to=date_to,
+            account=account.value if account else None,
+            page=page,
+            page_size=page_size,
+        )
+        return Page[LedgerLineOut](
+            items=[LedgerLineOut.model_validate(r) for r in found.items],
+            total=found.total,
+            page=found.page,
+            page_size=found.page_size,
+        )

@@ -1,0 +1,179 @@
+"""Applications and guarantees: list, detail by number, lifecycle actions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import Connection
+
+from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor
+from guarantee.domain.guarantees import GuaranteeStatus
+from guarantee.read import guarantees as read
+from guarantee.services import commands as c
+from guarantee.services.permissions import ReadScope
+from guarantee.web.schemas import (
+    ApplicationIn,
+    GuaranteeDetailOut,
+    GuaranteeOut,
+    IssueIn,
+    Page,
+    ReasonIn,
+)
+
+PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
+PageSize = Annotated[int, Parameter(ge=1, le=500)]
+
+_ACTIONS: dict[str, type[c.GuaranteeCommand]] = {
+    "approve": c.ApproveApplication,
+    "refuse": c.RefuseApplication,
+    "issue": c.IssueGuarantee,
+    "activate": c.ActivateGuarantee,
+    "cancel": c.CancelGuarantee,
+    "terminate": c.TerminateGuarantee,
+    "expire": c.ExpireGuarantee,
+}
+
+
+def _page(found: read.Page) -> Page[GuaranteeOut]:
+    return Page[GuaranteeOut](
+        items=[GuaranteeOut.model_validate(row) for row in found.items],
+        total=found.total,
+        page=found.page,
+        page_size=found.page_size,
+    )
+
+
+def _detail(conn: Connection, actor: Actor, number: str) -> GuaranteeDetailOut:
+    scope = ReadScope(actor)
+    row = read.guarantee_detail(
+        conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
+    )
+    return GuaranteeDetailOut.model_validate(row)
+
+
+def _act(system: System, actor: Actor, conn: Connection, command: c.Command) -> GuaranteeDetailOut:
+    guarantee = system.bus.handle(command, actor)
+    return _detail(conn, actor, guarantee.number or guarantee.application_number)
+
+
+class ApplicationController(Controller):
+    path = "/api/v1/applications"
+    tags = ["applications"]
+
+    @get("/", sync_to_thread=True)
+    def list_applications(
+        self,
+        conn: Connection,
+        actor: Actor,
+        status: list[GuaranteeStatus] | None = None,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
+    ) -> Page[GuaranteeOut]:
+        scope = ReadScope(actor)
+        return _page(
+            read.list_guarantees(
+                conn,
+                statuses=status,
+                landlord_id=scope.landlord_id,
+                created_by=scope.created_by,
+                applications_only=True,
+                page=page,
+                page_size=page_size,
+            )
+        )
+
+    @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def submit_application(
+        self, data: ApplicationIn, system: System, actor: Actor, conn: Connection
+    ) -> GuaranteeDetailOut:
+        command = c.SubmitApplication(
+            property_id=data.property_id,
+            members=tuple(c.MemberData(**m.model_dump()) for m in data.members),
+            isee=data.isee,
+            net_monthly_income=data.net_monthly_income,
+            referral_source=data.referral_source,
+            referrer=data.referrer,
+            declared_relatives=data.declared_relatives,
+            lease=c.LeaseData(**data.lease.model_dump()),
+            submit=data.submit,
+        )
+        return _act(system, actor, conn, command)
+
+    @get("/{number:str}", sync_to_thread=True)
+    def application_detail(self, number: str, conn: Connection, actor: Actor) -> GuaranteeDetailOut:
+        return _detail(conn, actor, number)
+
+    @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
+    def application_action(
+        self,
+        number: str,
+        action: Annotated[str, Parameter(pattern="^(approve|refuse|cancel)$")],
+        system: System,
+        actor: Actor,
+        conn: Connection,
+        data: ReasonIn | None = None,
+    ) -> GuaranteeDetailOut:
+        reason = data.reason if data else None
+        return _act(system, actor, conn, _ACTIONS[action](number=number, reason=reason))
+
+
+class GuaranteeController(Controller):
+    path = "/api/v1/guarantees"
+    tags = ["guarantees"]
+
+    @get("/", sync_to_thread=True)
+    def list_guarantees(
+        self,
+        conn: Connection,
+        actor: Actor,
+        status: list[GuaranteeStatus] | None = None,
+        landlord_id: str | None = None,
+        fund_id: str | None = None,
+        municipality: str | None = None,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
+    ) -> Page[GuaranteeOut]:
+        scope = ReadScope(actor)
+        return _page(
+            read.list_guarantees(
+                conn,
+                statuses=status,
+                landlord_id=scope.landlord_id or landlord_id,
+                created_by=scope.created_by,
+                fund_id=fund_id,
+                municipality=municipality,
+                page=page,
+                page_size=page_size,
+            )
+        )
+
+    @get("/{number:str}", sync_to_thread=True)
+    def guarantee_detail(self, number: str, conn: Connection, actor: Actor) -> GuaranteeDetailOut:
+        return _detail(conn, actor, number)
+
+    @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
+    def guarantee_action(
+        self,
+        number: str,
+        action: Annotated[
+            str, Parameter(pattern="^(approve|refuse|issue|activate|cancel|terminate|expire)$")
+        ],
+        system: System,
+        actor: Actor,
+        conn: Connection,
+        data: IssueIn | None = None,
+    ) -> GuaranteeDetailOut:
+        reason = data.reason if data else None
+        command: c.Command
+        if action == "issue":
+            fund_id = data.fund_id if data else None
+            command = c.IssueGuarantee(number=number, reason=reason, fund_id=fund_id)
+        else:
+            command = _ACTIONS[action](number=number, reason=reason)
+        return _act(system, actor, conn, command)
+
+

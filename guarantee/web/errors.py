@@ -1,0 +1,85 @@
+"""Every failure becomes a clear JSON answer; never a traceback to the client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+
+from guarantee.domain.errors import (
+    Conflict,
+    DomainError,
+    IllegalTransition,
+    InsufficientCapacity,
+    InvalidField,
+    NotFound,
+    PermissionDenied,
+)
+
+log = structlog.get_logger(__name__)
+
+
+def _body(status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None) -> Response[Any]:
+    content: dict[str, Any] = {"status_code": status, "code": code, "detail": detail}
+    if errors:
+        content["errors"] = errors
+    return Response(content, status_code=status, media_type=MediaType.JSON)
+
+
+def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if isinstance(exc, InvalidField):
+        return _body(
+            HTTP_422_UNPROCESSABLE_ENTITY,
+            exc.code,
+            exc.message,
+            [{"field": exc.field, "reason": exc.reason}],
+        )
+    if isinstance(exc, NotFound):
+        return _body(HTTP_404_NOT_FOUND, exc.code, exc.message)
+    if isinstance(exc, PermissionDenied):
+        return _body(HTTP_403_FORBIDDEN, exc.code, exc.message)
+    if isinstance(exc, IllegalTransition | InsufficientCapacity | Conflict):
+        return _body(HTTP_409_CONFLICT, exc.code, exc.message)
+    # Any other business refusal is a conflict with the current state of things.
+    return _body(HTTP_409_CONFLICT, exc.code, exc.message)
+
+
+def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            errors.append(
+                {"field": str(item.get("key", "")), "reason": str(item.get("message", ""))}
+            )
+    return _body(HTTP_400_BAD_REQUEST, "invalid_request", "dati non validi", errors)
+
+
+def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    code = "not_authenticated" if isinstance(exc, NotAuthorizedException) else "http_error"
+    response = _body(exc.status_code, code, exc.detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error", path=request.url.path)
+    return _body(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "errore interno")
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: unexpected_error,
+}
