@@ -152,12 +152,16 @@ def users() -> None:
 
 @users.command("add")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role if r is not Role.SYSTEM]))
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role if r is not Role.SYSTEM])
+)
 @click.option("--full-name", required=True)
 @click.option("--landlord-id")
 @click.password_option()
 @friendly_errors
-def users_add(username: str, role: str, full_name: str, landlord_id: str | None, password: str) -> None:
+def users_add(
+    username: str, role: str, full_name: str, landlord_id: str | None, password: str
+) -> None:
     """Create a user account."""
     from guarantee.adapters import accounts
     from guarantee.bootstrap import bootstrap

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any, Literal
 
 from alembic import context
@@ -13,6 +15,8 @@ from guarantee.adapters.db.tables import metadata
 from guarantee.settings import get_settings
 
 config = context.config
+# Revisions import sql_files.py from this folder to run their dialect's SQL.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:

@@ -29,7 +29,9 @@ REDIS_URL = os.environ.get("GARANZIA_TEST_REDIS_URL")
 
 
 def pytest_report_header() -> str:
-    return f"database: {'PostgreSQL' if POSTGRES_URL else 'SQLite'}; broker: {REDIS_URL or 'embedded'}"
+    return (
+        f"database: {'PostgreSQL' if POSTGRES_URL else 'SQLite'}; broker: {REDIS_URL or 'embedded'}"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,9 @@ def create_user(
     return user_id
 
 
-def login(conn: Connection, username: str, password: str, now: datetime, ttl: timedelta) -> str | None:
+def login(
+    conn: Connection, username: str, password: str, now: datetime, ttl: timedelta
+) -> str | None:
     """A new bearer token, or None when the username or password is wrong."""
     u = tables.users.c
     row = conn.execute(

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from guarantee.domain.aggregate import Aggregate
-from guarantee.domain.formats import amount_it
 from guarantee.domain.errors import InsufficientCapacity, InvalidField
+from guarantee.domain.formats import amount_it
 from guarantee.domain.ledger import Account, EntryKind, JournalEntry, transfer
 from guarantee.domain.money import ZERO, money
 
@@ -188,4 +188,3 @@ class Fund(Aggregate):
             "reserved": str(self.reserved),
             "exposure": str(self.exposure),
         }
-

@@ -32,7 +32,9 @@ class GuaranteeStatus(StrEnum):
 
 
 S = GuaranteeStatus
-APPLICATION_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.NEEDS_REVIEW, S.INELIGIBLE, S.APPROVED})
+APPLICATION_STATES = frozenset(
+    {S.DRAFT, S.SUBMITTED, S.ELIGIBLE, S.NEEDS_REVIEW, S.INELIGIBLE, S.APPROVED}
+)
 # Live guarantees hold a reserve and count towards exposure.
 LIVE_STATES = frozenset({S.ISSUED, S.ACTIVE, S.SUSPENDED})
 ENDED_STATES = frozenset({S.EXPIRED, S.TERMINATED, S.CANCELLED, S.EXHAUSTED})
@@ -108,7 +110,9 @@ class Guarantee(Aggregate):
         self.created_at = created_at
         self.created_by = created_by
         self.updated_at = created_at
-        self._record("created", {}, {"status": self.status.value, "application": application_number})
+        self._record(
+            "created", {}, {"status": self.status.value, "application": application_number}
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -128,7 +132,9 @@ class Guarantee(Aggregate):
 
     def approve(self, now: datetime, reason: str | None = None) -> None:
         if self.status is S.NEEDS_REVIEW and not (reason or "").strip():
-            raise InvalidField("reason", "approvare una domanda da rivedere richiede una motivazione")
+            raise InvalidField(
+                "reason", "approvare una domanda da rivedere richiede una motivazione"
+            )
         self._move("approve", now, reason=reason)
 
     def refuse(self, now: datetime, reason: str) -> None:
@@ -199,7 +205,9 @@ class Guarantee(Aggregate):
 
     def check_can(self, action: str) -> None:
         """Raise IllegalTransition now if ``action`` is not allowed from the current state."""
-        LIFECYCLE.target(self.status, action, None if action != "record_eligibility" else S.ELIGIBLE)
+        LIFECYCLE.target(
+            self.status, action, None if action != "record_eligibility" else S.ELIGIBLE
+        )
 
     # -- queries -----------------------------------------------------------------------------
 

@@ -108,7 +108,7 @@ def transfer(debit: Account, credit: Account, amount: Decimal) -> tuple[Posting,
 
 
 def balances(entries: Sequence[JournalEntry]) -> dict[Account, Decimal]:
-    """Natural balance of every account from the entries (the slow truth the running totals match)."""
+    """Natural balance of every account from its entries: the truth running totals must match."""
     totals = {account: Decimal("0.00") for account in Account}
     for entry in entries:
         for posting in entry.postings:

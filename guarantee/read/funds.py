@@ -40,7 +40,9 @@ def fund_figures(conn: Connection, fund_id: str) -> dict[str, Any]:
         "claims_paid": row["claims_paid"],
         "recoveries": row["recoveries"],
         "write_offs": row["write_offs"],
-        "loss_ratio": _ratio(row["claims_paid"] - row["recoveries"], row["contributions"], "0.0001"),
+        "loss_ratio": _ratio(
+            row["claims_paid"] - row["recoveries"], row["contributions"], "0.0001"
+        ),
         "live_guarantees": row["live_guarantees"],
     }
 

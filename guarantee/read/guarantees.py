@@ -150,7 +150,9 @@ def list_landlords(conn: Connection, *, q: str | None, page: int, page_size: int
 
 
 def landlord_detail(conn: Connection, landlord_id: str) -> dict[str, Any]:
-    row = conn.execute(select(tables.landlords).where(lo.id == landlord_id)).mappings().one_or_none()
+    row = (
+        conn.execute(select(tables.landlords).where(lo.id == landlord_id)).mappings().one_or_none()
+    )
     if row is None:
         raise NotFound("locatore", landlord_id)
     return dict(row)
@@ -166,7 +168,9 @@ def list_properties(
 
 
 def property_detail(conn: Connection, property_id: str) -> dict[str, Any]:
-    row = conn.execute(select(tables.properties).where(p.id == property_id)).mappings().one_or_none()
+    row = (
+        conn.execute(select(tables.properties).where(p.id == property_id)).mappings().one_or_none()
+    )
     if row is None:
         raise NotFound("immobile", property_id)
     return dict(row)

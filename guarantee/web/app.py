@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -51,7 +52,7 @@ def create_app(system: System | None = None) -> Litestar:
         },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
-        state=None if system is None else _state(system),
+        state=None if system is None else State({"system": system}),
         openapi_config=OpenAPIConfig(
             title="Garanzia Casa",
             version="1.0.0",
@@ -61,9 +62,3 @@ def create_app(system: System | None = None) -> Litestar:
         ),
         signature_namespace={"System": System, "Actor": Actor, "Connection": Connection},
     )
-
-
-def _state(system: System) -> object:
-    from litestar.datastructures import State
-
-    return State({"system": system})

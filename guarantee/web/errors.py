@@ -29,7 +29,9 @@ from guarantee.domain.errors import (
 log = structlog.get_logger(__name__)
 
 
-def _body(status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None) -> Response[Any]:
+def _body(
+    status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None
+) -> Response[Any]:
     content: dict[str, Any] = {"status_code": status, "code": code, "detail": detail}
     if errors:
         content["errors"] = errors

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:48:31.469547
+
 """
 
 from __future__ import annotations

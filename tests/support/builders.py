@@ -17,7 +17,9 @@ from guarantee.domain.actors import Actor, Role
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.landlords import Landlord, Property
+from guarantee.domain.money import money
 from guarantee.services import commands as c
+
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
 IVREA = "001125"
@@ -45,7 +47,9 @@ def vat_number(seed: int) -> str:
 
 def iban(seed: int | None = None) -> str:
     n = seed if seed is not None else next(_counter)
-    return str(IBAN.generate("IT", bank_code="05428", branch_code="11101", account_code=f"{n:012d}"))
+    return str(
+        IBAN.generate("IT", bank_code="05428", branch_code="11101", account_code=f"{n:012d}")
+    )
 
 
 def enrol_landlord(system: System, actor: Actor = MANAGER, **overrides: Any) -> Landlord:
@@ -62,7 +66,9 @@ def enrol_landlord(system: System, actor: Actor = MANAGER, **overrides: Any) -> 
     return landlord
 
 
-def add_property(system: System, landlord_id: str, actor: Actor = MANAGER, **overrides: Any) -> Property:
+def add_property(
+    system: System, landlord_id: str, actor: Actor = MANAGER, **overrides: Any
+) -> Property:
     fields: dict[str, Any] = {
         "landlord_id": landlord_id,
         "address": "Via Arduino 10, Ivrea",
@@ -134,8 +140,13 @@ def issued_guarantee(system: System, fund_id: str | None = None, **overrides: An
     landlord = enrol_landlord(system)
     dwelling = add_property(system, landlord.id)
     application = submit_application(system, dwelling.id, **overrides)
-    system.bus.handle(c.ApproveApplication(number=application.application_number, reason="ok"), MANAGER)
+    system.bus.handle(
+        c.ApproveApplication(number=application.application_number, reason="ok"), MANAGER
+    )
     guarantee: Guarantee = system.bus.handle(
         c.IssueGuarantee(number=application.application_number, fund_id=fund_id), MANAGER
     )
     return guarantee
+
+
+__all__ = ["money"]

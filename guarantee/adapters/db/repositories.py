@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ A = TypeVar("A", bound=Aggregate)
 
 class Repository(Generic[A]):
     model: type[A]
+    table: Table
     label: str
 
     def __init__(self, session: Session) -> None:
@@ -37,7 +38,7 @@ class Repository(Generic[A]):
         return aggregate
 
     def get(self, id: str, *, for_update: bool = False) -> A:
-        found = self._one(self.model.id == id, for_update)  # type: ignore[attr-defined]
+        found = self._one(self.table.c.id == id, for_update)
         if found is None:
             raise NotFound(self.label, id)
         return found
@@ -54,24 +55,28 @@ class Repository(Generic[A]):
 
 class LandlordRepository(Repository[Landlord]):
     model = Landlord
+    table = tables.landlords
     label = "locatore"
 
     def by_tax_code(self, tax_code: str) -> Landlord | None:
-        return self._one(Landlord.tax_code == tax_code)  # type: ignore[arg-type]
+        return self._one(self.table.c.tax_code == tax_code)
 
 
 class PropertyRepository(Repository[Property]):
     model = Property
+    table = tables.properties
     label = "immobile"
 
 
 class HouseholdRepository(Repository[Household]):
     model = Household
+    table = tables.households
     label = "nucleo familiare"
 
 
 class GuaranteeRepository(Repository[Guarantee]):
     model = Guarantee
+    table = tables.guarantees
     label = "garanzia"
 
     def by_number(self, number: str, *, for_update: bool = False) -> Guarantee:
@@ -107,6 +112,7 @@ class GuaranteeRepository(Repository[Guarantee]):
 
 class FundRepository(Repository[Fund]):
     model = Fund
+    table = tables.funds
     label = "fondo"
 
     def default_id(self) -> str:
@@ -151,6 +157,11 @@ class Ledger:
                     }
                     for p in entry.postings
                 ],
+            )
+            self.session.execute(
+                update(tables.journal_entries)
+                .where(tables.journal_entries.c.id == entry.id)
+                .values(posted=True)
             )
 
 

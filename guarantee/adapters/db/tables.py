@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from guarantee.adapters.db.types import Cents, StrEnumType, UtcDateTime
@@ -160,6 +161,9 @@ journal_entries = Table(
     Column("guarantee_id", UUID, ForeignKey("guarantees.id"), index=True),
     Column("recorded_at", UtcDateTime(), nullable=False),
     Column("recorded_by", String(100), nullable=False),
+    # Entries are written unposted, given their postings, then sealed: the database checks
+    # on sealing that debits equal credits, and refuses any later change (migrations/sql).
+    Column("posted", Boolean, nullable=False, server_default=false()),
     Index("ix_journal_entries_fund_date", "fund_id", "occurred_on"),
 )
 

@@ -10,9 +10,7 @@ from guarantee.services.deps import Dependencies
 from guarantee.services.unit_of_work import UnitOfWork
 
 
-def submit_application(
-    cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependencies
-) -> Guarantee:
+def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
     with uow:
         now = deps.clock.now()
         today = deps.clock.today()
@@ -88,9 +86,7 @@ def approve_application(
         return application
 
 
-def refuse_application(
-    cmd: c.RefuseApplication, uow: UnitOfWork, deps: Dependencies
-) -> Guarantee:
+def refuse_application(cmd: c.RefuseApplication, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
     with uow:
         application = uow.guarantees.by_number(cmd.number, for_update=True)
         application.refuse(deps.clock.now(), cmd.reason or "")

@@ -47,9 +47,7 @@ def issue_guarantee(cmd: c.IssueGuarantee, uow: UnitOfWork, deps: Dependencies) 
         return guarantee
 
 
-def activate_guarantee(
-    cmd: c.ActivateGuarantee, uow: UnitOfWork, deps: Dependencies
-) -> Guarantee:
+def activate_guarantee(cmd: c.ActivateGuarantee, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
     with uow:
         guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
         guarantee.activate(deps.clock.now())

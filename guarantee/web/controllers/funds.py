@@ -24,7 +24,7 @@ PageSize = Annotated[int, Parameter(ge=1, le=1000)]
 
 class FundController(Controller):
     path = "/api/v1/funds"
-    tags = ["funds"]
+    tags = ("funds",)
 
     @get("/", sync_to_thread=True)
     def list_funds(self, conn: Connection, actor: Actor) -> list[FundOut]:

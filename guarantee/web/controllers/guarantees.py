@@ -62,7 +62,7 @@ def _act(system: System, actor: Actor, conn: Connection, command: c.Command) -> 
 
 class ApplicationController(Controller):
     path = "/api/v1/applications"
-    tags = ["applications"]
+    tags = ("applications",)
 
     @get("/", sync_to_thread=True)
     def list_applications(
@@ -123,7 +123,7 @@ class ApplicationController(Controller):
 
 class GuaranteeController(Controller):
     path = "/api/v1/guarantees"
-    tags = ["guarantees"]
+    tags = ("guarantees",)
 
     @get("/", sync_to_thread=True)
     def list_guarantees(
@@ -175,5 +175,3 @@ class GuaranteeController(Controller):
         else:
             command = _ACTIONS[action](number=number, reason=reason)
         return _act(system, actor, conn, command)
-
-

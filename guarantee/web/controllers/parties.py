@@ -23,7 +23,7 @@ PageSize = Annotated[int, Parameter(ge=1, le=500)]
 
 class LandlordController(Controller):
     path = "/api/v1/landlords"
-    tags = ["landlords"]
+    tags = ("landlords",)
 
     @get("/", sync_to_thread=True)
     def list_landlords(
@@ -44,7 +44,9 @@ class LandlordController(Controller):
         )
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
-    def enrol_landlord(self, data: LandlordIn, system: System, actor: Actor, conn: Connection) -> LandlordOut:
+    def enrol_landlord(
+        self, data: LandlordIn, system: System, actor: Actor, conn: Connection
+    ) -> LandlordOut:
         landlord = system.bus.handle(c.EnrolLandlord(**data.model_dump()), actor)
         return LandlordOut.model_validate(read.landlord_detail(conn, landlord.id))
 
@@ -58,7 +60,7 @@ class LandlordController(Controller):
 
 class PropertyController(Controller):
     path = "/api/v1/properties"
-    tags = ["properties"]
+    tags = ("properties",)
 
     @get("/", sync_to_thread=True)
     def list_properties(
@@ -83,7 +85,9 @@ class PropertyController(Controller):
         )
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
-    def add_property(self, data: PropertyIn, system: System, actor: Actor, conn: Connection) -> PropertyOut:
+    def add_property(
+        self, data: PropertyIn, system: System, actor: Actor, conn: Connection
+    ) -> PropertyOut:
         dwelling = system.bus.handle(c.AddProperty(**data.model_dump()), actor)
         return PropertyOut.model_validate(read.property_detail(conn, dwelling.id))
 

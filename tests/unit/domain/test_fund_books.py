@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from guarantee.domain.errors import InsufficientCapacity
 from guarantee.domain.funds import Fund
-from guarantee.domain.ledger import Account, EntryKind, JournalEntry, Posting, Side, UnbalancedEntry, balances
+from guarantee.domain.ledger import (
+    Account,
+    EntryKind,
+    JournalEntry,
+    Posting,
+    Side,
+    UnbalancedEntry,
+    balances,
+)
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 DAY = date(2026, 11, 25)
@@ -23,7 +31,12 @@ def new_fund() -> Fund:
 
 def contribute(fund: Fund, amount: str) -> None:
     fund.record_contribution(
-        amount=Decimal(amount), donor="Fondazione", on=DAY, reference="delibera", now=NOW, by="gestore"
+        amount=Decimal(amount),
+        donor="Fondazione",
+        on=DAY,
+        reference="delibera",
+        now=NOW,
+        by="gestore",
     )
 
 
@@ -99,8 +112,13 @@ def test_running_balances_always_equal_the_entries(steps: list[tuple[str, int]])
             amount = Decimal(value) / 100
             try:
                 fund.reserve_for(
-                    guarantee_id=f"g{n}", guarantee_number=f"GC-{n}", reserve=amount,
-                    exposure=amount * 3, on=DAY, now=NOW, by="t",
+                    guarantee_id=f"g{n}",
+                    guarantee_number=f"GC-{n}",
+                    reserve=amount,
+                    exposure=amount * 3,
+                    on=DAY,
+                    now=NOW,
+                    by="t",
                 )
                 live.append((f"g{n}", amount))
             except InsufficientCapacity:
@@ -108,8 +126,13 @@ def test_running_balances_always_equal_the_entries(steps: list[tuple[str, int]])
         elif live:
             gid, amount = live.pop(value % len(live))
             fund.release_for(
-                guarantee_id=gid, guarantee_number=gid, reserve=amount,
-                exposure=amount * 3, on=DAY, now=NOW, by="t",
+                guarantee_id=gid,
+                guarantee_number=gid,
+                reserve=amount,
+                exposure=amount * 3,
+                on=DAY,
+                now=NOW,
+                by="t",
             )
         truth = balances(fund.new_entries)
         assert fund.balance == truth[Account.CASH]

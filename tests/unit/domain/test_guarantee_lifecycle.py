@@ -100,7 +100,11 @@ def test_the_table_in_the_domain_is_the_table_of_the_spec() -> None:
 
 
 def test_eligibility_outcome_picks_the_state() -> None:
-    for outcome, state in [("eligible", S.ELIGIBLE), ("needs_review", S.NEEDS_REVIEW), ("ineligible", S.INELIGIBLE)]:
+    for outcome, state in [
+        ("eligible", S.ELIGIBLE),
+        ("needs_review", S.NEEDS_REVIEW),
+        ("ineligible", S.INELIGIBLE),
+    ]:
         guarantee = make_guarantee(S.SUBMITTED)
         guarantee.record_eligibility(outcome, "2026-01", {"outcome": outcome}, NOW)
         assert guarantee.status is state
@@ -118,7 +122,13 @@ def test_approving_a_doubtful_application_needs_a_reason() -> None:
 def test_issue_sets_number_reserve_and_a_term_of_at_most_36_months() -> None:
     guarantee = make_guarantee(S.APPROVED)
     guarantee.lease = Lease(
-        "canone_libero_4_4", date(2027, 1, 1), date(2034, 12, 31), Decimal("650"), Decimal("0"), True, "x"
+        "canone_libero_4_4",
+        date(2027, 1, 1),
+        date(2034, 12, 31),
+        Decimal("650"),
+        Decimal("0"),
+        True,
+        "x",
     )
     perform(guarantee, "issue")
     assert guarantee.number == "GC-2026-000001"

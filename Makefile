@@ -1,0 +1,56 @@
+# Garanzia Casa — the README's commands. Everything installs from this repository's own files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+DEMO_DB := var/demo.db
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: install demo serve test lint typecheck unit test-postgres bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the whole system on the embedded default (SQLite, in-process jobs) with fresh demo data.
+demo: install
+	mkdir -p var
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	GARANZIA_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(BIN)/garanzia db upgrade
+	GARANZIA_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(BIN)/garanzia demo --credentials-json var/demo-credentials.json
+	GARANZIA_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DB) $(BIN)/garanzia serve --host 127.0.0.1 --port $(PORT)
+
+## Serve whatever GARANZIA_DATABASE_URL points at (no demo data).
+serve: install
+	$(BIN)/garanzia db upgrade
+	$(BIN)/garanzia serve --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check guarantee tests bench migrations
+	$(BIN)/lint-imports --config .ci/importlinter.ini --no-cache
+
+typecheck: install
+	$(BIN)/mypy guarantee
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+## Install everything and run all checks and tests on the embedded default (SQLite).
+test: lint typecheck unit
+
+## The same suite against PostgreSQL and Redis (servers already running).
+test-postgres: install
+	GARANZIA_TEST_POSTGRES_URL=$(POSTGRES_URL) GARANZIA_TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var outbox .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,351 @@
+"""Realistic demo data, written through the service layer so the books and audit trail are real."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from schwifty import IBAN
+from sqlalchemy import func, select
+from stdnum import luhn
+from stdnum.it import codicefiscale
+
+from guarantee.adapters import accounts
+from guarantee.adapters.clock import FixedClock
+from guarantee.adapters.db import tables
+from guarantee.bootstrap import System, bootstrap
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.errors import Conflict
+from guarantee.domain.guarantees import Guarantee
+from guarantee.services import commands as c
+
+MANAGER = Actor("gestore", Role.FUND_MANAGER)
+HELP_DESK = Actor("sportello", Role.OPERATOR)
+
+FIRST_NAMES = [
+    "Giulia",
+    "Marco",
+    "Fatima",
+    "Luca",
+    "Ana",
+    "Paolo",
+    "Chiara",
+    "Ion",
+    "Sara",
+    "Davide",
+    "Amina",
+    "Giorgio",
+    "Elena",
+    "Youssef",
+    "Marta",
+    "Andrea",
+    "Irina",
+    "Stefano",
+    "Grace",
+    "Franco",
+]
+LAST_NAMES = [
+    "Rossi",
+    "Bianchi",
+    "Ferrero",
+    "Bertolino",
+    "El Amrani",
+    "Popescu",
+    "Gallo",
+    "Perino",
+    "Okafor",
+    "Chiantore",
+    "Ricci",
+    "Vercellino",
+    "Diallo",
+    "Bosio",
+    "Marino",
+    "Costa",
+    "Gili",
+    "Savio",
+    "Rinaldi",
+    "Pession",
+]
+STREETS = [
+    "Via Arduino",
+    "Corso Cavour",
+    "Via Palestro",
+    "Via Jervis",
+    "Corso Nigra",
+    "Via San Lorenzo",
+    "Via Torino",
+    "Via Circonvallazione",
+    "Piazza Ottinetti",
+    "Via dei Mulini",
+]
+# ISTAT codes of consortium municipalities; Torino (001272) lies outside the consortium.
+MUNICIPALITIES = [
+    "001125",
+    "001125",
+    "001125",
+    "001020",
+    "001160",
+    "001181",
+    "001235",
+    "001077",
+    "001030",
+    "001027",
+]
+OUTSIDE = "001272"
+
+# How many of the 50 demo guarantees end in each state.
+PLAN = {
+    "draft": 3,
+    "eligible": 4,
+    "needs_review": 4,
+    "ineligible": 4,
+    "approved": 3,
+    "issued": 4,
+    "active": 18,
+    "expired": 4,
+    "terminated": 3,
+    "cancelled": 3,
+}
+
+
+@dataclass
+class Demo:
+    system: System
+    clock: FixedClock
+    rnd: random.Random
+    fund_id: str = ""
+
+    def at(self, day: date) -> None:
+        self.clock.set(datetime(day.year, day.month, day.day, 9, 30, tzinfo=UTC))
+
+
+def load_demo(seed: int = 2026, system: System | None = None) -> list[dict[str, str]]:
+    """Fill an empty database; returns the demo accounts with their passwords."""
+    real_now = datetime.now(UTC)
+    clock = FixedClock(datetime(2023, 2, 1, 9, 30, tzinfo=UTC))
+    system = system or bootstrap(clock=clock)
+    if not isinstance(system.deps.clock, FixedClock):
+        raise ValueError("demo data needs a settable clock")
+    clock = system.deps.clock
+    with system.engine.connect() as conn:
+        if conn.scalar(select(func.count()).select_from(tables.guarantees)):
+            raise Conflict(
+                "il database contiene già dati: la demo si carica solo su un database vuoto"
+            )
+    demo = Demo(system, clock, random.Random(seed))
+    _fund(demo)
+    landlords = [_landlord(demo, n) for n in range(1, 21)]
+    states = [state for state, howmany in PLAN.items() for _ in range(howmany)]
+    demo.rnd.shuffle(states)
+    guarantees: list[tuple[str, Guarantee]] = []
+    for n, state in enumerate(states):
+        landlord_id, property_ids = landlords[n % len(landlords)]
+        guarantees.append((state, _guarantee(demo, n, state, property_ids[n % len(property_ids)])))
+    demo.at(real_now.date())
+    system.bus.handle(c.ExpireDueGuarantees(), Actor.system("scheduler"))
+    return _accounts(demo, landlords, guarantees)
+
+
+def _fund(demo: Demo) -> None:
+    demo.at(date(2023, 2, 1))
+    fund = demo.system.bus.handle(
+        c.CreateFund(
+            name="Fondo Garanzia Casa Eporediese", territory="Consorzio IN.RE.TE. (Ivrea)"
+        ),
+        MANAGER,
+    )
+    demo.fund_id = fund.id
+    for day, donor, amount, reference in [
+        (
+            date(2023, 2, 15),
+            "Fondazione di Comunità del Canavese",
+            "60000.00",
+            "convenzione 3/2023",
+        ),
+        (date(2023, 3, 1), "Consorzio IN.RE.TE.", "40000.00", "delibera CdA 14/2023"),
+        (date(2024, 5, 20), "Comune di Ivrea", "25000.00", "determina 211/2024"),
+        (
+            date(2025, 11, 3),
+            "Donazioni private (campagna 'Una casa per tutti')",
+            "8350.00",
+            "rendiconto 2025",
+        ),
+    ]:
+        demo.at(day)
+        demo.system.bus.handle(
+            c.RecordContribution(
+                fund_id=fund.id, amount=Decimal(amount), donor=donor, on=day, reference=reference
+            ),
+            MANAGER,
+        )
+
+
+def _tax_code(rnd: random.Random, female: bool) -> str:
+    letters = "".join(rnd.choice("BCDFGLMNPRSTVZ") for _ in range(6))
+    day = rnd.randint(1, 28) + (40 if female else 0)
+    body = f"{letters}{rnd.randint(55, 99):02d}{rnd.choice('ABCDEHLMPRST')}{day:02d}E379"
+    return body + codicefiscale.calc_check_digit(body)
+
+
+def _iban(n: int) -> str:
+    return str(
+        IBAN.generate("IT", bank_code="03069", branch_code="30540", account_code=f"{n:012d}")
+    )
+
+
+def _landlord(demo: Demo, n: int) -> tuple[str, list[str]]:
+    rnd = demo.rnd
+    demo.at(date(2023, 2, 20) + timedelta(days=n))
+    if n % 5 == 0:
+        body = f"{rnd.randint(1, 9_999_999):07d}001"
+        kind, name, tax = (
+            "company",
+            f"Immobiliare {LAST_NAMES[n % 20]} S.r.l.",
+            body + luhn.calc_check_digit(body),
+        )
+    else:
+        first, last = FIRST_NAMES[(n * 7) % 20], LAST_NAMES[(n * 3) % 20]
+        kind, name, tax = "person", f"{first} {last}", _tax_code(rnd, first.endswith("a"))
+    landlord = demo.system.bus.handle(
+        c.EnrolLandlord(
+            kind=kind,
+            name=name,
+            tax_code=tax,
+            iban=_iban(1000 + n),
+            email=f"locatore{n}@example.it",
+            phone=f"+39 0125 {rnd.randint(100000, 999999)}",
+        ),
+        MANAGER,
+    )
+    properties = []
+    for k in range(1 + (n % 3 == 0)):
+        dwelling = demo.system.bus.handle(
+            c.AddProperty(
+                landlord_id=landlord.id,
+                address=f"{rnd.choice(STREETS)} {rnd.randint(1, 80)}",
+                municipality_istat_code=OUTSIDE if (n, k) == (7, 0) else rnd.choice(MUNICIPALITIES),
+                cadastral_reference=f"Foglio {rnd.randint(1, 40)}, particella {rnd.randint(1, 900)}, sub. {rnd.randint(1, 20)}",
+                floor_area_m2=rnd.choice([45, 55, 62, 70, 78, 85, 95]),
+            ),
+            MANAGER,
+        )
+        properties.append(dwelling.id)
+    return landlord.id, properties
+
+
+def _guarantee(demo: Demo, n: int, state: str, property_id: str) -> Guarantee:
+    rnd, bus = demo.rnd, demo.system.bus
+    ended = state in {"expired", "terminated"}
+    opened = (
+        date(2023, 4, 3) + timedelta(days=7 * n)
+        if ended
+        else date(2025, 9, 1) + timedelta(days=5 * n)
+    )
+    demo.at(opened)
+    start = date(opened.year + (opened.month == 12), opened.month % 12 + 1, 1)
+    months = 24 if state == "expired" else rnd.choice([36, 48])
+    end = date(start.year + months // 12, start.month, 1) - timedelta(days=1)
+    rent = Decimal(rnd.randrange(38000, 62000, 500)) / 100
+    income = (rent + 60) * Decimal(rnd.choice(["3.0", "2.8", "3.4"]))
+    isee = Decimal(rnd.randrange(4000, 22000, 250))
+    if state == "needs_review":
+        isee = Decimal(rnd.randrange(26500, 34000, 250))
+    if state == "ineligible":
+        isee = Decimal(rnd.randrange(36000, 45000, 250))
+    female = rnd.random() < 0.6
+    first = rnd.choice([f for f in FIRST_NAMES if f.endswith("a") == female])
+    members = [
+        c.MemberData(f"{first} {rnd.choice(LAST_NAMES)}", _tax_code(rnd, female), None, True)
+    ]
+    for _ in range(rnd.randint(0, 3)):
+        members.append(
+            c.MemberData(
+                f"{rnd.choice(FIRST_NAMES)} {rnd.choice(LAST_NAMES)}",
+                _tax_code(rnd, rnd.random() < 0.5),
+            )
+        )
+    application = bus.handle(
+        c.SubmitApplication(
+            property_id=property_id,
+            members=tuple(members),
+            isee=isee,
+            net_monthly_income=income.quantize(Decimal("1")),
+            referral_source=rnd.choice(["help_desk", "social_services"]),
+            referrer=rnd.choice(
+                ["Sportello Casa Ivrea", "Servizio sociale di Banchette", "Caritas diocesana"]
+            ),
+            lease=c.LeaseData(
+                lease_type=rnd.choice(["canone_concordato_3_2", "canone_libero_4_4"]),
+                start=start,
+                end=end,
+                monthly_rent=rent,
+                monthly_charges=Decimal(rnd.choice([40, 60, 80])),
+                registered=True,
+                registration_reference=f"Agenzia Entrate Ivrea, serie 3T n. {1000 + n}",
+            ),
+            submit=state != "draft",
+        ),
+        HELP_DESK,
+    )
+    number = application.application_number
+    if state in {"draft", "eligible", "needs_review", "ineligible"}:
+        return application
+    bus.handle(c.ApproveApplication(number=number, reason="istruttoria completa"), MANAGER)
+    if state == "approved":
+        return application
+    demo.at(opened + timedelta(days=10))
+    guarantee: Guarantee = bus.handle(
+        c.IssueGuarantee(number=number, fund_id=demo.fund_id), MANAGER
+    )
+    number = guarantee.number or number
+    if state == "cancelled":
+        bus.handle(
+            c.CancelGuarantee(number=number, reason="il locatore ha rinunciato alla locazione"),
+            MANAGER,
+        )
+        return guarantee
+    if state == "issued":
+        return guarantee
+    demo.at(start)
+    bus.handle(c.ActivateGuarantee(number=number), MANAGER)
+    if state == "terminated":
+        demo.at(start + timedelta(days=400))
+        bus.handle(
+            c.TerminateGuarantee(number=number, reason="recesso anticipato del conduttore"), MANAGER
+        )
+    return guarantee
+
+
+def _accounts(
+    demo: Demo, landlords: list[tuple[str, list[str]]], guarantees: list[tuple[str, Guarantee]]
+) -> list[dict[str, str]]:
+    with_guarantees = []
+    for _, g in guarantees:
+        if g.number and g.landlord_id not in with_guarantees:
+            with_guarantees.append(g.landlord_id)
+    people = [
+        ("fund_manager", "gestore", "Laura Gestore", None),
+        ("mediator", "mediatore", "Paolo Mediatore", None),
+        ("operator", "sportello", "Sportello Casa Ivrea", None),
+        ("auditor", "revisore", "Collegio dei revisori", None),
+        ("landlord", "locatore1", "Primo locatore", with_guarantees[0]),
+        ("landlord", "locatore2", "Secondo locatore", with_guarantees[1]),
+    ]
+    credentials = []
+    with demo.system.engine.begin() as conn:
+        for role, username, full_name, landlord_id in people:
+            password = secrets.token_urlsafe(12)
+            accounts.create_user(
+                conn,
+                username=username,
+                password=password,
+                role=Role(role),
+                full_name=full_name,
+                landlord_id=landlord_id,
+                now=demo.clock.now(),
+            )
+            credentials.append({"role": role, "username": username, "password": password})
+    return credentials
