@@ -106,7 +106,7 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
 
     def need(ok: bool, where: str, reason: str) -> None:
         if not ok:
-            problems.append(DefinitionProblem((where,), reason))
+            problems.append(DefinitionProblem((where,), f"{where}: {reason}"))
 
     need(bool(product.code), "code", "must not be empty")
     need(product.version >= 1, "version", "must be 1 or more")

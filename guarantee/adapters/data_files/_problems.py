@@ -19,13 +19,14 @@ def validation_problems(doc: YamlDocument, exc: ValidationError) -> list[FilePro
         message = str(error["msg"]).removeprefix("Value error, ")
         kind = error["type"]
         if kind == "extra_forbidden":
-            reason = f"unknown key '{where[-1]}'"
+            reason = _label(doc, where)[0] + f"unknown key '{where[-1]}'"
         elif kind == "missing":
-            reason = f"missing key '{where[-1]}'"
+            reason = _label(doc, where)[0] + f"missing key '{where[-1]}'"
         else:
-            field = ".".join(str(part) for part in where)
-            reason = f"{field}: {message}" if field else message
-        problems.append(doc.problem(where, _label(doc, where) + reason))
+            label, rest = _label(doc, where)
+            field = ".".join(str(part) for part in rest)
+            reason = label + (f"{field}: {message}" if field else message)
+        problems.append(doc.problem(where, reason))
     return problems
 
 
@@ -41,8 +42,11 @@ def definition_problems(
     ]
 
 
-def _label(doc: YamlDocument, where: Where) -> str:
-    # "rule 'isee': ..." reads better than "rules.1.kind: ..." when the code is known.
+def _label(doc: YamlDocument, where: Where) -> tuple[str, Where]:
+    """("rule 'isee': ", rest of the path) when the path is inside a rule with a code.
+
+    "rule 'isee': kind: ..." reads better than "rules.1.kind: ...".
+    """
     if len(where) >= 2 and where[0] == "rules" and isinstance(where[1], int):
         data = doc.data
         if isinstance(data, Mapping):
@@ -50,5 +54,5 @@ def _label(doc: YamlDocument, where: Where) -> str:
             if isinstance(rules, list) and where[1] < len(rules):
                 rule = rules[where[1]]
                 if isinstance(rule, Mapping) and isinstance(rule.get("code"), str):
-                    return f"rule '{rule['code']}': "
-    return ""
+                    return f"rule '{rule['code']}': ", where[2:]
+    return "", where

@@ -119,6 +119,10 @@ def impact(
             else:
                 before = current.results(current.prepare(case.facts, before_codes), before_codes)
             after = draft.results(draft.prepare(case.facts, after_codes), after_codes)
+            # A rule absent from one set counts as passing there: only results other than
+            # "pass" shape an outcome, so an added or removed rule that passes moves nothing.
+            before = {code: before.get(code, "pass") for code in changed}
+            after = {code: after.get(code, "pass") for code in changed}
             if before == after:
                 continue
             if stored is not None:
@@ -132,7 +136,7 @@ def impact(
         outcome_before = outcome_of([*same, *before.values()])
         outcome_after = outcome_of([*same, *after.values()])
         if outcome_before != outcome_after:
-            moved = tuple(code for code in changed if before.get(code) != after.get(code))
+            moved = tuple(code for code in changed if before[code] != after[code])
             changes.append(OutcomeChange(case.key, outcome_before, outcome_after, moved))
     return ImpactReport(
         current_version=current.version,

@@ -349,11 +349,12 @@ def _compile_rule(
     for name in sorted(used - set(spec.reads)):
         if name in types:
             problem("reads", f"a condition reads '{name}', which is missing from reads")
+    if pass_rule is None or (spec.review_when is not None and review_rule is None):
+        # "listed but unused" would only echo the condition's own error
+        return None
     for name in spec.reads:
         if name in types and name not in used:
             problem("reads", f"'{name}' is listed in reads but no condition uses it")
-    if pass_rule is None or (spec.review_when is not None and review_rule is None):
-        return None
     return _CompiledRule(spec, pass_rule, review_rule, _seen(spec.reads, derived))
 
 
