@@ -390,7 +390,57 @@ def _condition(
     if result_type != rule_engine.DataType.BOOLEAN:
         problem(f"condition {text!r} must be true or false, it gives a {result_type.name}")
         return None
+    mismatches = _mixed_types(rule.statement.expression)
+    if mismatches:
+        problem(f"condition {text!r}: data type mismatch ({'; '.join(mismatches)})")
+        return None
     return rule
+
+
+def _mixed_types(expression: object) -> list[str]:
+    """Equality and membership tests between different types, which rule-engine allows.
+
+    rule-engine refuses ``isee <= 'a'`` but accepts ``other_live_guarantees == '0'``,
+    which is simply never true; a rule written that way would silently never pass.
+    We walk rule-engine's own parse tree (no parsing of ours) to refuse it at load.
+    """
+    found: list[str] = []
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, rule_engine.ast.ComparisonExpression) and node.type in ("eq", "ne"):
+            left, right = node.left.result_type, node.right.result_type
+            if _known(left) and _known(right) and left != right:
+                found.append(f"compares a {left.name} with a {right.name}, never equal")
+        elif isinstance(node, rule_engine.ast.ContainsExpression):
+            member = node.member.result_type
+            values = getattr(node.container.result_type, "value_type", None)
+            if _known(member) and values is not None and _known(values) and member != values:
+                found.append(f"looks for a {member.name} among {values.name} values")
+        stack.extend(_children(node))
+    return found
+
+
+def _known(data_type: Any) -> bool:
+    undefined = (rule_engine.DataType.UNDEFINED, rule_engine.DataType.NULL)
+    return data_type not in undefined and data_type.is_scalar
+
+
+def _children(node: object) -> list[object]:
+    fields = dict(getattr(node, "__dict__", {}))
+    for cls in type(node).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if hasattr(node, name):
+                fields[name] = getattr(node, name)
+    children: list[object] = []
+    for name, value in fields.items():
+        if name == "context":
+            continue
+        if isinstance(value, rule_engine.ast.ExpressionBase):
+            children.append(value)
+        elif isinstance(value, tuple):
+            children.extend(v for v in value if isinstance(v, rule_engine.ast.ExpressionBase))
+    return children
 
 
 def _syntax(exc: rule_engine.errors.SyntaxError) -> str:

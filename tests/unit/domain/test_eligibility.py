@@ -348,6 +348,9 @@ def test_fact_used_but_not_listed_in_reads_is_refused() -> None:
         ("isee <= 'tanto'", "condition \"isee <= 'tanto'\": data type mismatch"),
         ("isee + 1", "condition 'isee + 1' must be true or false, it gives a FLOAT"),
         ("isee <= $today", "condition 'isee <= $today': data type mismatch"),
+        ("isee == '0'", "condition \"isee == '0'\": data type mismatch (compares a FLOAT"),
+        ("isee != 0 and (isee == true)", "condition 'isee != 0 and (isee == true)': data type"),
+        ("isee in ['a', 'b']", "condition \"isee in ['a', 'b']\": data type mismatch (looks"),
     ],
 )
 def test_bad_conditions_are_refused(condition: str, expected: str) -> None:
