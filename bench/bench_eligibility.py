@@ -254,12 +254,16 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as workdir:
         draft = draft_ruleset(Path(workdir))
+    # As the application keeps them: the facts and the evaluation's JSON dict.
     with_stored = [
-        ImpactCase(key, facts, evaluation)
-        for (key, facts), evaluation in zip(apps, evaluations, strict=True)
+        ImpactCase(key, facts, stored)
+        for (key, facts), stored in zip(apps, stored_dicts, strict=True)
     ]
     print(f"impact of draft {draft.version} (ISEE pass limit 26,000 → 27,000 €):")
-    a = timed("  with stored evaluations, 1 process", lambda: impact(current, draft, with_stored))
+    a = timed(
+        "  with stored evaluations (JSON dicts), 1 process",
+        lambda: impact(current, draft, with_stored),
+    )
     b = timed("  facts only, 1 process", lambda: impact(current, draft, apps))
     c = timed(
         f"  facts only, {args.workers} processes",

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from guarantee.domain.eligibility._evaluation import (
+    VERDICT_RESULTS,
     Evaluation,
     Outcome,
     VerdictResult,
@@ -28,11 +30,16 @@ from guarantee.domain.errors import InvalidFacts
 
 @dataclass(frozen=True)
 class ImpactCase:
-    """One application: its key, its facts and, if at hand, its stored evaluation."""
+    """One application: its key, its facts and, if at hand, its stored evaluation.
+
+    ``stored`` may be the ``Evaluation`` or the dict its ``to_dict`` wrote (as read back
+    from the database): only version, digest and per-rule results are used, so the dict
+    is read directly, which is much cheaper than ``Evaluation.from_dict``.
+    """
 
     key: str
     facts: Mapping[str, object]
-    stored: Evaluation | None = None
+    stored: Evaluation | Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,14 +155,39 @@ def impact(
     )
 
 
-def _stored_results(current: RuleSet, stored: Evaluation | None) -> dict[str, VerdictResult] | None:
-    """Per-rule results of a stored evaluation, if it was made by exactly this rule set."""
-    if (
-        stored is not None
-        and stored.ruleset_version == current.version
-        and stored.ruleset_digest == current.digest
-    ):
+def _stored_results(
+    current: RuleSet, stored: Evaluation | Mapping[str, object] | None
+) -> dict[str, VerdictResult] | None:
+    """Per-rule results of a stored evaluation, if it was made by exactly this rule set.
+
+    Anything else (another version or digest, a malformed dict) gives None and the
+    rules are simply run again.
+    """
+    if stored is None:
+        return None
+    version: object
+    digest: object
+    results: dict[str, VerdictResult] | None
+    if isinstance(stored, Evaluation):
+        version, digest = stored.ruleset_version, stored.ruleset_digest
         results = stored.results()
-        if set(results) == set(current.codes):
-            return results
-    return None
+    else:
+        version, digest = stored.get("ruleset_version"), stored.get("ruleset_digest")
+        results = _results_of(stored.get("verdicts"))
+    if version != current.version or digest != current.digest or results is None:
+        return None
+    return results if set(results) == set(current.codes) else None
+
+
+def _results_of(verdicts: object) -> dict[str, VerdictResult] | None:
+    if not isinstance(verdicts, list):
+        return None
+    results: dict[str, VerdictResult] = {}
+    for verdict in verdicts:
+        if not isinstance(verdict, Mapping):
+            return None
+        code, result = verdict.get("code"), verdict.get("result")
+        if not isinstance(code, str) or result not in VERDICT_RESULTS:
+            return None
+        results[code] = cast(VerdictResult, result)
+    return results

@@ -520,15 +520,35 @@ def test_impact_equals_evaluating_both_rule_sets_in_full() -> None:
     report = impact(current, draft, apps)
     assert [(c.key, c.before, c.after) for c in report.changes] == expected
     assert expected, "the sample must contain some changes"
-    stored = [ImpactCase(key, facts, current.evaluate(facts)) for key, facts in apps]
+    evaluations = [current.evaluate(facts) for _, facts in apps]
+    stored = [ImpactCase(k, f, e) for (k, f), e in zip(apps, evaluations, strict=True)]
     assert impact(current, draft, stored) == report
+    from_db = [json.loads(json.dumps(e.to_dict())) for e in evaluations]
+    as_json = [ImpactCase(k, f, d) for (k, f), d in zip(apps, from_db, strict=True)]
+    assert impact(current, draft, as_json) == report
 
 
-def test_impact_ignores_a_stored_evaluation_of_another_rule_set() -> None:
+def test_impact_uses_the_stored_results_when_they_match_the_rule_set() -> None:
     current, draft = default_ruleset(), with_isee_threshold("30000")
     facts = household(isee=D("29000"))
-    stale = Evaluation("2025-01", "eligible", (), current.digest)
-    report = impact(current, draft, [ImpactCase("A", facts, stale)])
+    # A stored result wins over the facts: proof that the rules were not run again.
+    stored = current.evaluate(household(isee=D("40000"))).to_dict()
+    report = impact(current, draft, [ImpactCase("A", facts, stored)])
+    assert [(c.before, c.after) for c in report.changes] == [("ineligible", "eligible")]
+
+
+@pytest.mark.parametrize(
+    "stale",
+    [
+        Evaluation("2025-01", "eligible", (), ""),
+        {"ruleset_version": "2025-01", "ruleset_digest": "", "verdicts": []},
+        {"ruleset_version": "2026-01", "verdicts": "broken"},
+    ],
+)
+def test_impact_ignores_a_stored_evaluation_of_another_rule_set(stale: object) -> None:
+    current, draft = default_ruleset(), with_isee_threshold("30000")
+    facts = household(isee=D("29000"))
+    report = impact(current, draft, [ImpactCase("A", facts, stale)])  # type: ignore[arg-type]
     assert [(c.before, c.after) for c in report.changes] == [("needs_review", "eligible")]
 
 
