@@ -3,6 +3,7 @@
 Import from here; the private modules are an implementation detail.
 """
 
+from guarantee.domain.eligibility._catalog import RuleSetCatalog
 from guarantee.domain.eligibility._derived import (
     ANY_KEY,
     BandLookup,
@@ -31,7 +32,7 @@ from guarantee.domain.eligibility._impact import (
     changed_rules,
     impact,
 )
-from guarantee.domain.eligibility._ruleset import RuleSet, RuleSetCatalog, RuleSpec
+from guarantee.domain.eligibility._ruleset import RuleSet, RuleSpec
 
 __all__ = [
     "ANY_KEY",

@@ -8,15 +8,15 @@ conditions, and a condition must be true or false.
 
 from __future__ import annotations
 
-import decimal
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import rule_engine
 
+from guarantee.domain.eligibility._conditions import ENGINE_TYPES, compile_condition, suggestion
 from guarantee.domain.eligibility._derived import DerivedFact
 from guarantee.domain.eligibility._evaluation import (
     RULE_KINDS,
@@ -26,25 +26,15 @@ from guarantee.domain.eligibility._evaluation import (
     VerdictResult,
     outcome_of,
 )
-from guarantee.domain.eligibility._facts import ELIGIBILITY_FACTS, Checker, FactSpec, FactType
+from guarantee.domain.eligibility._facts import ELIGIBILITY_FACTS, Checker, FactSpec
 from guarantee.domain.errors import (
     DefinitionProblem,
     DomainError,
     InvalidDefinition,
     InvalidFacts,
-    NotFound,
 )
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
-_ENGINE_TYPES: dict[FactType, Any] = {
-    # rule-engine has one number type, FLOAT, backed by decimal.Decimal
-    "decimal": rule_engine.DataType.FLOAT,
-    "integer": rule_engine.DataType.FLOAT,
-    "string": rule_engine.DataType.STRING,
-    "boolean": rule_engine.DataType.BOOLEAN,
-}
-# A fixed decimal context: evaluations must not depend on whatever the calling thread set.
-_DECIMALS = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True)
@@ -276,7 +266,7 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
         problems.append(DefinitionProblem(("version",), "must not be empty"))
     if ruleset.effective_to is not None and ruleset.effective_to < ruleset.effective_from:
         problems.append(DefinitionProblem(("effective_to",), "must not be before effective_from"))
-    types: dict[str, Any] = {name: _ENGINE_TYPES[spec.type] for name, spec in facts.items()}
+    types: dict[str, Any] = {name: ENGINE_TYPES[spec.type] for name, spec in facts.items()}
     derived_by_name: dict[str, DerivedFact] = {}
     for fact in ruleset.derived:
         where: tuple[str | int, ...] = ("derived", fact.name)
@@ -290,7 +280,7 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
             )
         problems += [DefinitionProblem(where, reason) for reason in fact.problems(facts)]
         derived_by_name[fact.name] = fact
-        types[fact.name] = _ENGINE_TYPES[fact.type]
+        types[fact.name] = ENGINE_TYPES[fact.type]
     if not ruleset.specs:
         problems.append(DefinitionProblem(("rules",), "a rule set needs at least one rule"))
     compiled: list[_CompiledRule] = []
@@ -335,15 +325,17 @@ def _compile_rule(
         )
     for name in spec.reads:
         if name not in types:
-            problem("reads", f"unknown fact '{name}'{_suggest(name, types)}")
+            problem("reads", f"unknown fact '{name}'{suggestion(name, types)}")
     if len(set(spec.reads)) != len(spec.reads):
         problem("reads", "a fact is listed twice in reads")
 
     used: set[str] = set()
-    pass_rule = _condition(spec.pass_when, types, used, lambda why: problem("pass_when", why))
+    pass_rule = compile_condition(
+        spec.pass_when, types, used, lambda why: problem("pass_when", why)
+    )
     review_rule = None
     if spec.review_when is not None:
-        review_rule = _condition(
+        review_rule = compile_condition(
             spec.review_when, types, used, lambda why: problem("review_when", why)
         )
     for name in sorted(used - set(spec.reads)):
@@ -358,115 +350,6 @@ def _compile_rule(
     return _CompiledRule(spec, pass_rule, review_rule, _seen(spec.reads, derived))
 
 
-def _condition(
-    text: str, types: Mapping[str, Any], used: set[str], problem: Callable[[str], None]
-) -> rule_engine.Rule | None:
-    context = rule_engine.Context(
-        type_resolver=rule_engine.type_resolver_from_dict(dict(types)),
-        default_timezone="utc",
-        decimal_context=_DECIMALS,
-    )
-    try:
-        rule = rule_engine.Rule(text, context=context)
-    except rule_engine.SymbolResolutionError as exc:
-        if exc.symbol_scope is not None:
-            problem(f"'${exc.symbol_name}' is not allowed: rules read only facts")
-        else:
-            problem(f"unknown fact '{exc.symbol_name}'{_suggest(exc.symbol_name, types)}")
-        return None
-    except rule_engine.errors.SyntaxError as exc:
-        problem(f"malformed condition {text!r}: {_syntax(exc)}")
-        return None
-    except rule_engine.EngineError as exc:
-        problem(f"condition {text!r}: {exc.message}")
-        return None
-    builtins = context.symbols - set(types)
-    if builtins:
-        names = ", ".join(f"'${name}'" for name in sorted(builtins))
-        problem(f"{names} not allowed: rules read only facts")
-        return None
-    used.update(context.symbols)
-    result_type = rule.statement.expression.result_type
-    if result_type != rule_engine.DataType.BOOLEAN:
-        problem(f"condition {text!r} must be true or false, it gives a {result_type.name}")
-        return None
-    mismatches = _mixed_types(rule.statement.expression)
-    if mismatches:
-        problem(f"condition {text!r}: data type mismatch ({'; '.join(mismatches)})")
-        return None
-    return rule
-
-
-def _mixed_types(expression: object) -> list[str]:
-    """Equality and membership tests between different types, which rule-engine allows.
-
-    rule-engine refuses ``isee <= 'a'`` but accepts ``other_live_guarantees == '0'``,
-    which is simply never true; a rule written that way would silently never pass.
-    We walk rule-engine's own parse tree (no parsing of ours) to refuse it at load.
-    """
-    found: list[str] = []
-    stack = [expression]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, rule_engine.ast.ComparisonExpression) and node.type in ("eq", "ne"):
-            left, right = node.left.result_type, node.right.result_type
-            if _known(left) and _known(right) and left != right:
-                found.append(f"compares a {left.name} with a {right.name}, never equal")
-        elif isinstance(node, rule_engine.ast.ContainsExpression):
-            member = node.member.result_type
-            values = getattr(node.container.result_type, "value_type", None)
-            if _known(member) and values is not None and _known(values) and member != values:
-                found.append(f"looks for a {member.name} among {values.name} values")
-        stack.extend(_children(node))
-    return found
-
-
-def _known(data_type: Any) -> bool:
-    undefined = (rule_engine.DataType.UNDEFINED, rule_engine.DataType.NULL)
-    return data_type not in undefined and data_type.is_scalar
-
-
-def _children(node: object) -> list[object]:
-    fields = dict(getattr(node, "__dict__", {}))
-    for cls in type(node).__mro__:
-        for name in getattr(cls, "__slots__", ()):
-            if hasattr(node, name):
-                fields[name] = getattr(node, name)
-    children: list[object] = []
-    for name, value in fields.items():
-        if name == "context":
-            continue
-        if isinstance(value, rule_engine.ast.ExpressionBase):
-            children.append(value)
-        elif isinstance(value, tuple):
-            children.extend(v for v in value if isinstance(v, rule_engine.ast.ExpressionBase))
-    return children
-
-
-def _syntax(exc: rule_engine.errors.SyntaxError) -> str:
-    token = getattr(exc, "token", None)
-    if isinstance(exc, rule_engine.RuleSyntaxError):
-        if token is None:
-            return "incomplete (it ends too early)"
-        return f"unexpected {token.value!r} at character {token.lexpos + 1}"
-    return str(exc.message)
-
-
-def _suggest(name: str, types: Mapping[str, Any]) -> str:
-    close = [known for known in types if _near(name, known)]
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _near(a: str, b: str) -> bool:
-    # Cheap closeness: same length ±1 and at most two differing positions, or a swap.
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
-    shorter, longer = sorted((a, b), key=len)
-    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
-
-
 def _seen(reads: tuple[str, ...], derived: Mapping[str, DerivedFact]) -> tuple[str, ...]:
     # A verdict shows what the rule read plus, for a derived fact, what it was derived from.
     names: dict[str, None] = {}
@@ -475,55 +358,3 @@ def _seen(reads: tuple[str, ...], derived: Mapping[str, DerivedFact]) -> tuple[s
         if name in derived:
             names.update(dict.fromkeys(derived[name].reads))
     return tuple(names)
-
-
-class RuleSetCatalog:
-    """Every rule-set version; effective periods never overlap.
-
-    Problems at construction are located as ``(index, field)`` by position in the input.
-    """
-
-    def __init__(self, rule_sets: Iterable[RuleSet]) -> None:
-        given = tuple(rule_sets)
-        problems: list[DefinitionProblem] = []
-        for index, ruleset in enumerate(given):
-            for earlier in given[:index]:
-                if earlier.version == ruleset.version:
-                    problems.append(
-                        DefinitionProblem(
-                            (index, "version"), f"rule-set version '{ruleset.version}' twice"
-                        )
-                    )
-                elif _overlap(earlier, ruleset):
-                    problems.append(
-                        DefinitionProblem(
-                            (index, "effective_from"),
-                            f"rule set '{ruleset.version}' is in force on days when "
-                            f"'{earlier.version}' is in force too",
-                        )
-                    )
-        if problems:
-            raise InvalidDefinition(problems)
-        self.rule_sets: tuple[RuleSet, ...] = tuple(sorted(given, key=lambda r: r.effective_from))
-
-    def get(self, version: str) -> RuleSet:
-        for ruleset in self.rule_sets:
-            if ruleset.version == version:
-                return ruleset
-        raise NotFound("regole di ammissibilità", f"versione {version}")
-
-    def effective(self, on: date) -> RuleSet:
-        for ruleset in self.rule_sets:
-            if ruleset.is_effective_on(on):
-                return ruleset
-        raise NotFound("regole di ammissibilità in vigore", on.isoformat())
-
-    @property
-    def versions(self) -> tuple[str, ...]:
-        return tuple(ruleset.version for ruleset in self.rule_sets)
-
-
-def _overlap(a: RuleSet, b: RuleSet) -> bool:
-    a_end = a.effective_to or date.max
-    b_end = b.effective_to or date.max
-    return a.effective_from <= b_end and b.effective_from <= a_end
