@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class DomainError(Exception):
     """A business rule refused the operation. ``message`` is Italian, for the user."""
@@ -67,3 +69,46 @@ class PermissionDenied(DomainError):
 
     def __init__(self, role: str, action: str) -> None:
         super().__init__(f"il ruolo '{role}' non può eseguire '{action}'", code="forbidden")
+
+
+class InvalidFacts(InvalidField):
+    """Facts given to an eligibility evaluation are missing or of the wrong type (HTTP 422).
+
+    ``field`` names the first wrong fact; ``problems`` maps every wrong fact to its reason.
+    """
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        if not problems:
+            raise ValueError("InvalidFacts needs at least one problem")
+        field, reason = next(iter(problems.items()))
+        super().__init__(field, reason)
+        self.code = "invalid_facts"
+        self.problems = dict(problems)
+        if len(problems) > 1:
+            self.message = "; ".join(f"{name}: {why}" for name, why in problems.items())
+            self.args = (self.message,)
+
+
+@dataclass(frozen=True)
+class DefinitionProblem:
+    """One inconsistency in a product or rule-set definition.
+
+    ``where`` locates it inside the definition as a path of keys and indexes, e.g.
+    ``("rules", 3, "pass_when")``, so a file loader can turn it into a file and a line.
+    """
+
+    where: tuple[str | int, ...]
+    reason: str
+
+
+class InvalidDefinition(DomainError):
+    """A product or rule-set definition contradicts itself; refused before any use."""
+
+    def __init__(self, problems: list[DefinitionProblem]) -> None:
+        if not problems:
+            raise ValueError("InvalidDefinition needs at least one problem")
+        text = "; ".join(
+            f"{'.'.join(str(part) for part in p.where) or '(root)'}: {p.reason}" for p in problems
+        )
+        super().__init__(f"definizione non valida: {text}", code="invalid_definition")
+        self.problems = list(problems)

@@ -1,0 +1,65 @@
+"""Product and rule-set files: YAML validated by pydantic, errors with file and line.
+
+``DataFiles`` implements the services' ``RuleFiles`` and ``ProductFiles`` ports.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from guarantee.adapters.data_files._products import load_product, load_products, product_paths
+from guarantee.adapters.data_files._rules import (
+    example_paths,
+    load_examples,
+    load_facts,
+    load_ruleset,
+    load_rulesets,
+    ruleset_paths,
+)
+from guarantee.adapters.data_files._schemas import published_schemas, write_schemas
+from guarantee.domain.eligibility import RuleSet, RuleSetCatalog
+from guarantee.domain.products import Product, ProductCatalog
+from guarantee.services.data_files import DataFileError, ExampleFile, FileProblem
+
+
+class DataFiles:
+    """The file-backed reader of products, rule sets, examples and facts."""
+
+    def load_ruleset(self, path: Path) -> RuleSet:
+        return load_ruleset(path)
+
+    def load_rulesets(self, rules_dir: Path) -> RuleSetCatalog:
+        return load_rulesets(rules_dir)
+
+    def example_paths(self, rules_dir: Path) -> list[Path]:
+        return example_paths(rules_dir)
+
+    def load_examples(self, path: Path) -> ExampleFile:
+        return load_examples(path)
+
+    def load_facts(self, path: Path) -> dict[str, object]:
+        return load_facts(path)
+
+    def load_product(self, path: Path) -> Product:
+        return load_product(path)
+
+    def load_products(self, policies_dir: Path) -> ProductCatalog:
+        return load_products(policies_dir)
+
+
+__all__ = [
+    "DataFileError",
+    "DataFiles",
+    "FileProblem",
+    "example_paths",
+    "load_examples",
+    "load_facts",
+    "load_product",
+    "load_products",
+    "load_ruleset",
+    "load_rulesets",
+    "product_paths",
+    "published_schemas",
+    "ruleset_paths",
+    "write_schemas",
+]

@@ -1,0 +1,216 @@
+"""The published shape of product, rule-set and example files (pydantic v2).
+
+These models are the schema: ``rules/schema/*.schema.json`` and
+``policies/schema/*.schema.json`` are generated from them (see ``_schemas``), and a test
+keeps the committed files equal to the models. Descriptions are Italian because editors
+show them to the fund manager.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+def _no_float(value: object) -> object:
+    # Our YAML loader never makes floats; this guards models fed from elsewhere.
+    if isinstance(value, float):
+        raise ValueError("write amounts as exact decimals (e.g. 3000.00 or '3000.00')")
+    return value
+
+
+Amount = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    Field(ge=0, decimal_places=2, description="importo in euro, al centesimo"),
+]
+Fraction = Annotated[
+    Decimal,
+    BeforeValidator(_no_float),
+    Field(gt=0, le=1, description="frazione tra 0 e 1 (0.30 = 30%)"),
+]
+Count = Annotated[int, Field(strict=True, ge=0)]
+Positive = Annotated[int, Field(strict=True, ge=1)]
+Flag = Annotated[bool, Field(strict=True)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- products -----------------------------------------------------------------------
+
+
+class TermModel(_Model):
+    max_months: Positive = Field(description="durata massima della garanzia, in mesi")
+    renewals: Count = Field(description="quante volte la garanzia può essere rinnovata")
+
+
+class CoverModel(_Model):
+    arrears_cap_rents: Positive = Field(
+        description="massimale morosità, in mensilità di canone (canone e spese ne fanno parte)"
+    )
+    arrears_include_charges: Flag = Field(
+        description="le spese condominiali non pagate rientrano nel massimale morosità"
+    )
+    damages_cap: Amount = Field(description="massimale danni all'alloggio, in euro")
+    legal_costs_cap: Amount = Field(description="massimale spese legali di sfratto, in euro")
+    overall_cap_rents: Positive = Field(
+        description="massimale complessivo: mensilità di canone (più overall_cap_extra)"
+    )
+    overall_cap_extra: Amount = Field(description="massimale complessivo: parte fissa, in euro")
+    deductible: Amount = Field(description="franchigia, in euro (0 = nessuna)")
+
+
+class TimingModel(_Model):
+    waiting_period_days: Count = Field(
+        description="carenza: giorni dall'inizio del contratto in cui i canoni scaduti non sono "
+        "coperti"
+    )
+    arrears_report_days: Count = Field(
+        description="giorni di calendario, dalla scadenza del secondo canone non pagato, per "
+        "segnalare la morosità"
+    )
+    arrears_claim_requires_mediation: Flag = Field(
+        description="la morosità si paga solo dopo una mediazione chiusa senza accordo o con "
+        "accordo non rispettato"
+    )
+    damages_claim_days: Count = Field(
+        description="giorni dalla fine del contratto per chiedere i danni, con prove"
+    )
+
+
+class RecoveryModel(_Model):
+    max_instalments: Positive = Field(description="numero massimo di rate del piano di rientro")
+    instalment_income_share: Fraction = Field(
+        description="quota massima del reddito netto mensile per rata (0.10 = 10%)"
+    )
+
+
+class ProductModel(_Model):
+    """Un prodotto di garanzia, in una sua versione."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", description="codice prodotto")]
+    version: Positive = Field(description="versione; una garanzia resta sulla sua versione")
+    name: Annotated[str, Field(min_length=1, description="nome per le persone")]
+    valid_from: date = Field(description="primo giorno di validità")
+    valid_to: date | None = Field(description="ultimo giorno di validità (null = senza fine)")
+    term: TermModel
+    cover: CoverModel
+    timing: TimingModel
+    reserve_ratio: Fraction = Field(
+        description="accantonamento: quota dell'esposizione residua (0.30 = 30%)"
+    )
+    recovery: RecoveryModel
+
+
+# --- rule sets ----------------------------------------------------------------------
+
+
+class MemberOfModel(_Model):
+    fact: Name = Field(description="dato (testo) da cercare nell'elenco")
+    file: str = Field(description="file CSV di riferimento, relativo a questo file")
+    column: str = Field(description="colonna del CSV con i valori ammessi")
+    where: dict[str, str] = Field(
+        default_factory=dict,
+        description="solo le righe con questi valori (colonna: valore)",
+    )
+
+
+class BandsFileModel(_Model):
+    file: str = Field(description="CSV delle fasce, relativo a questo file")
+    band_column: str = "band"
+    min_column: str = "min"
+    max_column: str = Field(default="max", description="colonna del massimo (vuoto = senza fine)")
+
+
+class ValuesFileModel(_Model):
+    file: str = Field(description="CSV dei valori per chiave e fascia, relativo a questo file")
+    key_column: str = Field(description="colonna della chiave ('*' = tutte le altre)")
+    band_column: str = "band"
+    value_column: str = Field(description="colonna del valore (importo decimale)")
+
+
+class BandLookupModel(_Model):
+    key_fact: Name = Field(description="dato chiave (es. codice ISTAT del comune)")
+    measure_fact: Name = Field(description="dato intero che sceglie la fascia (es. superficie)")
+    bands: BandsFileModel
+    values: ValuesFileModel
+
+
+class DerivedModel(_Model):
+    """Un dato calcolato dalle tabelle di riferimento: usare member_of o band_lookup."""
+
+    description: str = ""
+    member_of: MemberOfModel | None = Field(
+        default=None, description="vero se il dato è nell'elenco del CSV"
+    )
+    band_lookup: BandLookupModel | None = Field(
+        default=None, description="importo dalla tabella per chiave e fascia"
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> DerivedModel:
+        if (self.member_of is None) == (self.band_lookup is None):
+            raise ValueError("a derived fact needs exactly one of member_of or band_lookup")
+        return self
+
+
+class RuleModel(_Model):
+    """Una regola: passa se pass_when è vero; altrimenti verifica se review_when è vero."""
+
+    code: Name = Field(description="codice stabile della regola")
+    message: Annotated[str, Field(min_length=1, description="messaggio in italiano")]
+    kind: Literal["blocking", "review"] = Field(
+        description="blocking: se non passa l'esito è non ammissibile; review: va verificata"
+    )
+    reads: list[Name] = Field(min_length=1, description="i dati che la regola legge")
+    pass_when: Annotated[str, Field(min_length=1, description="condizione per passare")]
+    review_when: str | None = Field(
+        default=None,
+        description="(solo blocking) se pass_when è falsa e questa vera: da verificare",
+    )
+
+
+class RuleSetModel(_Model):
+    """Regole di ammissibilità, in una versione con periodo di vigenza."""
+
+    version: Annotated[str, Field(min_length=1, description="versione, es. '2026-01'")]
+    effective_from: date = Field(description="primo giorno di vigenza")
+    effective_to: date | None = Field(description="ultimo giorno di vigenza (null = senza fine)")
+    description: str = ""
+    derived: dict[str, DerivedModel] = Field(
+        default_factory=dict, description="dati calcolati dalle tabelle di riferimento"
+    )
+    rules: list[RuleModel] = Field(min_length=1)
+
+
+# --- examples -----------------------------------------------------------------------
+
+Outcome = Literal["eligible", "needs_review", "ineligible"]
+Result = Literal["pass", "fail", "review"]
+
+
+class ExampleModel(_Model):
+    name: Annotated[str, Field(min_length=1)]
+    facts: dict[str, Any] = Field(
+        default_factory=dict, description="dati che cambiano rispetto a base_facts"
+    )
+    outcome: Outcome = Field(description="esito atteso")
+    verdicts: dict[str, Result] = Field(
+        default_factory=dict, description="esiti attesi di singole regole (codice: esito)"
+    )
+
+
+class ExamplesModel(_Model):
+    """Casi d'esempio che una versione delle regole deve riprodurre."""
+
+    ruleset: Annotated[str, Field(min_length=1, description="versione delle regole")]
+    base_facts: dict[str, Any] = Field(
+        default_factory=dict, description="dati comuni a tutti i casi"
+    )
+    examples: list[ExampleModel] = Field(min_length=1)

@@ -1,0 +1,137 @@
+"""One condition: parsed and type-checked by rule-engine, with what it cannot check itself.
+
+rule-engine refuses unknown symbols, syntax errors and most type mismatches; here we also
+refuse builtins such as ``$today`` (a verdict must depend only on facts), conditions that
+are not true/false, and equality or membership between different types.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import rule_engine
+
+from guarantee.domain.eligibility._facts import FactType
+
+ENGINE_TYPES: dict[FactType, Any] = {
+    # rule-engine has one number type, FLOAT, backed by decimal.Decimal
+    "decimal": rule_engine.DataType.FLOAT,
+    "integer": rule_engine.DataType.FLOAT,
+    "string": rule_engine.DataType.STRING,
+    "boolean": rule_engine.DataType.BOOLEAN,
+}
+# A fixed decimal context: evaluations must not depend on whatever the calling thread set.
+_DECIMALS = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
+
+
+def compile_condition(
+    text: str, types: Mapping[str, Any], used: set[str], problem: Callable[[str], None]
+) -> rule_engine.Rule | None:
+    """Parse and type-check one condition; report through ``problem`` and return None
+    if it cannot be used. Adds the symbols it reads to ``used``."""
+    context = rule_engine.Context(
+        type_resolver=rule_engine.type_resolver_from_dict(dict(types)),
+        default_timezone="utc",
+        decimal_context=_DECIMALS,
+    )
+    try:
+        rule = rule_engine.Rule(text, context=context)
+    except rule_engine.SymbolResolutionError as exc:
+        if exc.symbol_scope is not None:
+            problem(f"'${exc.symbol_name}' is not allowed: rules read only facts")
+        else:
+            problem(f"unknown fact '{exc.symbol_name}'{suggestion(exc.symbol_name, types)}")
+        return None
+    except rule_engine.errors.SyntaxError as exc:
+        problem(f"malformed condition {text!r}: {_syntax(exc)}")
+        return None
+    except rule_engine.EngineError as exc:
+        problem(f"condition {text!r}: {exc.message}")
+        return None
+    builtins = context.symbols - set(types)
+    if builtins:
+        names = ", ".join(f"'${name}'" for name in sorted(builtins))
+        problem(f"{names} not allowed: rules read only facts")
+        return None
+    used.update(context.symbols)
+    result_type = rule.statement.expression.result_type
+    if result_type != rule_engine.DataType.BOOLEAN:
+        problem(f"condition {text!r} must be true or false, it gives a {result_type.name}")
+        return None
+    mismatches = _mixed_types(rule.statement.expression)
+    if mismatches:
+        problem(f"condition {text!r}: data type mismatch ({'; '.join(mismatches)})")
+        return None
+    return rule
+
+
+def _mixed_types(expression: object) -> list[str]:
+    """Equality and membership tests between different types, which rule-engine allows.
+
+    rule-engine refuses ``isee <= 'a'`` but accepts ``other_live_guarantees == '0'``,
+    which is simply never true; a rule written that way would silently never pass.
+    We walk rule-engine's own parse tree (no parsing of ours) to refuse it at load.
+    """
+    found: list[str] = []
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, rule_engine.ast.ComparisonExpression) and node.type in ("eq", "ne"):
+            left, right = node.left.result_type, node.right.result_type
+            if _known(left) and _known(right) and left != right:
+                found.append(f"compares a {left.name} with a {right.name}, never equal")
+        elif isinstance(node, rule_engine.ast.ContainsExpression):
+            member = node.member.result_type
+            values = getattr(node.container.result_type, "value_type", None)
+            if _known(member) and values is not None and _known(values) and member != values:
+                found.append(f"looks for a {member.name} among {values.name} values")
+        stack.extend(_children(node))
+    return found
+
+
+def _known(data_type: Any) -> bool:
+    undefined = (rule_engine.DataType.UNDEFINED, rule_engine.DataType.NULL)
+    return data_type not in undefined and data_type.is_scalar
+
+
+def _children(node: object) -> list[object]:
+    fields = dict(getattr(node, "__dict__", {}))
+    for cls in type(node).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if hasattr(node, name):
+                fields[name] = getattr(node, name)
+    children: list[object] = []
+    for name, value in fields.items():
+        if name == "context":
+            continue
+        if isinstance(value, rule_engine.ast.ExpressionBase):
+            children.append(value)
+        elif isinstance(value, tuple):
+            children.extend(v for v in value if isinstance(v, rule_engine.ast.ExpressionBase))
+    return children
+
+
+def _syntax(exc: rule_engine.errors.SyntaxError) -> str:
+    token = getattr(exc, "token", None)
+    if isinstance(exc, rule_engine.RuleSyntaxError):
+        if token is None:
+            return "incomplete (it ends too early)"
+        return f"unexpected {token.value!r} at character {token.lexpos + 1}"
+    return str(exc.message)
+
+
+def suggestion(name: str, types: Mapping[str, Any]) -> str:
+    close = [known for known in types if _near(name, known)]
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _near(a: str, b: str) -> bool:
+    # Cheap closeness: same length ±1 and at most two differing positions, or a swap.
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
