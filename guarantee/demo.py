@@ -20,6 +20,9 @@ from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.errors import Conflict
 from guarantee.domain.guarantees import Guarantee
+from guarantee.domain.households import ReferralSource
+from guarantee.domain.landlords import LandlordKind
+from guarantee.domain.leases import LeaseType
 from guarantee.services import commands as c
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
@@ -81,7 +84,7 @@ STREETS = [
     "Piazza Ottinetti",
     "Via dei Mulini",
 ]
-# ISTAT codes of consortium municipalities; Torino (001272) lies outside the consortium.
+# ISTAT codes of consortium municipalities (Ivrea weighs more, as it does in real life).
 MUNICIPALITIES = [
     "001125",
     "001125",
@@ -94,7 +97,6 @@ MUNICIPALITIES = [
     "001030",
     "001027",
 ]
-OUTSIDE = "001272"
 
 # How many of the 50 demo guarantees end in each state.
 PLAN = {
@@ -142,7 +144,7 @@ def load_demo(seed: int = 2026, system: System | None = None) -> list[dict[str, 
     demo.rnd.shuffle(states)
     guarantees: list[tuple[str, Guarantee]] = []
     for n, state in enumerate(states):
-        landlord_id, property_ids = landlords[n % len(landlords)]
+        _, property_ids = landlords[n % len(landlords)]
         guarantees.append((state, _guarantee(demo, n, state, property_ids[n % len(property_ids)])))
     demo.at(real_now.date())
     system.bus.handle(c.ExpireDueGuarantees(), Actor.system("scheduler"))
@@ -211,7 +213,7 @@ def _landlord(demo: Demo, n: int) -> tuple[str, list[str]]:
         kind, name, tax = "person", f"{first} {last}", _tax_code(rnd, first.endswith("a"))
     landlord = demo.system.bus.handle(
         c.EnrolLandlord(
-            kind=kind,
+            kind=LandlordKind(kind),
             name=name,
             tax_code=tax,
             iban=_iban(1000 + n),
@@ -221,14 +223,17 @@ def _landlord(demo: Demo, n: int) -> tuple[str, list[str]]:
         MANAGER,
     )
     properties = []
-    for k in range(1 + (n % 3 == 0)):
+    for _ in range(1 + (n % 3 == 0)):
         dwelling = demo.system.bus.handle(
             c.AddProperty(
                 landlord_id=landlord.id,
                 address=f"{rnd.choice(STREETS)} {rnd.randint(1, 80)}",
-                municipality_istat_code=OUTSIDE if (n, k) == (7, 0) else rnd.choice(MUNICIPALITIES),
-                cadastral_reference=f"Foglio {rnd.randint(1, 40)}, particella {rnd.randint(1, 900)}, sub. {rnd.randint(1, 20)}",
-                floor_area_m2=rnd.choice([45, 55, 62, 70, 78, 85, 95]),
+                municipality_istat_code=rnd.choice(MUNICIPALITIES),
+                cadastral_reference=(
+                    f"Foglio {rnd.randint(1, 40)}, particella {rnd.randint(1, 900)}, "
+                    f"sub. {rnd.randint(1, 20)}"
+                ),
+                floor_area_m2=rnd.choice([74, 78, 85, 92, 95]),
             ),
             MANAGER,
         )
@@ -267,18 +272,18 @@ def _guarantee(demo: Demo, n: int, state: str, property_id: str) -> Guarantee:
                 _tax_code(rnd, rnd.random() < 0.5),
             )
         )
-    application = bus.handle(
+    application: Guarantee = bus.handle(
         c.SubmitApplication(
             property_id=property_id,
             members=tuple(members),
             isee=isee,
             net_monthly_income=income.quantize(Decimal("1")),
-            referral_source=rnd.choice(["help_desk", "social_services"]),
+            referral_source=ReferralSource(rnd.choice(["help_desk", "social_services"])),
             referrer=rnd.choice(
                 ["Sportello Casa Ivrea", "Servizio sociale di Banchette", "Caritas diocesana"]
             ),
             lease=c.LeaseData(
-                lease_type=rnd.choice(["canone_concordato_3_2", "canone_libero_4_4"]),
+                lease_type=LeaseType(rnd.choice(["canone_concordato_3_2", "canone_libero_4_4"])),
                 start=start,
                 end=end,
                 monthly_rent=rent,

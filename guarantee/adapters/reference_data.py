@@ -1,55 +1,56 @@
-"""Product definitions and eligibility rule sets, loaded from policies/ and rules/."""
+"""Product definitions and eligibility rule sets from policies/ and rules/, for the services."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from guarantee.services.ports import EligibilityChecker, EligibilityResult, ProductCatalog
+from guarantee.adapters.data_files import DataFiles
+from guarantee.domain.eligibility import Evaluation, RuleSetCatalog
+from guarantee.domain.products import Product
+from guarantee.domain.products import ProductCatalog as VersionedProducts
 
 
 def load_products(policies_dir: Path) -> ProductCatalog:
-    from guarantee.adapters.data_files import load_product_catalog
-
-    return _VersionedCatalog(load_product_catalog(policies_dir))
+    return ProductCatalog(DataFiles().load_products(policies_dir))
 
 
-def load_eligibility(rules_dir: Path) -> EligibilityChecker:
-    from guarantee.adapters.data_files import load_ruleset_catalog
-
-    return _RuleSetChecker(load_ruleset_catalog(rules_dir))
+def load_eligibility(rules_dir: Path) -> RuleSetChecker:
+    return RuleSetChecker(DataFiles().load_rulesets(rules_dir))
 
 
-class _VersionedCatalog:
-    """Guarantees store the product version as text; the catalog keys it as a number."""
+class ProductTermsView:
+    """A product version as the service port sees: its version as text, as guarantees store it."""
 
-    def __init__(self, catalog: Any) -> None:
-        self.catalog = catalog
-
-    def current(self, code: str, on: date) -> Any:
-        return _ProductView(self.catalog.current(code, on))
-
-    def get(self, code: str, version: str) -> Any:
-        return _ProductView(self.catalog.get(code, int(version)))
-
-
-class _ProductView:
-    def __init__(self, product: Any) -> None:
+    def __init__(self, product: Product) -> None:
         self.product = product
-        self.code: str = product.code
-        self.version: str = str(product.version)
-        self.max_term_months: int = product.max_term_months
+        self.code = product.code
+        self.version = str(product.version)
+        self.max_term_months = product.max_term_months
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.product, name)
+    def maximum_exposure(self, monthly_rent: Decimal) -> Decimal:
+        return self.product.maximum_exposure(monthly_rent)
+
+    def reserve_for(self, monthly_rent: Decimal, paid: Decimal = Decimal("0.00")) -> Decimal:
+        return self.product.reserve_for(monthly_rent, paid)
 
 
-class _RuleSetChecker:
-    def __init__(self, catalog: Any) -> None:
+class ProductCatalog:
+    def __init__(self, catalog: VersionedProducts) -> None:
         self.catalog = catalog
 
-    def evaluate(self, facts: Mapping[str, object], on: date) -> EligibilityResult:
-        result: EligibilityResult = self.catalog.effective(on).evaluate(facts)
-        return result
+    def current(self, code: str, on: date) -> ProductTermsView:
+        return ProductTermsView(self.catalog.current(code, on))
+
+    def get(self, code: str, version: str) -> ProductTermsView:
+        return ProductTermsView(self.catalog.get(code, int(version)))
+
+
+class RuleSetChecker:
+    def __init__(self, catalog: RuleSetCatalog) -> None:
+        self.catalog = catalog
+
+    def evaluate(self, facts: Mapping[str, object], on: date) -> Evaluation:
+        return self.catalog.effective(on).evaluate(facts)

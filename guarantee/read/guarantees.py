@@ -135,7 +135,7 @@ def guarantee_detail(
         for r in conn.execute(
             select(a.occurred_at, a.actor_id, a.actor_role, a.action, a.before, a.after, a.reason)
             .where(a.entity_type == "guarantee", a.entity_id == detail["id"])
-            .order_by(a.occurred_at, a.id)
+            .order_by(a.seq)
         ).mappings()
     ]
     return detail

@@ -63,6 +63,6 @@ class MessageBus:
                     time.sleep(0.01 * attempt)
                     continue
                 raise
-            log.info("command handled", command=type(command).__name__, actor=str(actor))
+            log.debug("command handled", command=type(command).__name__, actor=str(actor))
             return result
         raise AssertionError("unreachable")

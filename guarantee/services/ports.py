@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 
 class Clock(Protocol):
@@ -37,10 +37,13 @@ class ProductCatalog(Protocol):
 
 
 class EligibilityResult(Protocol):
-    outcome: str
-    ruleset_version: str
+    @property
+    def outcome(self) -> str: ...
 
-    def to_dict(self) -> dict[str, Any]: ...
+    @property
+    def ruleset_version(self) -> str: ...
+
+    def to_dict(self) -> dict[str, object]: ...
 
 
 class EligibilityChecker(Protocol):

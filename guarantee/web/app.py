@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor
+from guarantee.jobs.runner import JobRunner
 from guarantee.web.controllers.funds import FundController
 from guarantee.web.controllers.guarantees import ApplicationController, GuaranteeController
 from guarantee.web.controllers.parties import LandlordController, PropertyController
@@ -29,11 +30,18 @@ def create_app(system: System | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if app.state.get("system") is None:
             app.state.system = bootstrap()
+        system: System = app.state.system
+        # Embedded default: no broker, so this process also runs the jobs.
+        runner = JobRunner(system) if owned and not system.settings.broker_url else None
+        if runner:
+            runner.start()
         try:
             yield
         finally:
+            if runner:
+                runner.stop()
             if owned:
-                app.state.system.close()
+                system.close()
 
     return Litestar(
         route_handlers=[
@@ -47,7 +55,7 @@ def create_app(system: System | None = None) -> Litestar:
         ],
         dependencies={
             "system": Provide(provide_system, sync_to_thread=False),
-            "conn": Provide(provide_connection, sync_to_thread=False),
+            "conn": Provide(provide_connection),
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from sqlalchemy import Connection
 
@@ -41,3 +42,9 @@ def provide_actor(request: Request[Any, Any, Any], state: State) -> Actor:
             "token non valido o scaduto", headers={"WWW-Authenticate": "Bearer"}
         )
     return actor
+
+
+# Explicit markers: Litestar 3 no longer infers dependencies from parameter names.
+SystemDep = NamedDependency[System]
+ConnectionDep = NamedDependency[Connection]
+ActorDep = NamedDependency[Actor]

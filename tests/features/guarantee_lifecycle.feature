@@ -4,7 +4,7 @@ Feature: The life of a guarantee
 
   Background:
     Given the fund "Fondo Garanzia Casa Eporediese" holds 100.000,00 €
-    And the landlord "Mario Rossi" rents a 70 m² flat in Ivrea
+    And the landlord "Mario Rossi" rents a 75 m² flat in Ivrea
 
   Scenario: An eligible application becomes an active guarantee
     When the help desk submits an application for a household with ISEE 12.000,00 € and net income 1.900,00 € a month, rent 650,00 € and charges 80,00 €

@@ -89,7 +89,7 @@ def test_the_database_refuses_to_seal_an_unbalanced_entry(system: System) -> Non
 def test_books_and_audit_trail_cannot_be_edited_or_deleted(system: System, statement: str) -> None:
     builders.fund_with(system, builders.money("1000"))
     with (
-        pytest.raises(DBAPIError, match="sola aggiunta|non si modifica"),
+        pytest.raises(DBAPIError, match=r"sola aggiunta|non si modifica"),
         system.engine.begin() as conn,
     ):
         conn.execute(text(statement))
@@ -102,7 +102,8 @@ def test_a_sealed_entry_takes_no_new_posting(system: System) -> None:
     with pytest.raises(DBAPIError, match="nessun nuovo movimento"), system.engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO postings (entry_id, fund_id, account, side, amount) VALUES (:e, :f, 'cash', 'debit', 5)"
+                "INSERT INTO postings (entry_id, fund_id, account, side, amount) "
+                "VALUES (:e, :f, 'cash', 'debit', 5)"
             ),
             {"e": entry_id, "f": fund.id},
         )

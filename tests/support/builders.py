@@ -20,7 +20,6 @@ from guarantee.domain.landlords import Landlord, Property
 from guarantee.domain.money import money
 from guarantee.services import commands as c
 
-
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
 IVREA = "001125"
 _counter = itertools.count(1)
@@ -74,7 +73,7 @@ def add_property(
         "address": "Via Arduino 10, Ivrea",
         "municipality_istat_code": IVREA,
         "cadastral_reference": "Foglio 12, particella 345, sub. 6",
-        "floor_area_m2": 70,
+        "floor_area_m2": 75,
     }
     fields.update(overrides)
     dwelling: Property = system.bus.handle(c.AddProperty(**fields), actor)

@@ -183,7 +183,9 @@ postings = Table(
 audit_events = Table(
     "audit_events",
     metadata,
-    Column("id", UUID, primary_key=True),
+    # seq orders events that share a timestamp; id is the event's stable public identity.
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", UUID, nullable=False, unique=True),
     Column("occurred_at", UtcDateTime(), nullable=False, index=True),
     Column("actor_id", String(100), nullable=False),
     Column("actor_role", String(32), nullable=False),

@@ -6,16 +6,14 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
-from sqlalchemy import Connection
 
-from guarantee.bootstrap import System
-from guarantee.domain.actors import Actor
 from guarantee.domain.ledger import Account
 from guarantee.read import funds as read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
+from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import ContributionIn, EntryOut, FundIn, FundOut, LedgerLineOut, Page
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
@@ -27,23 +25,25 @@ class FundController(Controller):
     tags = ("funds",)
 
     @get("/", sync_to_thread=True)
-    def list_funds(self, conn: Connection, actor: Actor) -> list[FundOut]:
+    def list_funds(self, conn: ConnectionDep, actor: ActorDep) -> list[FundOut]:
         ReadScope(actor).require_fund_reader()
         return [FundOut.model_validate(f) for f in read.list_funds(conn)]
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
-    def create_fund(self, data: FundIn, system: System, actor: Actor, conn: Connection) -> FundOut:
+    def create_fund(
+        self, data: JSONBody[FundIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
+    ) -> FundOut:
         fund = system.bus.handle(c.CreateFund(name=data.name, territory=data.territory), actor)
         return FundOut.model_validate(read.fund_figures(conn, fund.id))
 
     @get("/{fund_id:str}", sync_to_thread=True)
-    def fund_figures(self, fund_id: str, conn: Connection, actor: Actor) -> FundOut:
+    def fund_figures(self, fund_id: str, conn: ConnectionDep, actor: ActorDep) -> FundOut:
         ReadScope(actor).require_fund_reader()
         return FundOut.model_validate(read.fund_figures(conn, fund_id))
 
     @post("/{fund_id:str}/contributions", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def record_contribution(
-        self, fund_id: str, data: ContributionIn, system: System, actor: Actor
+        self, fund_id: str, data: JSONBody[ContributionIn], system: SystemDep, actor: ActorDep
     ) -> EntryOut:
         entry = system.bus.handle(
             c.RecordContribution(
@@ -69,8 +69,8 @@ class FundController(Controller):
     def ledger(
         self,
         fund_id: str,
-        conn: Connection,
-        actor: Actor,
+        conn: ConnectionDep,
+        actor: ActorDep,
         date_from: date | None = None,
         date_to: date | None = None,
         account: Account | None = None,

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
-from sqlalchemy import Connection
 
-from guarantee.bootstrap import System
-from guarantee.domain.actors import Actor
 from guarantee.domain.guarantees import GuaranteeStatus
 from guarantee.read import guarantees as read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
+from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import (
     ApplicationIn,
     GuaranteeDetailOut,
@@ -47,7 +45,7 @@ def _page(found: read.Page) -> Page[GuaranteeOut]:
     )
 
 
-def _detail(conn: Connection, actor: Actor, number: str) -> GuaranteeDetailOut:
+def _detail(conn: ConnectionDep, actor: ActorDep, number: str) -> GuaranteeDetailOut:
     scope = ReadScope(actor)
     row = read.guarantee_detail(
         conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
@@ -55,7 +53,9 @@ def _detail(conn: Connection, actor: Actor, number: str) -> GuaranteeDetailOut:
     return GuaranteeDetailOut.model_validate(row)
 
 
-def _act(system: System, actor: Actor, conn: Connection, command: c.Command) -> GuaranteeDetailOut:
+def _act(
+    system: SystemDep, actor: ActorDep, conn: ConnectionDep, command: c.Command
+) -> GuaranteeDetailOut:
     guarantee = system.bus.handle(command, actor)
     return _detail(conn, actor, guarantee.number or guarantee.application_number)
 
@@ -67,8 +67,8 @@ class ApplicationController(Controller):
     @get("/", sync_to_thread=True)
     def list_applications(
         self,
-        conn: Connection,
-        actor: Actor,
+        conn: ConnectionDep,
+        actor: ActorDep,
         status: list[GuaranteeStatus] | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
@@ -88,7 +88,7 @@ class ApplicationController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def submit_application(
-        self, data: ApplicationIn, system: System, actor: Actor, conn: Connection
+        self, data: JSONBody[ApplicationIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
     ) -> GuaranteeDetailOut:
         command = c.SubmitApplication(
             property_id=data.property_id,
@@ -104,7 +104,9 @@ class ApplicationController(Controller):
         return _act(system, actor, conn, command)
 
     @get("/{number:str}", sync_to_thread=True)
-    def application_detail(self, number: str, conn: Connection, actor: Actor) -> GuaranteeDetailOut:
+    def application_detail(
+        self, number: str, conn: ConnectionDep, actor: ActorDep
+    ) -> GuaranteeDetailOut:
         return _detail(conn, actor, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
@@ -112,10 +114,10 @@ class ApplicationController(Controller):
         self,
         number: str,
         action: Annotated[str, Parameter(pattern="^(approve|refuse|cancel)$")],
-        system: System,
-        actor: Actor,
-        conn: Connection,
-        data: ReasonIn | None = None,
+        system: SystemDep,
+        actor: ActorDep,
+        conn: ConnectionDep,
+        data: JSONBody[ReasonIn | None] = None,
     ) -> GuaranteeDetailOut:
         reason = data.reason if data else None
         return _act(system, actor, conn, _ACTIONS[action](number=number, reason=reason))
@@ -128,8 +130,8 @@ class GuaranteeController(Controller):
     @get("/", sync_to_thread=True)
     def list_guarantees(
         self,
-        conn: Connection,
-        actor: Actor,
+        conn: ConnectionDep,
+        actor: ActorDep,
         status: list[GuaranteeStatus] | None = None,
         landlord_id: str | None = None,
         fund_id: str | None = None,
@@ -152,7 +154,9 @@ class GuaranteeController(Controller):
         )
 
     @get("/{number:str}", sync_to_thread=True)
-    def guarantee_detail(self, number: str, conn: Connection, actor: Actor) -> GuaranteeDetailOut:
+    def guarantee_detail(
+        self, number: str, conn: ConnectionDep, actor: ActorDep
+    ) -> GuaranteeDetailOut:
         return _detail(conn, actor, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
@@ -162,10 +166,10 @@ class GuaranteeController(Controller):
         action: Annotated[
             str, Parameter(pattern="^(approve|refuse|issue|activate|cancel|terminate|expire)$")
         ],
-        system: System,
-        actor: Actor,
-        conn: Connection,
-        data: IssueIn | None = None,
+        system: SystemDep,
+        actor: ActorDep,
+        conn: ConnectionDep,
+        data: JSONBody[IssueIn | None] = None,
     ) -> GuaranteeDetailOut:
         reason = data.reason if data else None
         command: c.Command

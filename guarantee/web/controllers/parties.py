@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_201_CREATED
-from sqlalchemy import Connection
 
-from guarantee.bootstrap import System
-from guarantee.domain.actors import Actor
 from guarantee.domain.errors import NotFound
 from guarantee.read import guarantees as read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
+from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import LandlordIn, LandlordOut, Page, PropertyIn, PropertyOut
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
@@ -28,8 +26,8 @@ class LandlordController(Controller):
     @get("/", sync_to_thread=True)
     def list_landlords(
         self,
-        conn: Connection,
-        actor: Actor,
+        conn: ConnectionDep,
+        actor: ActorDep,
         q: str | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
@@ -45,13 +43,15 @@ class LandlordController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def enrol_landlord(
-        self, data: LandlordIn, system: System, actor: Actor, conn: Connection
+        self, data: JSONBody[LandlordIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
     ) -> LandlordOut:
         landlord = system.bus.handle(c.EnrolLandlord(**data.model_dump()), actor)
         return LandlordOut.model_validate(read.landlord_detail(conn, landlord.id))
 
     @get("/{landlord_id:str}", sync_to_thread=True)
-    def landlord_detail(self, landlord_id: str, conn: Connection, actor: Actor) -> LandlordOut:
+    def landlord_detail(
+        self, landlord_id: str, conn: ConnectionDep, actor: ActorDep
+    ) -> LandlordOut:
         scope = ReadScope(actor)
         if not scope.everything and scope.landlord_id != landlord_id:
             raise NotFound("locatore", landlord_id)
@@ -65,8 +65,8 @@ class PropertyController(Controller):
     @get("/", sync_to_thread=True)
     def list_properties(
         self,
-        conn: Connection,
-        actor: Actor,
+        conn: ConnectionDep,
+        actor: ActorDep,
         landlord_id: str | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
@@ -86,13 +86,15 @@ class PropertyController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def add_property(
-        self, data: PropertyIn, system: System, actor: Actor, conn: Connection
+        self, data: JSONBody[PropertyIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
     ) -> PropertyOut:
         dwelling = system.bus.handle(c.AddProperty(**data.model_dump()), actor)
         return PropertyOut.model_validate(read.property_detail(conn, dwelling.id))
 
     @get("/{property_id:str}", sync_to_thread=True)
-    def property_detail(self, property_id: str, conn: Connection, actor: Actor) -> PropertyOut:
+    def property_detail(
+        self, property_id: str, conn: ConnectionDep, actor: ActorDep
+    ) -> PropertyOut:
         scope = ReadScope(actor)
         found = read.property_detail(conn, property_id)
         if not scope.everything and found["landlord_id"] != scope.landlord_id:

@@ -7,16 +7,17 @@ from typing import Any
 
 from litestar import Response, get, post
 from litestar.exceptions import NotAuthorizedException
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 
 from guarantee.adapters import accounts
-from guarantee.bootstrap import System
+from guarantee.web.deps import SystemDep
 from guarantee.web.schemas import LoginIn, TokenOut
 
 
 @get("/health", sync_to_thread=True, tags=["system"])
-def health(system: System) -> Response[dict[str, Any]]:
+def health(system: SystemDep) -> Response[dict[str, Any]]:
     """Whether the database (and the broker, when one is configured) answer."""
     checks: dict[str, str] = {}
     try:
@@ -34,7 +35,7 @@ def health(system: System) -> Response[dict[str, Any]]:
 
 
 @post("/api/v1/auth/login", status_code=HTTP_200_OK, sync_to_thread=True, tags=["auth"])
-def login(data: LoginIn, system: System) -> TokenOut:
+def login(data: JSONBody[LoginIn], system: SystemDep) -> TokenOut:
     ttl = timedelta(hours=system.settings.token_ttl_hours)
     with system.engine.begin() as conn:
         token = accounts.login(conn, data.username, data.password, system.deps.clock.now(), ttl)

@@ -389,7 +389,7 @@ def test_product_amounts_are_exact_decimals(tmp_path: Path) -> None:
         ("reserve_ratio: 0.30", "reserve_ratio: 30", "reserve_ratio", "reserve_ratio: Input"),
         ("max_months: 36", "max_months: 36.5", "max_months", "term.max_months: Input"),
         ("renewals: 1", "renewals: 1\n  extensions: 2", "extensions", "unknown key 'extensions'"),
-        ("valid_to: null", "valid_to: 2025-01-01", "valid_to", "valid_to: must not be before"),
+        ("valid_to: null", "valid_to: 2022-01-01", "valid_to", "valid_to: must not be before"),
     ],
 )
 def test_malformed_products_are_refused_with_file_and_line(

@@ -44,7 +44,7 @@ def product(**changes: object) -> Product:
 
 def test_the_committed_product_file_holds_the_spec_defaults() -> None:
     shipped = load_products(POLICIES_DIR).get("garanzia-casa", 1)
-    assert shipped == product()
+    assert shipped == product(valid_from=date(2023, 1, 1))
 
 
 def test_example_a_exposure_and_reserve_for_rent_650() -> None:

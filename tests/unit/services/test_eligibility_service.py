@@ -122,7 +122,7 @@ def test_no_rule_set_in_force_is_not_found(tmp_path: Path) -> None:
     facts = tmp_path / "facts.yaml"
     facts.write_text("isee: 1000\n")
     with pytest.raises(NotFound):
-        evaluate_facts_file(facts, RULES_DIR, FILES, on=date(2025, 12, 31))
+        evaluate_facts_file(facts, RULES_DIR, FILES, on=date(2022, 12, 31))
 
 
 def write_draft(tmp_path: Path, old: str, new: str) -> Path:

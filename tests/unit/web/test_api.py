@@ -63,7 +63,7 @@ def test_a_fund_manager_takes_an_application_to_an_active_guarantee(system: Syst
                 "address": "Corso Cavour 3, Ivrea",
                 "municipality_istat_code": "001125",
                 "cadastral_reference": "Foglio 7, particella 88, sub. 2",
-                "floor_area_m2": 65,
+                "floor_area_m2": 75,
             },
         )
         assert dwelling.status_code == 201, dwelling.text
