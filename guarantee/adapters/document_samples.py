@@ -333,7 +333,6 @@ def _expiry_reminder() -> dict[str, object]:
             "end_date": end,
         },
         "dwelling": {"address": "Via Jervis 22, scala B, interno 5", "municipality": "Ivrea"},
-        "days_before": 60,
         "renewal_possible": True,
         "renewal_request_by": date(2029, 12, 1),
         "damages_claim_days": 60,

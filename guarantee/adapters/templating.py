@@ -38,8 +38,9 @@ from guarantee.domain.errors import InvalidField
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 DOCUMENTS_FOLDER = "documents"
 
-# Names the renderer puts into every context; the manifest may not declare them.
-INJECTED = frozenset({"branding", "document", "verification_url", "qr_code"})
+# Names the renderer puts into contexts; the manifest may not declare them.
+INJECTED = frozenset({"branding", "document"})
+INJECTED_IN_CERTIFICATE = INJECTED | {"verification_url", "qr_code"}
 
 _LOGO_TYPES = {
     ".svg": "image/svg+xml",
@@ -186,10 +187,11 @@ class DocumentRenderer:
         exactly the declared ones: a drift between file and manifest fails here."""
         used = self._names_used(spec.file, set())
         declared = {field.name for field in spec.fields}
-        clash = declared & INJECTED
+        clash = declared & INJECTED_IN_CERTIFICATE
         if clash:
             raise TemplateManifestError(spec.file, f"declares reserved names {sorted(clash)}")
-        undeclared = used - declared - INJECTED - set(self._env.globals)
+        injected = INJECTED_IN_CERTIFICATE if spec.kind is DocumentKind.CERTIFICATE else INJECTED
+        undeclared = used - declared - injected - set(self._env.globals)
         if undeclared:
             raise TemplateManifestError(
                 spec.file, f"uses variables not in the manifest: {sorted(undeclared)}"

@@ -388,19 +388,29 @@ def test_manifest_errors_name_the_manifest(
 def test_a_template_using_an_undeclared_variable(templates_copy: Path) -> None:
     edit(
         templates_copy / "documents/promemoria_scadenza.html.j2",
-        "{{ days_before }}",
-        "{{ days_before }} {{ reserve }}",
+        "{{ guarantee.start_date|date_it }}",
+        "{{ guarantee.start_date|date_it }} {{ reserve }}",
     )
     with pytest.raises(TemplateManifestError, match=r"not in the manifest: \['reserve'\]") as e:
         build(templates_copy)
     assert e.value.file == "documents/promemoria_scadenza.html.j2"
 
 
+def test_only_the_certificate_gets_the_verification_link(templates_copy: Path) -> None:
+    edit(
+        templates_copy / "documents/promemoria_scadenza.html.j2",
+        "{{ guarantee.start_date|date_it }}",
+        "{{ guarantee.start_date|date_it }} {{ verification_url }}",
+    )
+    with pytest.raises(TemplateManifestError, match=r"not in the manifest: \['verification_url'\]"):
+        build(templates_copy)
+
+
 def test_a_declared_variable_no_template_uses(templates_copy: Path) -> None:
     edit(
         templates_copy / "documents/manifest.yaml",
-        "      - days_before: int",
-        "      - days_before: int\n      - renewal_fee: money",
+        "      - renewal_possible: bool",
+        "      - renewal_possible: bool\n      - renewal_fee: money",
     )
     with pytest.raises(TemplateManifestError, match=r"never used: \['renewal_fee'\]"):
         build(templates_copy)
