@@ -33,6 +33,11 @@ _LANDLORD_ADDRESS = {
 }
 _GUARANTEE_NUMBER = "GC-2027-000001"
 _CLAIM_NUMBER = "SIN-2027-000007"
+_CLAIM = {
+    "number": _CLAIM_NUMBER,
+    "guarantee_number": _GUARANTEE_NUMBER,
+    "submitted_on": date(2027, 7, 20),
+}
 _COVERAGE = [
     (
         "Canoni e oneri accessori non pagati",
@@ -177,11 +182,7 @@ def _eligibility_outcome() -> dict[str, object]:
 def _claim_acknowledgement() -> dict[str, object]:
     return _common("2027/000118", date(2027, 7, 21)) | {
         "recipient": dict(_LANDLORD_ADDRESS),
-        "claim": {
-            "number": _CLAIM_NUMBER,
-            "guarantee_number": _GUARANTEE_NUMBER,
-            "submitted_on": date(2027, 7, 20),
-        },
+        "claim": dict(_CLAIM),
         "items": [
             {
                 "label": "Canoni e oneri accessori non pagati (maggio, giugno e luglio 2027: "
@@ -209,11 +210,7 @@ def _claim_acknowledgement() -> dict[str, object]:
 def _claim_decision() -> dict[str, object]:
     return _common("2027/000123", date(2027, 7, 30)) | {
         "recipient": dict(_LANDLORD_ADDRESS),
-        "claim": {
-            "number": _CLAIM_NUMBER,
-            "guarantee_number": _GUARANTEE_NUMBER,
-            "submitted_on": date(2027, 7, 20),
-        },
+        "claim": dict(_CLAIM),
         "decision": "partially_approved",
         "items": [
             {

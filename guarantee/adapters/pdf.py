@@ -21,6 +21,9 @@ from weasyprint.urls import URLFetcher
 # WeasyPrint writes it; it is not validated here (e.g. with veraPDF).
 DEFAULT_PDF_VARIANT = "pdf/a-2u"
 _LOCAL_PROTOCOLS = frozenset({"data", "file"})
+# WeasyPrint keys its image cache by URL, and every certificate's QR code is a
+# new data URI: without a bound, a long-running worker would keep them all.
+_IMAGE_CACHE_LIMIT = 16
 
 
 @dataclass
@@ -49,6 +52,8 @@ class PdfRenderer:
     def layout(self, html: str, base_url: str | None = None) -> Document:
         """The laid-out pages, for callers that inspect them before writing."""
         resources = self._resources()
+        if len(resources.image_cache) > _IMAGE_CACHE_LIMIT:
+            resources.image_cache.clear()
         return HTML(string=html, base_url=base_url, url_fetcher=resources.url_fetcher).render(
             font_config=resources.font_config, cache=resources.image_cache
         )

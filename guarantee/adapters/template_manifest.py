@@ -76,13 +76,17 @@ class Field:
     is_list: bool = False
     choices: tuple[str, ...] = ()
 
+    @property
+    def type_label(self) -> str:
+        if self.type is FieldType.CHOICE:
+            return f"one of {', '.join(self.choices)}"
+        return str(self.type)
+
     def describe(self, prefix: str = "") -> Iterator[str]:
         """Lines such as ``instalments[].amount: money`` for documentation."""
         path = f"{prefix}{self.name}{'[]' if self.is_list else ''}"
-        if self.type is FieldType.CHOICE:
-            yield f"{path}: one of {', '.join(self.choices)}"
-        elif self.type is not None:
-            yield f"{path}: {self.type}"
+        if self.type is not None:
+            yield f"{path}: {self.type_label}"
         for child in self.children:
             yield from child.describe(path + ".")
 
@@ -130,8 +134,7 @@ def _check_record(
         value = record[field.name]
         if field.type is not None:
             if not _fits(value, field):
-                expected = next(field.describe()).split(": ", 1)[1]
-                problems.mistyped.append(f"{path} (expected {expected})")
+                problems.mistyped.append(f"{path} (expected {field.type_label})")
         elif field.is_list:
             if not isinstance(value, list | tuple):
                 problems.mistyped.append(f"{path} (expected a list)")

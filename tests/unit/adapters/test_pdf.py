@@ -133,3 +133,11 @@ def test_documents_never_fetch_from_the_network(
         document = pdf_renderer.layout(html)
     assert len(document.pages) == 1
     assert "disallowed protocol" in caplog.text
+
+
+def test_the_image_cache_stays_bounded_in_a_long_running_worker() -> None:
+    renderer = PdfRenderer()
+    cache = renderer._resources().image_cache
+    cache.update({f"data:image/svg+xml,qr-{n}": object() for n in range(100)})
+    renderer.layout('<html lang="it"><body>x</body></html>')
+    assert len(cache) == 0
