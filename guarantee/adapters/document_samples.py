@@ -96,9 +96,10 @@ def _contract() -> dict[str, object]:
             "monthly_rent": Decimal("650.00"),
             "monthly_charges": Decimal("80.00"),
             "rent_due_day": 5,
-            "registration_office": "Agenzia delle Entrate – Ufficio territoriale di Ivrea",
-            "registration_number": "n. 000123, serie 3T",
-            "registration_date": date(2027, 1, 3),
+            "registration": (
+                "Agenzia delle Entrate – Ufficio territoriale di Ivrea, 3 gennaio 2027, "
+                "n. 000123, serie 3T"
+            ),
         },
         "coverage": [{"label": label, "cap": cap, "note": note} for label, cap, note in _COVERAGE],
         "maximum_exposure": _MAXIMUM_EXPOSURE,
