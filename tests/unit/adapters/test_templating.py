@@ -115,7 +115,7 @@ def test_every_kind_renders_its_sample_in_italian(
     assert '<html lang="it">' in html
     assert f"prot. n. {sample_context(kind)['protocol_number']}" in html
     assert SAMPLE_BRANDING.fund_name in html
-    assert f'content="{kind.value} 1.0"' in html  # the version travels inside the document
+    assert f'content="{kind.value} {spec.version}"' in html  # the version travels inside it
     assert '"Pagina " counter(page) " di " counter(pages)' in html
     for expected in EXPECTED[kind]:
         assert expected in html, expected
