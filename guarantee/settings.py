@@ -30,7 +30,16 @@ class Settings(BaseSettings):
     rules_dir: Path = PROJECT_ROOT / "rules"
     templates_dir: Path = PROJECT_ROOT / "templates"
     base_url: str = "http://localhost:8000"
+    fund_name: str = "Fondo Garanzia Casa Eporediese"
+    consortium_name: str = "Consorzio dei Servizi Sociali IN.RE.TE. – Ivrea"
+    fund_address: str = "Ivrea (TO)"
+    fund_contact: str = ""
+    logo_path: Path | None = PROJECT_ROOT / "templates" / "documents" / "assets" / "logo.svg"
+    mail_from: str = "Garanzia Casa <noreply@garanziacasa.example.it>"
     token_ttl_hours: int = 12
+    # An outbox event handed to the broker but not done after this long is handed over again
+    # (its message died with a worker or with an in-memory broker).
+    outbox_redispatch_seconds: int = 600
     log_json: bool = False
     debug: bool = False
 

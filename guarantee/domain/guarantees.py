@@ -89,6 +89,7 @@ class Guarantee(Aggregate):
         self.id = id or str(uuid.uuid4())
         self.application_number = application_number
         self.number: str | None = None
+        self.certificate_code: str | None = None
         self.status = S.DRAFT
         self.landlord_id = landlord_id
         self.property_id = property_id
@@ -129,6 +130,7 @@ class Guarantee(Aggregate):
         self.ruleset_version = ruleset_version
         self.eligibility = explanation
         self._move("record_eligibility", now, target=target, extra={"ruleset": ruleset_version})
+        self._emit("eligibility_recorded", outcome=outcome, ruleset=ruleset_version)
 
     def approve(self, now: datetime, reason: str | None = None) -> None:
         if self.status is S.NEEDS_REVIEW and not (reason or "").strip():
@@ -151,9 +153,11 @@ class Guarantee(Aggregate):
         reserve_amount: Decimal,
         max_term_months: int,
         now: datetime,
+        certificate_code: str | None = None,
     ) -> None:
         self.check_can("issue")  # refuse before touching any field
         self.number = number
+        self.certificate_code = certificate_code
         self.fund_id = fund_id
         self.maximum_exposure = maximum_exposure
         self.reserve_amount = reserve_amount

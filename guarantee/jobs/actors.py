@@ -1,5 +1,5 @@
-"""Background jobs. Actors take ids or nothing, reload through the service layer, and are
-idempotent, so a redelivered message changes nothing twice."""
+"""Background jobs. Actors take ids or nothing, reload what they need, and are idempotent,
+so a redelivered message changes nothing twice."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ import structlog
 
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor
+from guarantee.jobs.reactions import Reactions
+from guarantee.jobs.reminders import queue_expiry_reminders
 from guarantee.services import commands as c
 
 log = structlog.get_logger(__name__)
@@ -22,16 +24,29 @@ class Jobs:
 
     broker: dramatiq.Broker
     expire_due_guarantees: dramatiq.Actor  # type: ignore[type-arg]
+    send_expiry_reminders: dramatiq.Actor  # type: ignore[type-arg]
+    process_outbox: dramatiq.Actor  # type: ignore[type-arg]
 
 
-def declare_jobs(broker: dramatiq.Broker, system: System) -> Jobs:
+def declare_jobs(broker: dramatiq.Broker, system: System, reactions: Reactions) -> Jobs:
     def expire_due_guarantees() -> None:
         expired = system.bus.handle(c.ExpireDueGuarantees(), SCHEDULER)
         log.info("daily expiry", expired=len(expired), numbers=expired)
 
+    def send_expiry_reminders() -> None:
+        clock = system.deps.clock
+        queued = queue_expiry_reminders(system.engine, clock.today(), clock.now())
+        log.info("expiry reminders queued", count=queued)
+
+    def process_outbox(outbox_id: str) -> None:
+        reactions.handle(outbox_id)
+
+    def declare(fn: object, name: str) -> dramatiq.Actor:  # type: ignore[type-arg]
+        return dramatiq.actor(broker=broker, actor_name=name, max_retries=5, min_backoff=1000)(fn)  # type: ignore[call-overload,no-any-return]
+
     return Jobs(
         broker=broker,
-        expire_due_guarantees=dramatiq.actor(
-            broker=broker, actor_name="expire_due_guarantees", max_retries=5
-        )(expire_due_guarantees),
+        expire_due_guarantees=declare(expire_due_guarantees, "expire_due_guarantees"),
+        send_expiry_reminders=declare(send_expiry_reminders, "send_expiry_reminders"),
+        process_outbox=declare(process_outbox, "process_outbox"),
     )

@@ -1,9 +1,11 @@
-"""Running jobs: a dramatiq worker and the daily schedule, in their own process or in-process."""
+"""Running jobs: a dramatiq worker, the outbox relay and the daily schedule — in a worker
+process, or inside `garanzia serve` on the embedded default."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from datetime import timedelta
 
 import dramatiq
 import structlog
@@ -11,36 +13,102 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from guarantee.adapters.clock import ROME
+from guarantee.adapters.mailer import make_mailer
+from guarantee.adapters.pdf import PdfRenderer
+from guarantee.adapters.storage import FileStore
+from guarantee.adapters.templating import Branding, DocumentRenderer
 from guarantee.bootstrap import System
 from guarantee.jobs.actors import Jobs, declare_jobs
+from guarantee.jobs.archive import DocumentArchive, PdfMaker
 from guarantee.jobs.broker import make_broker
+from guarantee.jobs.reactions import Reactions
+from guarantee.jobs.relay import relay_once
 
 log = structlog.get_logger(__name__)
 
 
+def make_reactions(system: System, pdf: PdfMaker | None = None) -> Reactions:
+    settings = system.settings
+    branding = Branding(
+        fund_name=settings.fund_name,
+        consortium_name=settings.consortium_name,
+        base_url=settings.base_url,
+        logo_path=settings.logo_path,
+        address=settings.fund_address,
+        contact=settings.fund_contact,
+    )
+    store = FileStore(settings.storage_dir)
+    archive = DocumentArchive(
+        system.engine,
+        DocumentRenderer(branding, settings.templates_dir),
+        pdf or PdfRenderer(),
+        store,
+        system.deps.clock,
+    )
+    return Reactions(system, archive, store, make_mailer(settings.smtp_url, settings.outbox_dir))
+
+
 class JobRunner:
-    def __init__(self, system: System, *, threads: int = 2, namespace: str = "garanzia") -> None:
+    def __init__(
+        self,
+        system: System,
+        *,
+        threads: int = 2,
+        namespace: str = "garanzia",
+        relay_interval: float = 1.0,
+        reactions: Reactions | None = None,
+    ) -> None:
+        self.system = system
         self.broker = make_broker(system.settings.broker_url, namespace=namespace)
-        self.jobs: Jobs = declare_jobs(self.broker, system)
+        self.jobs: Jobs = declare_jobs(self.broker, system, reactions or make_reactions(system))
         self.worker = dramatiq.Worker(self.broker, worker_threads=threads)
+        self.relay_interval = relay_interval
+        self._stopping = threading.Event()
+        self._relay_thread = threading.Thread(
+            target=self._relay_loop, name="outbox-relay", daemon=True
+        )
         self.scheduler = BackgroundScheduler(timezone=ROME)
-        # The expiry job is idempotent (it touches only live guarantees past their end), so a
-        # schedule that fires in two worker processes at once does no harm.
-        self.scheduler.add_job(
-            self.jobs.expire_due_guarantees.send,
-            CronTrigger(hour=1, minute=5, timezone=ROME),
-            id="expire_due_guarantees",
-            coalesce=True,
-            misfire_grace_time=6 * 3600,
+        # Scheduled jobs are idempotent (expiry touches only live guarantees past their end;
+        # a reminder is queued once per guarantee), so two workers firing together do no harm.
+        for actor, hour in (
+            (self.jobs.expire_due_guarantees, 1),
+            (self.jobs.send_expiry_reminders, 2),
+        ):
+            self.scheduler.add_job(
+                actor.send,
+                CronTrigger(hour=hour, minute=5, timezone=ROME),
+                id=actor.actor_name,
+                coalesce=True,
+                misfire_grace_time=6 * 3600,
+            )
+
+    def relay(self) -> int:
+        clock = self.system.deps.clock
+        return relay_once(
+            self.system.engine,
+            self.jobs.process_outbox.send,
+            clock.now(),
+            redispatch_after=timedelta(seconds=self.system.settings.outbox_redispatch_seconds),
         )
 
-    def start(self) -> None:
+    def _relay_loop(self) -> None:
+        while not self._stopping.wait(self.relay_interval):
+            try:
+                self.relay()
+            except Exception:  # the loop must outlive a database restart
+                log.exception("outbox relay round failed")
+
+    def start(self, *, schedule: bool = True) -> None:
         self.worker.start()
-        self.scheduler.start()
+        self._relay_thread.start()
+        if schedule:
+            self.scheduler.start()
         log.info("jobs started", broker=type(self.broker).__name__)
 
     def stop(self) -> None:
-        self.scheduler.shutdown(wait=False)
+        self._stopping.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         self.worker.stop()
         self.broker.close()
 

@@ -174,3 +174,19 @@ def property_detail(conn: Connection, property_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("immobile", property_id)
     return dict(row)
+
+
+def guarantee_visible(
+    conn: Connection, guarantee_id: str | None, *, landlord_id: str | None, created_by: str | None
+) -> bool:
+    """Whether a landlord (its own) or an operator (its referrals) may see this guarantee."""
+    if guarantee_id is None:
+        return False
+    statement = select(g.id).where(g.id == guarantee_id)
+    if landlord_id is not None:
+        statement = statement.where(g.landlord_id == landlord_id)
+    if created_by is not None:
+        statement = statement.where(g.created_by == created_by)
+    if landlord_id is None and created_by is None:
+        return False
+    return conn.scalar(statement) is not None

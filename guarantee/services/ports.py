@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from guarantee.domain.products import Product
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -19,11 +21,12 @@ class Clock(Protocol):
 
 
 class ProductTerms(Protocol):
-    """The parts of a product version that issuing a guarantee needs."""
+    """A product version as guarantees refer to it (version as text), with the full terms."""
 
     code: str
     version: str
     max_term_months: int
+    product: Product
 
     def maximum_exposure(self, monthly_rent: Decimal) -> Decimal: ...
 

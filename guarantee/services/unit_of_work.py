@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         HouseholdRepository,
         LandlordRepository,
         Ledger,
+        Outbox,
         PropertyRepository,
     )
 
@@ -30,6 +31,7 @@ class UnitOfWork(abc.ABC):
     ledger: Ledger
     audit: AuditLog
     counters: Counters
+    outbox: Outbox
     actor: Actor
 
     def __enter__(self) -> Self:

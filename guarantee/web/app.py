@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
+from guarantee.web.controllers.documents import DocumentController, VerificationController
 from guarantee.web.controllers.funds import FundController
 from guarantee.web.controllers.guarantees import ApplicationController, GuaranteeController
 from guarantee.web.controllers.parties import LandlordController, PropertyController
@@ -52,6 +53,8 @@ def create_app(system: System | None = None) -> Litestar:
             ApplicationController,
             GuaranteeController,
             FundController,
+            DocumentController,
+            VerificationController,
         ],
         dependencies={
             "system": Provide(provide_system, sync_to_thread=False),

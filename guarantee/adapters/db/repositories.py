@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
-from guarantee.domain.aggregate import Aggregate
+from guarantee.domain.actors import Actor
+from guarantee.domain.aggregate import Aggregate, DomainEvent
 from guarantee.domain.audit import AuditEvent
 from guarantee.domain.errors import NotFound
 from guarantee.domain.funds import Fund
@@ -189,6 +192,32 @@ class AuditLog:
             self.session.execute(insert(tables.audit_events), rows)
 
 
+class Outbox:
+    """Domain events become rows in the business transaction: a crash loses neither or both."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, events: Iterable[DomainEvent], actor: Actor, now: datetime) -> None:
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "topic": e.name,
+                "entity_type": e.entity_type,
+                "entity_id": e.entity_id,
+                "payload": e.data,
+                "actor_id": actor.user_id,
+                "created_at": now,
+                "status": "pending",
+                "attempts": 0,
+                "available_at": now,
+            }
+            for e in events
+        ]
+        if rows:
+            self.session.execute(insert(tables.outbox), rows)
+
+
 class Counters:
     """Gapless yearly sequences: the increment commits or rolls back with the business change."""
 
@@ -196,17 +225,20 @@ class Counters:
         self.session = session
 
     def next(self, name: str, year: int) -> int:
-        # One upsert: the first number of a year and every later one take the same row lock,
-        # so concurrent callers queue and each gets the next value.
-        dialect = self.session.get_bind().dialect.name
-        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        c = tables.counters.c
-        statement = (
-            upsert(tables.counters)
-            .values(name=name, year=year, value=1)
-            .on_conflict_do_update(
-                index_elements=[c.name, c.year], set_={"value": tables.counters.c.value + 1}
-            )
-            .returning(c.value)
+        return next_in_sequence(self.session.connection(), name, year)
+
+
+def next_in_sequence(conn: Connection, name: str, year: int) -> int:
+    """One upsert: the first number of a year and every later one take the same row lock,
+    so concurrent callers queue and each gets the next value, and a rollback leaves no hole."""
+    upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    c = tables.counters.c
+    statement = (
+        upsert(tables.counters)
+        .values(name=name, year=year, value=1)
+        .on_conflict_do_update(
+            index_elements=[c.name, c.year], set_={"value": tables.counters.c.value + 1}
         )
-        return int(self.session.execute(statement).scalar_one())
+        .returning(c.value)
+    )
+    return int(conn.execute(statement).scalar_one())

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -93,6 +94,8 @@ guarantees = Table(
     Column("id", UUID, primary_key=True),
     Column("application_number", String(20), nullable=False, unique=True),
     Column("number", String(20), unique=True),
+    # Printed on the certificate; random, unguessable, never derived from the number.
+    Column("certificate_code", String(19), unique=True),
     Column("status", StrEnumType(GuaranteeStatus), nullable=False, index=True),
     Column("landlord_id", UUID, ForeignKey("landlords.id"), nullable=False, index=True),
     Column("property_id", UUID, ForeignKey("properties.id"), nullable=False, index=True),
@@ -229,4 +232,68 @@ api_tokens = Table(
     Column("user_id", UUID, ForeignKey("users.id"), nullable=False, index=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
+)
+
+# -- documents and notices (transactional outbox) ---------------------------------------------
+
+# Events written in the same transaction as the change that caused them; a relay hands them
+# to the broker, and the job that handles one marks it done (redelivery then does nothing).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("topic", String(64), nullable=False),
+    Column("entity_type", String(32), nullable=False),
+    Column("entity_id", String(36), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("actor_id", String(100), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("available_at", UtcDateTime(), nullable=False),
+    Column("dispatched_at", UtcDateTime()),
+    Column("done_at", UtcDateTime()),
+    Column("last_error", Text),
+    Index("ix_outbox_status_available", "status", "available_at"),
+)
+
+# Archived documents: immutable; regenerating makes a new revision with a new protocol number.
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), index=True),
+    Column("revision", Integer, nullable=False),
+    Column("protocol_year", Integer, nullable=False),
+    Column("protocol_sequence", Integer, nullable=False),
+    Column("template_version", String(20), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(60), nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("source_event_id", UUID),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    UniqueConstraint("protocol_year", "protocol_sequence"),
+    # One document of a kind per event: a redelivered event finds it and renders nothing.
+    UniqueConstraint("source_event_id", "kind"),
+)
+
+outgoing_mails = Table(
+    "outgoing_mails",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("outbox_id", UUID, ForeignKey("outbox.id"), nullable=False, unique=True),
+    Column("to_address", String(254), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("document_ids", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("message_id", String(200), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("sent_at", UtcDateTime()),
+    Column("last_error", Text),
 )

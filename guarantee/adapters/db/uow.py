@@ -15,6 +15,7 @@ from guarantee.adapters.db.repositories import (
     HouseholdRepository,
     LandlordRepository,
     Ledger,
+    Outbox,
     PropertyRepository,
     Repository,
 )
@@ -42,6 +43,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.ledger = Ledger(self.session)
         self.audit = AuditLog(self.session)
         self.counters = Counters(self.session)
+        self.outbox = Outbox(self.session)
         return super().__enter__()
 
     def __exit__(self, *args: object) -> None:
@@ -69,6 +71,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             if aggregate.changes:
                 self.audit.append(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
                 aggregate.changes.clear()
+            if aggregate.events:
+                self.outbox.append(aggregate.events, self.actor, now)
+                aggregate.events.clear()
         self.session.commit()
 
     def rollback(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from guarantee.domain.documents import CertificateCode
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import Guarantee
 from guarantee.services import commands as c
@@ -33,6 +34,7 @@ def issue_guarantee(cmd: c.IssueGuarantee, uow: UnitOfWork, deps: Dependencies) 
             reserve_amount=reserve,
             max_term_months=product.max_term_months,
             now=now,
+            certificate_code=str(CertificateCode.generate()),
         )
         fund.reserve_for(
             guarantee_id=guarantee.id,

@@ -220,3 +220,25 @@ class LedgerLineOut(BaseModel):
     account: str
     side: str
     amount: Decimal
+
+
+class DocumentOut(BaseModel):
+    id: str
+    kind: str
+    title: str
+    revision: int
+    protocol_number: str
+    template_version: str
+    sha256: str
+    size: int
+    media_type: str
+    created_at: datetime
+
+
+class VerificationOut(BaseModel):
+    code: str
+    valid: bool
+    guarantee_number: str | None
+    status: str
+    starts_on: date | None
+    ends_on: date | None

@@ -1,0 +1,3 @@
+from guarantee.cli import main
+
+main()

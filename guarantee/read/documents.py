@@ -1,0 +1,88 @@
+"""Read side of the archive and of certificate checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from guarantee.adapters.db import tables
+from guarantee.domain.documents import CertificateCode
+from guarantee.domain.errors import InvalidField, NotFound
+from guarantee.domain.guarantees import LIVE_STATES
+
+d, g = tables.documents.c, tables.guarantees.c
+
+
+def documents_of(conn: Connection, guarantee_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(
+            d.id,
+            d.kind,
+            d.title,
+            d.revision,
+            d.protocol_year,
+            d.protocol_sequence,
+            d.template_version,
+            d.sha256,
+            d.size,
+            d.media_type,
+            d.created_at,
+        )
+        .where(d.guarantee_id == guarantee_id)
+        .order_by(d.protocol_year, d.protocol_sequence)
+    ).mappings()
+    return [
+        {**row, "protocol_number": f"{row['protocol_year']}/{row['protocol_sequence']:06d}"}
+        for row in rows
+    ]
+
+
+def document_file(conn: Connection, document_id: str) -> dict[str, Any]:
+    row = (
+        conn.execute(
+            select(
+                d.id,
+                d.guarantee_id,
+                d.kind,
+                d.protocol_year,
+                d.protocol_sequence,
+                d.storage_key,
+                d.media_type,
+                d.sha256,
+            ).where(d.id == document_id)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound("documento", document_id)
+    return dict(row)
+
+
+def verify_certificate(conn: Connection, code: str, today: date) -> dict[str, Any]:
+    """Valid or not, status, dates, number — nothing personal, nothing else."""
+    try:
+        canonical = str(CertificateCode.parse(code))
+    except InvalidField as exc:
+        raise NotFound("certificato", code) from exc
+    row = conn.execute(
+        select(g.number, g.status, g.starts_on, g.ends_on).where(g.certificate_code == canonical)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("certificato", canonical)
+    valid = (
+        row.status in {s.value for s in LIVE_STATES}
+        and row.starts_on is not None
+        and row.ends_on is not None
+        and today <= row.ends_on
+    )
+    return {
+        "code": canonical,
+        "valid": valid,
+        "guarantee_number": row.number,
+        "status": str(row.status),
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+    }

@@ -1,0 +1,117 @@
+"""Archived documents (download by whoever may see the guarantee) and certificate checks."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Controller, MediaType, Response, get
+from litestar.params import Parameter
+
+from guarantee.adapters.formatting import FILTERS
+from guarantee.adapters.storage import FileStore
+from guarantee.domain.documents import sha256_hex
+from guarantee.domain.errors import NotFound
+from guarantee.read import documents as read
+from guarantee.read.guarantees import guarantee_detail, guarantee_visible
+from guarantee.services.permissions import ReadScope
+from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
+from guarantee.web.schemas import DocumentOut, VerificationOut
+
+STATUS_LABELS = {
+    "issued": "emessa",
+    "active": "attiva",
+    "suspended": "sospesa (sinistro aperto)",
+    "expired": "scaduta",
+    "terminated": "risolta anticipatamente",
+    "cancelled": "annullata",
+    "exhausted": "massimale esaurito",
+}
+
+
+@lru_cache(maxsize=2)
+def _pages(templates_dir: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates_dir / "pages"),
+        autoescape=select_autoescape(default=True),
+        undefined=StrictUndefined,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+class DocumentController(Controller):
+    path = "/api/v1"
+    tags = ("documents",)
+
+    @get("/guarantees/{number:str}/documents", sync_to_thread=True)
+    def list_documents(
+        self, number: str, conn: ConnectionDep, actor: ActorDep
+    ) -> list[DocumentOut]:
+        scope = ReadScope(actor)
+        guarantee = guarantee_detail(
+            conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
+        )
+        return [DocumentOut.model_validate(row) for row in read.documents_of(conn, guarantee["id"])]
+
+    @get("/documents/{document_id:str}", sync_to_thread=True, media_type=MediaType.TEXT)
+    def download(
+        self, document_id: str, conn: ConnectionDep, actor: ActorDep, system: SystemDep
+    ) -> Response[bytes]:
+        found = read.document_file(conn, document_id)
+        scope = ReadScope(actor)
+        if not scope.everything and not guarantee_visible(
+            conn, found["guarantee_id"], landlord_id=scope.landlord_id, created_by=scope.created_by
+        ):
+            raise NotFound("documento", document_id)
+        content = FileStore(system.settings.storage_dir).get(found["storage_key"])
+        if sha256_hex(content) != found["sha256"]:
+            # The archive is write-once: a mismatch means tampering or corruption, never serve it.
+            raise RuntimeError(f"documento {document_id}: impronta SHA-256 non corrispondente")
+        name = f"{found['kind']}-{found['protocol_year']}-{found['protocol_sequence']:06d}.pdf"
+        return Response(
+            content,
+            media_type=found["media_type"],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+class VerificationController(Controller):
+    path = ""
+    tags = ("verify",)
+
+    @get("/api/v1/verify/{code:str}", sync_to_thread=True)
+    def verify_json(self, code: str, conn: ConnectionDep, system: SystemDep) -> VerificationOut:
+        return VerificationOut.model_validate(
+            read.verify_certificate(conn, code, system.deps.clock.today())
+        )
+
+    @get(
+        "/verify/{code:str}",
+        sync_to_thread=True,
+        media_type=MediaType.HTML,
+        include_in_schema=False,
+    )
+    def verify_page(
+        self, code: Annotated[str, Parameter(max_length=40)], conn: ConnectionDep, system: SystemDep
+    ) -> Response[str]:
+        result: dict[str, Any] | None
+        try:
+            result = read.verify_certificate(conn, code, system.deps.clock.today())
+        except NotFound:
+            result = None
+        html = (
+            _pages(system.settings.templates_dir)
+            .get_template("verify.html.j2")
+            .render(
+                fund_name=system.settings.fund_name,
+                code=code,
+                result=result,
+                status_label=STATUS_LABELS.get(result["status"], result["status"])
+                if result
+                else "",
+            )
+        )
+        return Response(html, media_type=MediaType.HTML, status_code=200 if result else 404)

@@ -1,0 +1,1 @@
+DROP TRIGGER documents_immutable ON documents;

@@ -1,0 +1,3 @@
+DROP TRIGGER documents_no_delete;
+-- next
+DROP TRIGGER documents_no_update;

@@ -1,0 +1,206 @@
+"""Documents and notices: archived once with gapless protocol numbers, mailed exactly once,
+and nothing lost when the broker is down."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from guarantee.adapters.db import tables
+from guarantee.adapters.document_samples import sample_context
+from guarantee.adapters.storage import FileStore
+from guarantee.adapters.templating import Branding, DocumentRenderer
+from guarantee.bootstrap import System
+from guarantee.domain.actors import Role
+from guarantee.domain.documents import DocumentKind
+from guarantee.domain.guarantees import Guarantee
+from guarantee.jobs.archive import DocumentArchive
+from guarantee.jobs.runner import JobRunner
+from guarantee.read.documents import documents_of
+from tests.support import builders
+from tests.support.http import api_client, login_as
+from tests.support.servers import Inbox, redis_server, smtp_server
+
+
+@pytest.fixture
+def inbox(system: System) -> Iterator[Inbox]:
+    with smtp_server() as (received, url):
+        system.settings.smtp_url = url
+        yield received
+
+
+def process_everything(runner: JobRunner) -> None:
+    """Relay until nothing is pending, waiting for the worker each round."""
+    for _ in range(10):
+        if runner.relay() == 0:
+            return
+        runner.broker.join(runner.jobs.process_outbox.queue_name, timeout=60_000)
+        runner.worker.join()
+
+
+def issue(system: System) -> Guarantee:
+    fund = builders.fund_with(system, builders.money("100000"))
+    return builders.issued_guarantee(system, fund.id)
+
+
+def outbox_statuses(system: System) -> list[str]:
+    with system.engine.connect() as conn:
+        return list(conn.scalars(select(tables.outbox.c.status)))
+
+
+def test_issuing_archives_contract_and_certificate_and_mails_them_once(
+    system: System, inbox: Inbox
+) -> None:
+    guarantee = issue(system)
+    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
+    runner.worker.start()
+    try:
+        process_everything(runner)
+        process_everything(runner)  # a second round finds nothing to do
+    finally:
+        runner.stop()
+    with system.engine.connect() as conn:
+        documents = documents_of(conn, guarantee.id)
+    kinds = [d["kind"] for d in documents]
+    assert sorted(kinds) == ["certificate", "eligibility_outcome", "guarantee_contract"]
+    numbers = sorted(d["protocol_number"] for d in documents)
+    assert numbers == ["2026/000001", "2026/000002", "2026/000003"]
+    store = FileStore(system.settings.storage_dir)
+    for document in documents:
+        with system.engine.connect() as conn:
+            key = conn.scalar(
+                select(tables.documents.c.storage_key).where(
+                    tables.documents.c.id == document["id"]
+                )
+            )
+        content = store.get(str(key))
+        assert content.startswith(b"%PDF")
+        assert hashlib.sha256(content).hexdigest() == document["sha256"]
+    assert len(inbox.accepted) == 1, "the landlord gets exactly one notice"
+    mail = inbox.accepted[0]
+    assert guarantee.number in str(mail["Subject"])
+    attachments = [part for part in mail.walk() if part.get_filename()]
+    assert sorted(a.get_filename() or "" for a in attachments) == sorted(
+        f"{d['kind']}-{d['protocol_number'].replace('/', '-')}.pdf"
+        for d in documents
+        if d["kind"] != "eligibility_outcome"
+    )
+    for part in attachments:
+        payload = part.get_payload(decode=True)
+        assert isinstance(payload, bytes) and payload.startswith(b"%PDF")
+    assert set(outbox_statuses(system)) == {"done"}
+
+
+def test_a_certificate_is_verified_online_without_personal_data(system: System) -> None:
+    guarantee = issue(system)
+    code = guarantee.certificate_code
+    assert code is not None and len(code.replace("-", "")) == 16
+    with api_client(system) as client:
+        answer = client.get(f"/api/v1/verify/{code.lower().replace('-', '')}")
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {
+            "code": code,
+            "valid": True,
+            "guarantee_number": guarantee.number,
+            "status": "issued",
+            "starts_on": "2027-01-01",
+            "ends_on": "2029-12-31",
+        }
+        page = client.get(f"/verify/{code}")
+        assert page.status_code == 200
+        assert "Certificato valido" in page.text and guarantee.number in page.text
+        assert "Anna Bianchi" not in page.text and "Locatore" not in page.text
+        assert client.get("/api/v1/verify/7KQ2-M9XD-4T8P-WR3C").status_code == 404
+        assert client.get("/verify/7KQ2-M9XD-4T8P-WR3C").status_code == 404
+        assert client.get("/api/v1/verify/not-a-code").status_code == 404
+
+
+def test_documents_are_downloaded_only_by_who_may_see_the_guarantee(
+    system: System, inbox: Inbox
+) -> None:
+    mine = issue(system)
+    other = builders.issued_guarantee(system)
+    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
+    runner.worker.start()
+    try:
+        process_everything(runner)
+    finally:
+        runner.stop()
+    with api_client(system) as client:
+        landlord = login_as(client, system, Role.LANDLORD, landlord_id=mine.landlord_id)
+        listed = client.get(f"/api/v1/guarantees/{mine.number}/documents", headers=landlord)
+        assert listed.status_code == 200
+        contract = next(d for d in listed.json() if d["kind"] == "guarantee_contract")
+        pdf = client.get(f"/api/v1/documents/{contract['id']}", headers=landlord)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert hashlib.sha256(pdf.content).hexdigest() == contract["sha256"]
+        with system.engine.connect() as conn:
+            theirs = documents_of(conn, other.id)[0]["id"]
+        assert client.get(f"/api/v1/documents/{theirs}", headers=landlord).status_code == 404
+        assert (
+            client.get(f"/api/v1/guarantees/{other.number}/documents", headers=landlord).status_code
+            == 404
+        )
+
+
+class HtmlAsPdf:
+    """Stands in for WeasyPrint where only numbering is under test (200 PDFs would take minutes)."""
+
+    def to_pdf(self, html: str, base_url: str | None = None) -> bytes:
+        return b"%PDF-fake\n" + html.encode()
+
+
+def test_200_documents_made_at_once_get_200_consecutive_protocol_numbers(system: System) -> None:
+    renderer = DocumentRenderer(
+        Branding(fund_name="Fondo", consortium_name="Consorzio", base_url="http://localhost")
+    )
+    archive = DocumentArchive(
+        system.engine,
+        renderer,
+        HtmlAsPdf(),
+        FileStore(system.settings.storage_dir),
+        system.deps.clock,
+    )
+
+    def make(_: int) -> str:
+        return archive.create(
+            DocumentKind.PAYMENT_NOTICE, sample_context(DocumentKind.PAYMENT_NOTICE), by="t"
+        )
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        ids = list(pool.map(make, range(200)))
+    assert len(set(ids)) == 200
+    d = tables.documents.c
+    with system.engine.connect() as conn:
+        rows = conn.execute(select(d.protocol_year, d.protocol_sequence)).all()
+    assert {year for year, _ in rows} == {2026}
+    assert sorted(seq for _, seq in rows) == list(range(1, 201))
+
+
+def test_with_the_broker_down_issuing_succeeds_and_the_notice_arrives_once_when_it_is_back(
+    system: System, inbox: Inbox, tmp_path: Path
+) -> None:
+    with redis_server(tmp_path) as redis:
+        system.settings.broker_url = redis.url
+        runner = JobRunner(system, threads=1)
+        redis.stop()
+        guarantee = issue(system)  # the broker is down: issuing does not need it
+        assert guarantee.status.value == "issued"
+        assert runner.relay() == 0, "nothing can be handed to a broker that is down"
+        assert set(outbox_statuses(system)) == {"pending"}
+        redis.start()
+        runner.worker.start()
+        try:
+            process_everything(runner)
+            inbox.wait_for(1)
+            process_everything(runner)
+        finally:
+            runner.stop()
+    assert len(inbox.accepted) == 1
+    assert set(outbox_statuses(system)) == {"done"}
