@@ -8,7 +8,14 @@ DEMO_DB := var/demo.db
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: install demo serve test lint typecheck unit test-postgres bench clean
+.PHONY: install system-deps demo serve test lint typecheck unit test-postgres bench clean
+
+## Optional on Debian (root): HarfBuzz's subsetter makes PDF font subsetting ~25% faster.
+system-deps:
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends libharfbuzz-subset0) || true; \
+	fi
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

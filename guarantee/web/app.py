@@ -16,6 +16,7 @@ from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
 from guarantee.web.controllers.documents import DocumentController, VerificationController
+from guarantee.web.controllers.eligibility import check_eligibility
 from guarantee.web.controllers.funds import FundController
 from guarantee.web.controllers.guarantees import ApplicationController, GuaranteeController
 from guarantee.web.controllers.parties import LandlordController, PropertyController
@@ -48,6 +49,7 @@ def create_app(system: System | None = None) -> Litestar:
         route_handlers=[
             health,
             login,
+            check_eligibility,
             LandlordController,
             PropertyController,
             ApplicationController,

@@ -242,3 +242,35 @@ class VerificationOut(BaseModel):
     status: str
     starts_on: date | None
     ends_on: date | None
+
+
+class EligibilityCheckIn(In):
+    """The facts of a what-if check; nothing is stored."""
+
+    isee: NonNegativeAmount
+    net_monthly_income: NonNegativeAmount
+    monthly_rent: PositiveAmount
+    monthly_charges: NonNegativeAmount = Decimal("0.00")
+    municipality_istat_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    floor_area_m2: Annotated[int, Field(gt=0, le=2000)]
+    lease_type: LeaseType
+    lease_registered: bool
+    lease_months: Annotated[int, Field(ge=0, le=600)]
+    referral_source: ReferralSource
+    other_live_guarantees: Annotated[int, Field(ge=0)] = 0
+    declared_relatives: bool = False
+    on: date | None = None
+
+
+class VerdictOut(BaseModel):
+    code: str
+    message: str
+    kind: str
+    result: str
+    facts_seen: dict[str, Any]
+
+
+class EligibilityOut(BaseModel):
+    outcome: str
+    ruleset_version: str
+    verdicts: list[VerdictOut]

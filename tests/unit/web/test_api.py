@@ -270,3 +270,51 @@ def test_pagination(system: System) -> None:
         assert first["total"] == 5 and len(first["items"]) == 2 and len(third["items"]) == 1
         assert client.get("/api/v1/guarantees?page=0", headers=auditor).status_code == 400
     assert len(set(numbers)) == 5
+
+
+def facts(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "isee": "18000.00",
+        "net_monthly_income": "1700.00",
+        "monthly_rent": "600.00",
+        "monthly_charges": "80.00",
+        "municipality_istat_code": "001125",
+        "floor_area_m2": 75,
+        "lease_type": "canone_concordato_3_2",
+        "lease_registered": True,
+        "lease_months": 36,
+        "referral_source": "social_services",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_a_what_if_eligibility_check_explains_every_rule_and_stores_nothing(system: System) -> None:
+    with api_client(system) as client:
+        desk = login_as(client, system, Role.OPERATOR)
+        at_40 = client.post("/api/v1/eligibility/check", headers=desk, json=facts())
+        assert at_40.status_code == 200, at_40.text
+        body = at_40.json()
+        assert body["outcome"] == "eligible" and body["ruleset_version"] == "2026-01"
+        assert len(body["verdicts"]) == 10
+        assert {v["result"] for v in body["verdicts"]} == {"pass"}
+        above = client.post(
+            "/api/v1/eligibility/check", headers=desk, json=facts(net_monthly_income="1699.00")
+        ).json()
+        assert above["outcome"] == "needs_review"
+        rent = next(v for v in above["verdicts"] if v["code"] == "rent_to_income")
+        assert rent["result"] == "review"
+        assert rent["facts_seen"]["net_monthly_income"] == "1699.00"
+        old_rules = client.post(
+            "/api/v1/eligibility/check", headers=desk, json=facts(isee="25000.00", on="2025-06-01")
+        ).json()
+        assert old_rules["ruleset_version"] == "2023-01" and old_rules["outcome"] == "needs_review"
+        bad = client.post("/api/v1/eligibility/check", headers=desk, json=facts(isee="-5"))
+        assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "isee"
+        owner = login_as(
+            client, system, Role.LANDLORD, landlord_id=builders.enrol_landlord(system).id
+        )
+        refused = client.post("/api/v1/eligibility/check", headers=owner, json=facts())
+        assert refused.status_code == 403
+    assert count(system, tables.guarantees) == 0
+    assert count(system, tables.households) == 0
