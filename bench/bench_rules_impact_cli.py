@@ -22,6 +22,8 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import insert
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -29,7 +31,6 @@ from bench.bench_eligibility import applications  # noqa: E402
 from guarantee.adapters.data_files import load_ruleset  # noqa: E402
 from guarantee.adapters.db import migrate, tables  # noqa: E402
 from guarantee.adapters.db.engine import build_engine  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=UTC)
 
