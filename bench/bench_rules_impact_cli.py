@@ -74,7 +74,7 @@ def load(url: str, n: int) -> None:
             )
         )
     batch: list[dict[str, object]] = []
-    for number, (key, facts) in enumerate(applications(n, seed=7), start=1):
+    for number, (_, facts) in enumerate(applications(n, seed=7), start=1):
         evaluation = ruleset.evaluate(facts)
         batch.append(
             {
