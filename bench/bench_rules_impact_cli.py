@@ -141,9 +141,8 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{folder}/bench.db"
         started = time.perf_counter()
         load(url, args.n)
-        print(
-            f"loaded {args.n} applications with stored evaluations in {time.perf_counter() - started:.1f} s"
-        )
+        elapsed = time.perf_counter() - started
+        print(f"loaded {args.n} applications with stored evaluations in {elapsed:.1f} s")
         rules = Path(folder) / "rules"
         shutil.copytree(ROOT / "rules", rules)
         (rules / "drafts").mkdir()
