@@ -430,9 +430,7 @@ class MediationCase(Aggregate):
 
     def check_can(self, action: str) -> None:
         """Raise IllegalTransition now if ``action`` is not allowed from the current state."""
-        MEDIATION_LIFECYCLE.target(
-            self.status, action, self.status if action in STAY_ACTIONS else None
-        )
+        MEDIATION_LIFECYCLE.check(self.status, action)
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -7,12 +7,15 @@ three years, rent 650,00 € + charges 80,00 € due on the 5th, product Garanzi
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from guarantee.domain.arrears import ArrearsReport, UnpaidRent
 from guarantee.domain.calendar import ClosingDay, WorkingCalendar
+from guarantee.domain.evidence import EvidenceFile
 from guarantee.domain.guarantee_facts import GuaranteeFacts
+from guarantee.domain.mediation import MediationCase
 from guarantee.domain.products import Product
 
 PATRON_SAINT = ClosingDay(month=7, day=7, description="San Savino, patrono di Ivrea")
@@ -92,3 +95,26 @@ def report(
         reported_at=at(reported_on),
         reported_by="locatore-1",
     )
+
+
+def mediation_without_agreement(arrears: ArrearsReport, on: date) -> MediationCase:
+    """EXAMPLES §D step 2: the case an arrears report opened, closed without agreement."""
+    case = MediationCase.for_arrears(arrears, OFFICE, now=at(arrears.reported_on), by="system")
+    case.assign("med-anna", now=at(arrears.reported_on))
+    case.record_first_contact(arrears.reported_on, now=at(arrears.reported_on), by="med-anna")
+    case.record_no_agreement(on=on, reason="nessuna proposta sostenibile", now=at(on))
+    case.close(now=at(on))
+    return case
+
+
+def evidence(name: str = "verbale-riconsegna.pdf", **changes: object) -> EvidenceFile:
+    values: dict[str, object] = {
+        "file_name": name,
+        "media_type": "application/pdf",
+        "size_bytes": 245_000,
+        "sha256": hashlib.sha256(name.encode()).hexdigest(),
+        "uploaded_at": datetime(2027, 7, 20, 9, tzinfo=UTC),
+        "uploaded_by": "locatore-1",
+    }
+    values.update(changes)
+    return EvidenceFile(**values)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ from guarantee.domain.arrears import (
 from guarantee.domain.errors import DomainError, InvalidField
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.guarantees import Guarantee, GuaranteeStatus
-from guarantee.domain.leases import Lease
+from guarantee.domain.leases import Lease, LeaseType
 from tests.support.claims import GARANZIA_CASA, GUARANTEE, at, facts, month, product, report
 
 
@@ -173,7 +173,7 @@ def test_facts_of_a_terminated_guarantee_end_on_the_day_in_italy() -> None:
         property_id="p",
         household_id="h",
         lease=Lease(
-            "canone_concordato_3_2",
+            LeaseType.AGREED_3_2,
             date(2027, 1, 1),
             date(2029, 12, 31),
             Decimal("650"),
