@@ -28,7 +28,8 @@ def split_instalments(total: Decimal, count: int, cap: Decimal | None = None) ->
     243.35). If ``count`` × ``cap`` does not reach the total, every instalment is the cap and
     the caller proposes the rest for write-off. Rounding never pushes the last instalment
     above the cap or to zero: the regular amount moves by a cent instead. A total of fewer
-    cents than ``count`` gets one instalment per cent.
+    cents than ``count`` gets one instalment per cent; with a cap of fewer cents than
+    ``count`` (a degenerate plan) the last instalments may be one cent higher.
     """
     if count < 1:
         raise ValueError(f"count must be 1 or more, got {count}")
@@ -49,6 +50,11 @@ def split_instalments(total: Decimal, count: int, cap: Decimal | None = None) ->
     # The last one, whole − (n − 1) × regular, must stay between one cent and the cap.
     lowest = max(1, -((limit - whole) // (n - 1)))
     highest = min(limit, (whole - 1) // (n - 1))
+    if lowest > highest:
+        # Only with a cap of fewer cents than instalments: no equal amount fits, so the
+        # cents left over go one each to the last instalments (never above the cap).
+        base, extra = divmod(whole, n)
+        return [from_cents(base)] * (n - extra) + [from_cents(base + 1)] * extra
     regular = min(max(regular, lowest), highest)
     last = whole - (n - 1) * regular
     return [from_cents(regular)] * (n - 1) + [from_cents(last)]
