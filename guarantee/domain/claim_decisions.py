@@ -7,7 +7,8 @@ cap runs out it is the latest items that are cut.
 
 from __future__ import annotations
 
-from guarantee.domain.claims import ARREARS_KINDS, Claim, ItemDecision
+from guarantee.domain.claim_items import ARREARS_KINDS, ItemDecision
+from guarantee.domain.claims import Claim
 from guarantee.domain.cover import LINE_NAMES, LINE_OF, CoverLine, CoverState
 from guarantee.domain.formats import amount_it
 from guarantee.domain.money import ZERO

@@ -8,31 +8,35 @@ the landlord may withdraw a claim until it is decided.
 
 Admissibility is checked when the claim is filed (nothing is recorded if refused): cover
 dates, waiting period, reporting deadline, damages deadline and evidence. Whether arrears
-may be paid (mediation) and how much (remaining cover) is checked at the decision.
+may be paid (mediation) and how much (remaining cover) is checked at the decision. The
+rules themselves are in ``claim_rules``; the items in ``claim_items``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from guarantee.domain import identifiers
 from guarantee.domain.aggregate import Aggregate
-from guarantee.domain.arrears import (
-    ArrearsReport,
-    check_reported_in_time,
-    first_covered_day,
-    is_in_waiting_period,
+from guarantee.domain.arrears import ArrearsReport
+from guarantee.domain.claim_items import ARREARS_KINDS, ClaimItem, ItemDecision
+from guarantee.domain.claim_rules import (
+    MediationView,
+    arrears_payable,
+    check_arrears,
+    check_damages,
+    check_items,
+    check_within_cover,
 )
-from guarantee.domain.cover import LINE_NAMES, LINE_OF, CoverLine, CoverState, ItemKind
+from guarantee.domain.cover import CoverState, ItemKind
 from guarantee.domain.errors import DomainError, InvalidField
 from guarantee.domain.evidence import DEFAULT_EVIDENCE_LIMITS, EvidenceFile, EvidenceLimits
-from guarantee.domain.formats import amount_it, date_it
+from guarantee.domain.formats import amount_it
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.lifecycle import StateMachine
 from guarantee.domain.money import ZERO, money
@@ -78,70 +82,6 @@ CLAIM_LIFECYCLE: StateMachine[ClaimStatus] = StateMachine(
 )
 STAY_ACTIONS = frozenset({"add_evidence"})
 
-# How a refusal names an item: singular, so "… è fuori copertura" reads right.
-_ITEM_LABELS = {
-    ItemKind.ARREARS: "il canone scaduto il {}",
-    ItemKind.CHARGES: "l'importo per spese scaduto il {}",
-    ItemKind.DAMAGES: "il danno del {}",
-    ItemKind.LEGAL_COSTS: "l'importo per spese legali del {}",
-}
-ARREARS_KINDS = frozenset({ItemKind.ARREARS, ItemKind.CHARGES})
-
-
-@dataclass(eq=False)
-class ClaimItem:
-    """One thing claimed. ``loss_on``: the rent's due date, the day the damage was found,
-    the day the eviction costs were incurred. ``approved``/``refused`` stay None until the
-    decision; ``reason`` says (in Italian) why anything was refused."""
-
-    kind: ItemKind
-    loss_on: date
-    claimed: Decimal
-    description: str = ""
-    approved: Decimal | None = None
-    refused: Decimal | None = None
-    reason: str | None = None
-    id: str = ""
-
-    def __post_init__(self) -> None:
-        self.id = self.id or str(uuid.uuid4())
-        self.kind = ItemKind(self.kind)
-        self.claimed = money(self.claimed)
-        self.description = self.description.strip()
-
-    @property
-    def label(self) -> str:
-        return _ITEM_LABELS[self.kind].format(date_it(self.loss_on))
-
-
-@dataclass(frozen=True)
-class ItemDecision:
-    """What the fund pays on one item; ``reason`` is required when it pays less."""
-
-    item_id: str
-    approved: Decimal
-    reason: str | None = None
-
-
-class MediationView(Protocol):
-    """What a claim reads of a mediation case (``MediationCase`` is one)."""
-
-    @property
-    def guarantee_id(self) -> str: ...
-
-    @property
-    def opens_claim_path(self) -> bool: ...
-
-
-def arrears_payable(
-    product: Product, guarantee_id: str, mediation_cases: Iterable[MediationView]
-) -> bool:
-    """SPEC §3: arrears are payable once a mediation case on the guarantee closed without
-    agreement or its agreement was broken (if the product asks for mediation at all)."""
-    if not product.arrears_claim_requires_mediation:
-        return True
-    return any(c.opens_claim_path for c in mediation_cases if c.guarantee_id == guarantee_id)
-
 
 class Claim(Aggregate):
     entity_type = "claim"
@@ -162,15 +102,15 @@ class Claim(Aggregate):
     ) -> None:
         guarantee.check_product(product)
         ordered = sorted(items, key=lambda i: (i.loss_on, list(ItemKind).index(i.kind)))
-        _check_items(ordered, guarantee, product, filed_on)
+        check_items(ordered, guarantee, product, filed_on)
         if any(i.kind in ARREARS_KINDS for i in ordered):
-            _check_arrears(ordered, guarantee, product, arrears_report)
+            check_arrears(ordered, guarantee, product, arrears_report)
         attached: list[EvidenceFile] = []
         for index, file in enumerate(evidence):
             evidence_limits.check(file, attached, index)
             attached.append(file)
         if any(i.kind is ItemKind.DAMAGES for i in ordered):
-            _check_damages(guarantee, product, filed_on, attached)
+            check_damages(guarantee, product, filed_on, attached)
 
         self.id = id or str(uuid.uuid4())
         self.guarantee_id = guarantee.guarantee_id
@@ -218,6 +158,7 @@ class Claim(Aggregate):
 
     def await_mediation(self, *, now: datetime, reason: str | None = None) -> None:
         """Park an arrears claim until the mediation on the guarantee has ended."""
+        self.check_can("await_mediation")
         if not self.has_arrears:
             raise DomainError(
                 "solo una richiesta per morosità attende la mediazione", code="no_arrears"
@@ -249,6 +190,12 @@ class Claim(Aggregate):
         any decision is refused.
         """
         self.check_can("decide")
+        if product.code != self.product_code or str(product.version) != self.product_version:
+            raise DomainError(
+                f"la richiesta è regolata dal prodotto {self.product_code} versione "
+                f"{self.product_version}, non {product.code} versione {product.version}",
+                code="wrong_product_version",
+            )
         amounts = self._checked(decisions)
         approved_arrears = sum(
             (amounts[i.id][0] for i in self.items if i.kind in ARREARS_KINDS), ZERO
@@ -261,7 +208,7 @@ class Claim(Aggregate):
                 "senza accordo, o dopo che l'accordo non è stato rispettato",
                 code="mediation_not_concluded",
             )
-        _check_cover(self.items, amounts, cover)
+        check_within_cover(self.items, amounts, cover)
 
         approved_total = sum((a for a, _ in amounts.values()), ZERO)
         if approved_total == self.claimed_total:
@@ -458,111 +405,21 @@ def paid_by_kind(claims: Iterable[Claim]) -> dict[ItemKind, Decimal]:
     return totals
 
 
-# -- admissibility at filing -----------------------------------------------------------------
-
-
-def _check_items(
-    items: list[ClaimItem], guarantee: GuaranteeFacts, product: Product, filed_on: date
-) -> None:
-    if not items:
-        raise InvalidField("items", "indicare almeno una voce")
-    seen: set[tuple[ItemKind, date]] = set()
-    for index, item in enumerate(items):
-        where = f"items[{index}]"
-        if item.claimed <= 0:
-            raise InvalidField(f"{where}.claimed", "l'importo richiesto deve essere positivo")
-        if item.loss_on > filed_on:
-            raise InvalidField(f"{where}.loss_on", f"{item.label} è successivo alla richiesta")
-        if item.kind in ARREARS_KINDS and (item.kind, item.loss_on) in seen:
-            raise InvalidField(f"{where}.loss_on", f"{item.label} è richiesto due volte")
-        seen.add((item.kind, item.loss_on))
-        if item.kind is ItemKind.CHARGES and not product.arrears_include_charges:
-            raise DomainError(
-                f"{item.label}: le spese non pagate non sono coperte da questo prodotto",
-                code="charges_not_covered",
-            )
-        guarantee.check_live_on(item.loss_on, item.label)
-
-
-def _check_arrears(
-    items: list[ClaimItem],
-    guarantee: GuaranteeFacts,
-    product: Product,
-    report: ArrearsReport | None,
-) -> None:
-    arrears = [i for i in items if i.kind in ARREARS_KINDS]
-    for item in arrears:
-        if is_in_waiting_period(item.loss_on, guarantee.lease_start, product):
-            last = first_covered_day(guarantee.lease_start, product) - timedelta(days=1)
-            raise DomainError(
-                f"{item.label} cade nel periodo di carenza (i primi "
-                f"{product.waiting_period_days} giorni del contratto, fino al {date_it(last)}) "
-                "e non è coperto",
-                code="arrears_in_waiting_period",
-            )
-    if report is None or report.guarantee_id != guarantee.guarantee_id:
-        raise DomainError(
-            "la richiesta per morosità richiede la segnalazione della morosità sulla garanzia "
-            f"{guarantee.label}",
-            code="arrears_not_reported",
-        )
-    # Every unpaid rent counts, reported or claimed: a rent left out of a report cannot
-    # move the deadline.
-    dates = [*report.covered_due_dates, *(i.loss_on for i in arrears)]
-    check_reported_in_time(dates, report.reported_on, product)
-
-
-def _check_damages(
-    guarantee: GuaranteeFacts, product: Product, filed_on: date, evidence: list[EvidenceFile]
-) -> None:
-    deadline = guarantee.lease_end + timedelta(days=product.damages_claim_days)
-    if filed_on > deadline:
-        raise DomainError(
-            f"richiesta per danni tardiva: andava presentata entro il {date_it(deadline)}, "
-            f"{product.damages_claim_days} giorni dalla fine del contratto "
-            f"({date_it(guarantee.lease_end)})",
-            code="damages_claimed_late",
-        )
-    if not evidence:
-        raise DomainError(
-            "la richiesta per danni va documentata: allegare almeno una prova "
-            "(fotografie, verbale di riconsegna, preventivo o fattura)",
-            code="damages_without_evidence",
-        )
-
-
-def _check_cover(
-    items: list[ClaimItem],
-    amounts: Mapping[str, tuple[Decimal, str | None]],
-    cover: CoverState,
-) -> None:
-    per_line = {line: ZERO for line in CoverLine}
-    for item in items:
-        approved = amounts[item.id][0]
-        if approved > 0 and not cover.covers(item.kind):
-            raise DomainError(
-                f"{item.label}: le spese non sono coperte da questo prodotto",
-                code="above_remaining_cover",
-            )
-        per_line[LINE_OF[item.kind]] += approved
-    for line, approved in per_line.items():
-        if approved > cover.remaining(line):
-            raise DomainError(
-                f"importo approvato per {LINE_NAMES[line]} ({amount_it(approved)} €) oltre la "
-                f"copertura residua ({amount_it(cover.remaining(line))} €)",
-                code="above_remaining_cover",
-            )
-    total = sum(per_line.values(), ZERO)
-    if total > cover.overall_remaining:
-        raise DomainError(
-            f"importo approvato ({amount_it(total)} €) oltre la copertura residua complessiva "
-            f"della garanzia ({amount_it(cover.overall_remaining)} €)",
-            code="above_remaining_cover",
-        )
-
-
 def _required(value: str, field: str) -> str:
     text = value.strip()
     if not text:
         raise InvalidField(field, "campo obbligatorio")
     return text
+
+
+__all__ = [
+    "CLAIM_LIFECYCLE",
+    "Claim",
+    "ClaimItem",
+    "ClaimStatus",
+    "ItemDecision",
+    "ItemKind",
+    "MediationView",
+    "arrears_payable",
+    "paid_by_kind",
+]

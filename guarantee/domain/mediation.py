@@ -11,7 +11,6 @@ so ``allowed_actions`` tells the back office every button it may show.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -21,7 +20,7 @@ from typing import Any
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.arrears import ArrearsReport
 from guarantee.domain.calendar import WorkingCalendar
-from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.domain.errors import DomainError, InvalidField, NotFound
 from guarantee.domain.formats import amount_it, date_it
 from guarantee.domain.instalments import (
     Instalment,
@@ -216,13 +215,14 @@ class MediationCase(Aggregate):
 
     def assign(self, mediator_id: str, *, now: datetime, reason: str | None = None) -> None:
         """Give the case to a mediator; from a later state this is a reassignment."""
+        action = "assign" if self.status is M.OPENED else "reassign"
+        self.check_can(action)
         if not mediator_id.strip():
             raise InvalidField("mediator_id", "indicare il mediatore")
         if mediator_id == self.mediator_id:
             raise DomainError(
                 f"la pratica è già assegnata a {mediator_id}", code="already_assigned"
             )
-        action = "assign" if self.status is M.OPENED else "reassign"
         before = {"mediator_id": self.mediator_id}
         self._move(action, now, reason=reason, extra={"mediator_id": mediator_id}, before=before)
         self.mediator_id = mediator_id
@@ -283,7 +283,7 @@ class MediationCase(Aggregate):
         self.check_can("add_note")
         meeting = next((m for m in self.meetings if m.id == meeting_id), None)
         if meeting is None:
-            raise InvalidField("meeting_id", f"incontro sconosciuto: {meeting_id}")
+            raise NotFound("incontro", meeting_id)
         meeting.notes = _required(notes, "notes")
         self._move("add_note", now, extra={"meeting_id": meeting_id})
 
@@ -489,34 +489,3 @@ def _required(value: str, field: str) -> str:
     if not text:
         raise InvalidField(field, "campo obbligatorio")
     return text
-
-
-# -- choosing a mediator ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Mediator:
-    user_id: str
-    name: str
-
-
-def open_cases_by_mediator(cases: Iterable[MediationCase]) -> dict[str, int]:
-    """How many cases each mediator has that are not closed yet."""
-    counts: dict[str, int] = {}
-    for case in cases:
-        if case.mediator_id is not None and case.is_open:
-            counts[case.mediator_id] = counts.get(case.mediator_id, 0) + 1
-    return counts
-
-
-def pick_mediator_by_workload(
-    mediators: Iterable[Mediator], open_cases: Mapping[str, int]
-) -> Mediator:
-    """The mediator with the fewest open cases; a tie goes to the first name alphabetically."""
-    candidates = list(mediators)
-    if not candidates:
-        raise DomainError("nessun mediatore disponibile", code="no_mediator")
-    return min(
-        candidates,
-        key=lambda m: (open_cases.get(m.user_id, 0), m.name.casefold(), m.name, m.user_id),
-    )

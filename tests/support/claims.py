@@ -13,6 +13,9 @@ from decimal import Decimal
 
 from guarantee.domain.arrears import ArrearsReport, UnpaidRent
 from guarantee.domain.calendar import ClosingDay, WorkingCalendar
+from guarantee.domain.claim_decisions import suggest_decision
+from guarantee.domain.claims import Claim, ClaimItem
+from guarantee.domain.cover import CoverState, ItemKind
 from guarantee.domain.evidence import EvidenceFile
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.mediation import MediationCase
@@ -118,3 +121,36 @@ def evidence(name: str = "verbale-riconsegna.pdf", **changes: object) -> Evidenc
     }
     values.update(changes)
     return EvidenceFile(**values)  # type: ignore[arg-type]
+
+
+def examples_d_paid_claim() -> Claim:
+    """EXAMPLES §D steps 1–5 through the domain: reported, mediated, claimed, decided, paid."""
+    arrears = report(date(2027, 5, 5), date(2027, 6, 5), reported_on=date(2027, 6, 21))
+    case = mediation_without_agreement(arrears, date(2027, 7, 15))
+    claim = Claim(
+        guarantee=GUARANTEE,
+        product=GARANZIA_CASA,
+        items=[
+            *(
+                ClaimItem(ItemKind.ARREARS, due_on, Decimal("730.00"))
+                for due_on in (date(2027, 5, 5), date(2027, 6, 5), date(2027, 7, 5))
+            ),
+            ClaimItem(ItemKind.LEGAL_COSTS, date(2027, 7, 16), Decimal("2400.00")),
+        ],
+        filed_on=date(2027, 7, 20),
+        filed_at=at(date(2027, 7, 20)),
+        filed_by="locatore-1",
+        arrears_report=arrears,
+    )
+    claim.start_review(now=at(date(2027, 7, 21)))
+    cover = CoverState.of(GARANZIA_CASA, GUARANTEE.monthly_rent)
+    claim.decide(
+        suggest_decision(claim, cover, arrears_payable=True),
+        cover=cover,
+        product=GARANZIA_CASA,
+        mediation_cases=[case],
+        now=at(date(2027, 7, 28)),
+        by="gestore",
+    )
+    claim.mark_paid("CRO 0000123456", IBAN, at(date(2027, 7, 30)))
+    return claim

@@ -145,6 +145,8 @@ def test_examples_d_decision_payment_and_remaining_cover() -> None:
     assert after.damages_remaining == D("3000.00")
     assert after.legal_costs_remaining == D("0.00")
     assert GARANZIA_CASA.reserve_for(RENT, paid=after.paid_total) == D("2583.00")
+    released = GARANZIA_CASA.reserve_for(RENT) - GARANZIA_CASA.reserve_for(RENT, after.paid_total)
+    assert released == D("1257.00")
 
 
 def test_the_decision_is_recorded_for_the_audit_trail() -> None:
@@ -443,6 +445,12 @@ def test_the_product_must_be_the_guarantee_version() -> None:
         items=[ClaimItem(K.LEGAL_COSTS, date(2027, 7, 1), D("500"))], plan=product(version=3)
     )
     assert error.code == "wrong_product_version"
+    claim = file_claim([ClaimItem(K.LEGAL_COSTS, date(2027, 7, 1), D("500"))])
+    claim.start_review(now=NOW)
+    with pytest.raises(DomainError) as refused:
+        decide(claim, [D("500")], plan=product(version=3))
+    assert refused.value.code == "wrong_product_version"
+    assert claim.status is C.UNDER_REVIEW
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,9 @@ from guarantee.domain.mediation import (
     MediationCase,
     MediationOutcome,
     MediationStatus,
-    Mediator,
     RepaymentTerms,
-    open_cases_by_mediator,
-    pick_mediator_by_workload,
 )
+from guarantee.domain.mediators import Mediator, open_cases_by_mediator, pick_mediator_by_workload
 from tests.support.claims import OFFICE, at, report
 
 M = MediationStatus

@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from guarantee.domain.claims import Claim, ClaimItem, ClaimStatus
-from guarantee.domain.cover import ItemKind
+from guarantee.domain.claims import ClaimStatus, paid_by_kind
+from guarantee.domain.cover import CoverState
 from guarantee.domain.errors import DomainError, IllegalTransition, InvalidField
 from guarantee.domain.instalments import InstalmentStatus, monthly_due_dates, split_instalments
 from guarantee.domain.recovery import RECOVERY_LIFECYCLE, RecoveryPlan, RecoveryStatus
-from tests.support.claims import GARANZIA_CASA, GUARANTEE, IBAN, at, product
+from tests.support.claims import GARANZIA_CASA, at, examples_d_paid_claim, product
 
 R = RecoveryStatus
 D = Decimal
@@ -79,6 +79,11 @@ def test_examples_d_step_7_three_paid_two_missed() -> None:
     assert recovery.balance == D("3840.83")
     assert recovery.missed_count == 2
     assert recovery.status is R.ACTIVE
+    # money recovered goes back to the fund but does not restore cover
+    claim = examples_d_paid_claim()
+    claim.start_recovery(recovery.id, now=NOW)
+    cover = CoverState.of(GARANZIA_CASA, D("650.00"), paid_by_kind([claim]))
+    assert cover.overall_remaining == D("8610.00")
     paid_events = [e for e in recovery.events if e.name == "recovery_instalment_paid"]
     assert [e.data["amount"] for e in paid_events] == ["116.39"] * 3
 
@@ -149,23 +154,8 @@ def test_the_table_in_the_domain() -> None:
     assert RECOVERY_LIFECYCLE.moves["write_off"].targets == {R.WRITTEN_OFF}
 
 
-def paid_claim() -> Claim:
-    claim = Claim(
-        guarantee=GUARANTEE,
-        product=GARANZIA_CASA,
-        items=[ClaimItem(ItemKind.LEGAL_COSTS, date(2027, 7, 1), D("4190"))],
-        filed_on=date(2027, 7, 20),
-        filed_at=NOW,
-        filed_by="locatore-1",
-    )
-    claim.status = ClaimStatus.APPROVED
-    claim.items[0].approved = D("4190.00")
-    claim.mark_paid("CRO 1", IBAN, NOW)
-    return claim
-
-
 def test_paying_every_instalment_completes_the_plan_and_the_claim_is_recovered() -> None:
-    claim = paid_claim()
+    claim = examples_d_paid_claim()
     recovery = plan("1400.00")
     claim.start_recovery(recovery.id, now=NOW)
     pay(recovery, 36)
@@ -181,7 +171,7 @@ def test_paying_every_instalment_completes_the_plan_and_the_claim_is_recovered()
 
 
 def test_the_proposed_write_off_is_a_decision_then_the_plan_runs_to_its_end() -> None:
-    claim = paid_claim()
+    claim = examples_d_paid_claim()
     recovery = plan("1000.00")
     claim.start_recovery(recovery.id, now=NOW)
     with pytest.raises(InvalidField):
