@@ -42,5 +42,10 @@ class StateMachine(Generic[S]):
             raise IllegalTransition(self.entity, current.value, f"{action} → {target.value}")
         return target
 
+    def check(self, current: S, action: str) -> None:
+        """Raise IllegalTransition if ``action`` may not leave ``current`` (whatever its target)."""
+        if current not in self.moves[action].sources:
+            raise IllegalTransition(self.entity, current.value, action)
+
     def allowed_actions(self, current: S) -> list[str]:
         return sorted(a for a, m in self.moves.items() if current in m.sources)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from guarantee.domain.calendar import ClosingDay
 from guarantee.domain.eligibility import RuleExample, RuleSet, RuleSetCatalog
 from guarantee.domain.products import Product, ProductCatalog
 
@@ -75,3 +76,9 @@ class ProductFiles(Protocol):
     def load_product(self, path: Path) -> Product: ...
 
     def load_products(self, policies_dir: Path) -> ProductCatalog: ...
+
+
+class OfficeClosureFiles(Protocol):
+    """Reads the office's closing days for the working calendar; raises ``DataFileError``."""
+
+    def load_office_closures(self, path: Path) -> tuple[ClosingDay, ...]: ...

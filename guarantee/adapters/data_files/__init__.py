@@ -1,12 +1,14 @@
-"""Product and rule-set files: YAML validated by pydantic, errors with file and line.
+"""Product, rule-set and calendar files: YAML or CSV, errors with file and line.
 
-``DataFiles`` implements the services' ``RuleFiles`` and ``ProductFiles`` ports.
+``DataFiles`` implements the services' ``RuleFiles``, ``ProductFiles`` and
+``OfficeClosureFiles`` ports.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from guarantee.adapters.data_files._closures import load_office_closures, office_closures_path
 from guarantee.adapters.data_files._products import load_product, load_products, product_paths
 from guarantee.adapters.data_files._rules import (
     example_paths,
@@ -17,6 +19,7 @@ from guarantee.adapters.data_files._rules import (
     ruleset_paths,
 )
 from guarantee.adapters.data_files._schemas import published_schemas, write_schemas
+from guarantee.domain.calendar import ClosingDay
 from guarantee.domain.eligibility import RuleSet, RuleSetCatalog
 from guarantee.domain.products import Product, ProductCatalog
 from guarantee.services.data_files import DataFileError, ExampleFile, FileProblem
@@ -46,6 +49,9 @@ class DataFiles:
     def load_products(self, policies_dir: Path) -> ProductCatalog:
         return load_products(policies_dir)
 
+    def load_office_closures(self, path: Path) -> tuple[ClosingDay, ...]:
+        return load_office_closures(path)
+
 
 __all__ = [
     "DataFileError",
@@ -54,10 +60,12 @@ __all__ = [
     "example_paths",
     "load_examples",
     "load_facts",
+    "load_office_closures",
     "load_product",
     "load_products",
     "load_ruleset",
     "load_rulesets",
+    "office_closures_path",
     "product_paths",
     "published_schemas",
     "ruleset_paths",
