@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
-from guarantee.domain.eligibility import ELIGIBILITY_FACTS, Evaluation, ImpactCase
+from guarantee.domain.eligibility import ELIGIBILITY_FACTS, ImpactCase
 from guarantee.domain.guarantees import GuaranteeStatus as S
 
 # Applications whose outcome a rule change could still alter.
@@ -23,11 +25,16 @@ def open_applications(conn: Connection) -> Iterator[ImpactCase]:
         .execution_options(yield_per=5_000)
     )
     for number, stored in rows:
-        evaluation = Evaluation.from_dict(stored)
-        facts = {
-            name: value
-            for verdict in evaluation.verdicts
-            for name, value in verdict.facts_seen.items()
-            if name in ELIGIBILITY_FACTS
-        }
-        yield ImpactCase(key=number, facts=facts, stored=evaluation)
+        # The stored dict as it is (the impact reads its per-rule results directly), and the
+        # facts rebuilt from what the rules saw, amounts back to Decimal.
+        yield ImpactCase(key=number, facts=_facts_of(stored), stored=stored)
+
+
+def _facts_of(stored: dict[str, Any]) -> dict[str, object]:
+    kinds: dict[str, str] = stored.get("fact_types", {})
+    facts: dict[str, object] = {}
+    for verdict in stored.get("verdicts", []):
+        for name, value in verdict.get("facts_seen", {}).items():
+            if name in ELIGIBILITY_FACTS and name not in facts:
+                facts[name] = Decimal(value) if kinds.get(name) == "decimal" else value
+    return facts
