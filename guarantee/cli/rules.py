@@ -80,7 +80,7 @@ def rules_eval(facts_path: Path, on: Any, version: str | None, as_json: bool) ->
     click.echo(f"regole {evaluation.ruleset_version}: esito {evaluation.outcome}")
     for verdict in evaluation.verdicts:
         seen = ", ".join(f"{k}={v}" for k, v in verdict.facts_seen.items())
-        click.echo(f"  [{labels[verdict.result]:<13}] {verdict.code}: {verdict.message} ({seen})")
+        click.echo(f"  [{labels[verdict.result]}] {verdict.code}: {verdict.message} ({seen})")
 
 
 @rules.command("impact")
