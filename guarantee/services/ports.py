@@ -24,6 +24,7 @@ class ProductTerms(Protocol):
     code: str
     version: str
     max_term_months: int
+    reserve_ratio: Decimal
 
     def maximum_exposure(self, monthly_rent: Decimal) -> Decimal: ...
 

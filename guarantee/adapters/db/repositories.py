@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
+from guarantee.adapters.db.types import Cents
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.audit import AuditEvent
 from guarantee.domain.errors import NotFound
+from guarantee.domain.fund_figures import DayTotals
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import LIVE_STATES, Guarantee
 from guarantee.domain.households import Household
 from guarantee.domain.landlords import Landlord, Property
-from guarantee.domain.ledger import JournalEntry
+from guarantee.domain.ledger import Account, JournalEntry, Side
+from guarantee.domain.money import ZERO
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -164,6 +168,53 @@ class Ledger:
                 .values(posted=True)
             )
 
+    def owed_on(self, guarantee_id: str) -> Decimal:
+        """What the tenant still owes the fund on one guarantee (its recoveries receivable)."""
+        j, p = tables.journal_entries.c, tables.postings.c
+        signed = case((p.side == Side.DEBIT.value, p.amount), else_=-p.amount)
+        statement = (
+            select(func.coalesce(func.sum(signed), 0, type_=Cents()))
+            .select_from(tables.postings.join(tables.journal_entries, p.entry_id == j.id))
+            .where(j.guarantee_id == guarantee_id)
+            .where(p.account == Account.RECOVERIES_RECEIVABLE.value)
+        )
+        owed: Decimal = self.session.scalar(statement) or ZERO
+        return owed
+
+
+class FundDays:
+    """Per-day totals of each fund: added to in the same transaction as the entries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, fund_id: str, days: Iterable[DayTotals]) -> None:
+        table = tables.fund_daily_totals
+        upsert = _upsert_for(self.session)
+        summed = [c.name for c in table.columns if c.name not in {"fund_id", "day"}]
+        for totals in days:
+            values: dict[str, Any] = {
+                "fund_id": fund_id,
+                "day": totals.day,
+                "entries": totals.entries,
+                "exposure": totals.exposure,
+                "live_guarantees": totals.live_guarantees,
+                **{account.value: delta for account, delta in totals.accounts.items()},
+            }
+            statement = upsert(table).values(**values)
+            # One statement: a first change of the day inserts, every later one adds.
+            self.session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[table.c.fund_id, table.c.day],
+                    set_={name: table.c[name] + statement.excluded[name] for name in summed},
+                )
+            )
+
+
+def _upsert_for(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql_insert if dialect == "postgresql" else sqlite_insert
+
 
 class AuditLog:
     def __init__(self, session: Session) -> None:
@@ -198,8 +249,7 @@ class Counters:
     def next(self, name: str, year: int) -> int:
         # One upsert: the first number of a year and every later one take the same row lock,
         # so concurrent callers queue and each gets the next value.
-        dialect = self.session.get_bind().dialect.name
-        upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        upsert = _upsert_for(self.session)
         c = tables.counters.c
         statement = (
             upsert(tables.counters)
