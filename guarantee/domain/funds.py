@@ -112,7 +112,7 @@ class Fund(Aggregate):
             EntryKind.CONTRIBUTION,
             transfer(Account.CASH, Account.CONTRIBUTIONS, value),
             on=on,
-            description=f"Contributo di {donor.strip()}",
+            description=_fit(f"Contributo di {donor.strip()}"),
             reference=reference,
             now=now,
             by=by,
@@ -292,7 +292,10 @@ class Fund(Aggregate):
             EntryKind.WRITE_OFF,
             transfer(Account.WRITE_OFFS, Account.RECOVERIES_RECEIVABLE, value),
             on=on,
-            description=f"Stralcio del credito di rivalsa sulla garanzia {guarantee_number}",
+            description=_fit(
+                f"Stralcio del credito di rivalsa sulla garanzia {guarantee_number}: "
+                f"{reason.strip()}"
+            ),
             reference=guarantee_number,
             guarantee_id=guarantee_id,
             now=now,
@@ -370,6 +373,11 @@ class Fund(Aggregate):
             "reserved": str(self.reserved),
             "exposure": str(self.exposure),
         }
+
+
+def _fit(description: str, limit: int = 300) -> str:
+    """A description the ledger can hold; the audit record keeps the full reason."""
+    return description if len(description) <= limit else description[: limit - 1] + "…"
 
 
 def _exact(name: str, amount: Decimal) -> Decimal:

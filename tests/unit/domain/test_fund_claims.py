@@ -149,6 +149,18 @@ def test_a_write_off_closes_what_will_not_come_back_without_touching_cash() -> N
     assert truth[Account.RECOVERIES_RECEIVABLE] == Decimal("3600.00")
 
 
+def test_descriptions_fit_the_ledger_and_the_audit_keeps_the_whole_reason() -> None:
+    fund = fund_holding("100000.00")
+    fund.record_contribution(
+        amount=Decimal("1.00"), donor="D" * 300, on=DAY, reference="r", now=NOW, by="g"
+    )
+    reserve(fund)
+    pay(fund, "100.00")
+    write_off(fund, "100.00", Decimal("100.00"), "motivo " * 60)
+    assert all(len(entry.description) <= 300 for entry in fund.new_entries)
+    assert fund.changes[-1].reason == ("motivo " * 60).strip()
+
+
 @pytest.mark.parametrize(
     ("action", "field", "message"),
     [
