@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -189,26 +190,31 @@ class FundDays:
         self.session = session
 
     def add(self, fund_id: str, days: Iterable[DayTotals]) -> None:
-        table = tables.fund_daily_totals
-        upsert = _upsert_for(self.session)
-        summed = [c.name for c in table.columns if c.name not in {"fund_id", "day"}]
+        statement = _day_totals_upsert(self.session.get_bind().dialect.name)
         for totals in days:
-            values: dict[str, Any] = {
-                "fund_id": fund_id,
-                "day": totals.day,
-                "entries": totals.entries,
-                "exposure": totals.exposure,
-                "live_guarantees": totals.live_guarantees,
-                **{account.value: delta for account, delta in totals.accounts.items()},
-            }
-            statement = upsert(table).values(**values)
-            # One statement: a first change of the day inserts, every later one adds.
             self.session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[table.c.fund_id, table.c.day],
-                    set_={name: table.c[name] + statement.excluded[name] for name in summed},
-                )
+                statement,
+                {
+                    "fund_id": fund_id,
+                    "day": totals.day,
+                    "entries": totals.entries,
+                    "exposure": totals.exposure,
+                    "live_guarantees": totals.live_guarantees,
+                    **{account.value: delta for account, delta in totals.accounts.items()},
+                },
             )
+
+
+@functools.cache
+def _day_totals_upsert(dialect: str) -> Any:
+    """One statement, built once: a first change of the day inserts, every later one adds."""
+    table = tables.fund_daily_totals
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    summed = [c.name for c in table.columns if c.name not in {"fund_id", "day"}]
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.fund_id, table.c.day],
+        set_={name: table.c[name] + statement.excluded[name] for name in summed},
+    )
 
 
 def _upsert_for(session: Session) -> Any:
