@@ -29,6 +29,7 @@ class ProductTermsView:
         self.code = product.code
         self.version = str(product.version)
         self.max_term_months = product.max_term_months
+        self.reserve_ratio = product.reserve_ratio
 
     def maximum_exposure(self, monthly_rent: Decimal) -> Decimal:
         return self.product.maximum_exposure(monthly_rent)

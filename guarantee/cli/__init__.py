@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from guarantee.cli import db, rules, run, users
+from guarantee.cli import db, fund, rules, run, users
 from guarantee.settings import get_settings
 
 
@@ -22,6 +22,7 @@ main.add_command(run.worker)
 main.add_command(run.demo)
 main.add_command(users.users)
 main.add_command(rules.rules)
+main.add_command(fund.fund)
 
 if __name__ == "__main__":
     main()

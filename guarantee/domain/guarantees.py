@@ -10,6 +10,7 @@ from typing import Any
 
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.domain.funds import reserve_at_risk
 from guarantee.domain.leases import Lease, add_months
 from guarantee.domain.lifecycle import StateMachine
 from guarantee.domain.money import ZERO
@@ -207,6 +208,24 @@ class Guarantee(Aggregate):
             )
         return self._end("expire", now, "scadenza naturale")
 
+    def record_payment(self, amount: Decimal, reserve_ratio: Decimal, now: datetime) -> None:
+        """A claim was paid on this guarantee (the fund wrote the money out in the same
+        transaction): what is paid grows and a live guarantee's reserve follows what is still
+        at risk. The reserve never grows, and an ended guarantee keeps none."""
+        if self.number is None or self.status is S.CANCELLED:
+            raise DomainError(
+                f"garanzia {self.number or self.application_number}: "
+                f"nessun pagamento su una garanzia nello stato '{self.status.value}'"
+            )
+        before = {"paid": str(self.paid_amount), "reserve": str(self.reserve_amount)}
+        self.paid_amount += amount
+        if self.is_live:
+            target = reserve_at_risk(self.maximum_exposure, self.paid_amount, reserve_ratio)
+            self.reserve_amount = min(self.reserve_amount, target)
+        self.updated_at = now
+        after = {"paid": str(self.paid_amount), "reserve": str(self.reserve_amount)}
+        self._record("claim_payment", before, {**after, "amount": str(amount)})
+
     def check_can(self, action: str) -> None:
         """Raise IllegalTransition now if ``action`` is not allowed from the current state."""
         LIFECYCLE.target(
@@ -218,6 +237,11 @@ class Guarantee(Aggregate):
     @property
     def is_live(self) -> bool:
         return self.status in LIVE_STATES
+
+    @property
+    def at_risk(self) -> Decimal:
+        """What the fund can still lose on it: maximum exposure − paid (recoveries aside)."""
+        return self.maximum_exposure - self.paid_amount
 
     @property
     def allowed_actions(self) -> list[str]:

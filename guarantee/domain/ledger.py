@@ -1,13 +1,35 @@
 """The fund's books: double entry, append-only, in Decimal euros.
 
-Accounts and their meaning:
-- cash (asset): the money the fund holds; its balance is the fund's *balance*.
-- contributions (equity): what donors gave.
-- recoveries (equity): what came back from tenants.
-- claims_paid, write_offs (expenses).
-- reserves / capital: an earmark pair. Reserving for a guarantee moves capacity from free
-  capital to reserves (Dr capital, Cr reserves); releasing moves it back. So *reserved* is the
-  credit balance of reserves, and free capacity = balance − reserved.
+Accounts (natural side in brackets):
+- cash [debit]: the money the fund holds; its balance is the fund's *balance*.
+- contributions [credit]: what donors gave.
+- claims_paid [debit]: what the fund paid landlords on claims (the loss, when paid).
+- recoveries [credit]: what came back from tenants (rivalsa). Money back does not restore a
+  guarantee's cover or reserve.
+- reserves [credit] / capital [debit]: an earmark pair. Reserving for a guarantee moves capacity
+  from free capital to reserves (Dr capital, Cr reserves); releasing moves it back. So
+  *reserved* is the balance of reserves, and free capacity = balance − reserved.
+- recoveries_receivable [debit] / recoverable_claims [credit], write_offs [debit]: memo accounts
+  (conti d'ordine) that follow what tenants owe the fund without touching cash or capacity.
+  Paying a claim gives the fund its right of recourse, so the same entry opens it
+  (Dr recoveries_receivable, Cr recoverable_claims); an instalment closes its part
+  (Dr recoverable_claims, Cr recoveries_receivable, next to Dr cash, Cr recoveries); a write-off
+  closes what will not come back (Dr write_offs, Cr recoveries_receivable).
+
+One entry per business event:
+
+- contribution: Dr cash / Cr contributions
+- reserve (issue): Dr capital / Cr reserves
+- release (end of a live guarantee): Dr reserves / Cr capital
+- claim payment P lowering the reserve by R: Dr claims_paid / Cr cash (P);
+  Dr reserves / Cr capital (R, when R > 0); Dr recoveries_receivable / Cr recoverable_claims (P)
+- recovery A: Dr cash / Cr recoveries (A); Dr recoverable_claims / Cr recoveries_receivable (A)
+- write-off W: Dr write_offs / Cr recoveries_receivable (W)
+
+Identities every set of entries keeps (tests check them):
+cash = contributions − claims_paid + recoveries; capital = reserves;
+recoverable_claims = claims_paid − recoveries (paid out and not come back), of which
+recoveries_receivable is still owed and write_offs was given up.
 """
 
 from __future__ import annotations
@@ -30,6 +52,8 @@ class Account(StrEnum):
     CLAIMS_PAID = "claims_paid"
     RECOVERIES = "recoveries"
     WRITE_OFFS = "write_offs"
+    RECOVERIES_RECEIVABLE = "recoveries_receivable"
+    RECOVERABLE_CLAIMS = "recoverable_claims"
 
 
 class Side(StrEnum):
@@ -46,7 +70,15 @@ class EntryKind(StrEnum):
     WRITE_OFF = "write_off"
 
 
-DEBIT_NORMAL = frozenset({Account.CASH, Account.CAPITAL, Account.CLAIMS_PAID, Account.WRITE_OFFS})
+DEBIT_NORMAL = frozenset(
+    {
+        Account.CASH,
+        Account.CAPITAL,
+        Account.CLAIMS_PAID,
+        Account.WRITE_OFFS,
+        Account.RECOVERIES_RECEIVABLE,
+    }
+)
 
 
 class UnbalancedEntry(DomainError):
@@ -101,6 +133,10 @@ class JournalEntry:
     @property
     def amount(self) -> Decimal:
         return sum((p.amount for p in self.postings if p.side is Side.DEBIT), Decimal(0))
+
+    def effect_on(self, account: Account) -> Decimal:
+        """The entry's effect on ``account``'s natural balance (zero if it is not touched)."""
+        return sum((p.signed for p in self.postings if p.account is account), Decimal("0.00"))
 
 
 def transfer(debit: Account, credit: Account, amount: Decimal) -> tuple[Posting, ...]:

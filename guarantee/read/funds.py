@@ -1,55 +1,88 @@
-"""Read side of the books: a fund's figures from its running balances, and its ledger."""
+"""Read side of the books: a fund's figures (now, or as of a past day) and its ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, func, select
 
 from guarantee.adapters.db import tables
 from guarantee.domain.errors import NotFound
+from guarantee.domain.fund_figures import DayTotals, Figures
+from guarantee.domain.ledger import Account
 from guarantee.read.guarantees import Page, _paged
 
 f, j, po = tables.funds.c, tables.journal_entries.c, tables.postings.c
+daily = tables.fund_daily_totals.c
 
 
-def _ratio(numerator: Decimal, denominator: Decimal, places: str) -> Decimal | None:
-    if denominator == 0:
-        return None
-    return (numerator / denominator).quantize(Decimal(places), rounding=ROUND_HALF_UP)
+def fund_figures(conn: Connection, fund_id: str, as_of: date | None = None) -> dict[str, Any]:
+    """The figures now (the fund's running balances) or at the end of day ``as_of``.
 
-
-def fund_figures(conn: Connection, fund_id: str) -> dict[str, Any]:
+    As of a day, the figures are the sums of the fund's day totals up to that day: one row
+    per day at most, never a scan of the entries.
+    """
     row = conn.execute(select(tables.funds).where(f.id == fund_id)).mappings().one_or_none()
     if row is None:
         raise NotFound("fondo", fund_id)
-    balance: Decimal = row["balance"]
-    reserved: Decimal = row["reserved"]
+    figures = _current(row) if as_of is None else _as_of(conn, fund_id, as_of)
     return {
         "id": row["id"],
         "name": row["name"],
         "territory": row["territory"],
-        "balance": balance,
-        "reserved": reserved,
-        "free_capacity": balance - reserved,
-        "exposure": row["exposure"],
-        "leverage": _ratio(row["exposure"], balance, "0.01"),
-        "contributions": row["contributions"],
-        "claims_paid": row["claims_paid"],
-        "recoveries": row["recoveries"],
-        "write_offs": row["write_offs"],
-        "loss_ratio": _ratio(
-            row["claims_paid"] - row["recoveries"], row["contributions"], "0.0001"
-        ),
-        "live_guarantees": row["live_guarantees"],
+        "as_of": as_of,
+        "balance": figures.balance,
+        "reserved": figures.reserved,
+        "free_capacity": figures.free_capacity,
+        "exposure": figures.exposure,
+        "leverage": figures.leverage,
+        "contributions": figures.contributions,
+        "claims_paid": figures.claims_paid,
+        "recoveries": figures.recoveries,
+        "write_offs": figures.write_offs,
+        "loss_ratio": figures.loss_ratio,
+        "live_guarantees": figures.live_guarantees,
     }
 
 
-def list_funds(conn: Connection) -> list[dict[str, Any]]:
+def _current(row: Any) -> Figures:
+    return Figures(
+        balance=row["balance"],
+        reserved=row["reserved"],
+        exposure=row["exposure"],
+        contributions=row["contributions"],
+        claims_paid=row["claims_paid"],
+        recoveries=row["recoveries"],
+        write_offs=row["write_offs"],
+        live_guarantees=row["live_guarantees"],
+    )
+
+
+def day_totals_until(conn: Connection, fund_id: str, as_of: date) -> DayTotals:
+    """The sums of a fund's day totals up to and including ``as_of``."""
+    columns = [c for c in tables.fund_daily_totals.columns if c.name not in {"fund_id", "day"}]
+    statement = select(
+        *(func.coalesce(func.sum(c), 0, type_=c.type).label(c.name) for c in columns)
+    ).where(daily.fund_id == fund_id, daily.day <= as_of)
+    sums = conn.execute(statement).mappings().one()
+    return DayTotals(
+        day=as_of,
+        accounts={account: sums[account.value] for account in Account},
+        exposure=sums["exposure"],
+        live_guarantees=int(sums["live_guarantees"]),
+        entries=int(sums["entries"]),
+    )
+
+
+def _as_of(conn: Connection, fund_id: str, as_of: date) -> Figures:
+    return Figures.from_totals(day_totals_until(conn, fund_id, as_of))
+
+
+def list_funds(conn: Connection, as_of: date | None = None) -> list[dict[str, Any]]:
     ids = conn.scalars(select(f.id).order_by(f.created_at, f.id))
-    return [fund_figures(conn, fund_id) for fund_id in ids]
+    return [fund_figures(conn, fund_id, as_of) for fund_id in ids]
 
 
 def ledger_page(
@@ -62,6 +95,30 @@ def ledger_page(
     page: int,
     page_size: int,
 ) -> Page:
+    statement = _ledger_select(fund_id, date_from, date_to, account)
+    return _paged(conn, statement, page, page_size)
+
+
+def ledger_lines(
+    conn: Connection,
+    fund_id: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    account: str | None = None,
+    batch: int = 2000,
+) -> Iterator[dict[str, Any]]:
+    """Every posting in the period, in ledger order, streamed (an export of a million lines
+    never sits in memory)."""
+    statement = _ledger_select(fund_id, date_from, date_to, account)
+    streaming = conn.execution_options(stream_results=True, yield_per=batch)
+    for row in streaming.execute(statement).mappings():
+        yield dict(row)
+
+
+def _ledger_select(
+    fund_id: str, date_from: date | None, date_to: date | None, account: str | None
+) -> Select[Any]:
     statement = (
         select(
             j.id.label("entry_id"),
@@ -85,4 +142,4 @@ def ledger_page(
         statement = statement.where(j.occurred_on <= date_to)
     if account:
         statement = statement.where(po.account == account)
-    return _paged(conn, statement, page, page_size)
+    return statement

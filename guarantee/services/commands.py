@@ -133,3 +133,36 @@ class RecordContribution(Command):
     donor: str
     on: date
     reference: str
+
+
+# -- the fund's books after a claim (called by the claims and recovery code) ------------------
+
+
+@dataclass(frozen=True)
+class RecordClaimPayment(Command):
+    """Money paid to the landlord on a guarantee; its reserve follows what is still at risk."""
+
+    number: str
+    amount: Decimal
+    reference: str | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class RecordRecovery(Command):
+    """Money back from the tenant on a guarantee (rivalsa): an instalment of a plan, or more."""
+
+    number: str
+    amount: Decimal
+    reference: str
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class WriteOffRecovery(Command):
+    """Give up (stralcio) part of what the tenant still owes on a guarantee, with a reason."""
+
+    number: str
+    amount: Decimal
+    reason: str
+    on: date | None = None

@@ -33,6 +33,9 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ExpireDueGuarantees: guarantees.expire_due_guarantees,
     c.CreateFund: funds.create_fund,
     c.RecordContribution: funds.record_contribution,
+    c.RecordClaimPayment: funds.record_claim_payment,
+    c.RecordRecovery: funds.record_recovery,
+    c.WriteOffRecovery: funds.write_off,
 }
 
 MAX_ATTEMPTS = 5

@@ -23,6 +23,9 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.ExpireDueGuarantees: _STAFF,
     c.CreateFund: _STAFF,
     c.RecordContribution: _STAFF,
+    c.RecordClaimPayment: _STAFF,
+    c.RecordRecovery: _STAFF,
+    c.WriteOffRecovery: _STAFF,
 }
 
 

@@ -27,6 +27,7 @@ class ProductTerms(Protocol):
     version: str
     max_term_months: int
     product: Product
+    reserve_ratio: Decimal
 
     def maximum_exposure(self, monthly_rent: Decimal) -> Decimal: ...
 

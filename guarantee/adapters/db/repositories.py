@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
+from guarantee.adapters.db.types import Cents
 from guarantee.domain.actors import Actor
 from guarantee.domain.aggregate import Aggregate, DomainEvent
 from guarantee.domain.audit import AuditEvent
 from guarantee.domain.errors import NotFound
+from guarantee.domain.fund_figures import DayTotals
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import LIVE_STATES, Guarantee
 from guarantee.domain.households import Household
 from guarantee.domain.landlords import Landlord, Property
-from guarantee.domain.ledger import JournalEntry
+from guarantee.domain.ledger import Account, JournalEntry, Side
+from guarantee.domain.money import ZERO
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -166,6 +171,53 @@ class Ledger:
                 .where(tables.journal_entries.c.id == entry.id)
                 .values(posted=True)
             )
+
+    def owed_on(self, guarantee_id: str) -> Decimal:
+        """What the tenant still owes the fund on one guarantee (its recoveries receivable)."""
+        j, p = tables.journal_entries.c, tables.postings.c
+        signed = case((p.side == Side.DEBIT.value, p.amount), else_=-p.amount)
+        statement = (
+            select(func.coalesce(func.sum(signed), 0, type_=Cents()))
+            .select_from(tables.postings.join(tables.journal_entries, p.entry_id == j.id))
+            .where(j.guarantee_id == guarantee_id)
+            .where(p.account == Account.RECOVERIES_RECEIVABLE.value)
+        )
+        owed: Decimal = self.session.scalar(statement) or ZERO
+        return owed
+
+
+class FundDays:
+    """Per-day totals of each fund: added to in the same transaction as the entries."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, fund_id: str, days: Iterable[DayTotals]) -> None:
+        statement = _day_totals_upsert(self.session.get_bind().dialect.name)
+        for totals in days:
+            self.session.execute(
+                statement,
+                {
+                    "fund_id": fund_id,
+                    "day": totals.day,
+                    "entries": totals.entries,
+                    "exposure": totals.exposure,
+                    "live_guarantees": totals.live_guarantees,
+                    **{account.value: delta for account, delta in totals.accounts.items()},
+                },
+            )
+
+
+@functools.cache
+def _day_totals_upsert(dialect: str) -> Any:
+    """One statement, built once: a first change of the day inserts, every later one adds."""
+    table = tables.fund_daily_totals
+    statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    summed = [c.name for c in table.columns if c.name not in {"fund_id", "day"}]
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.fund_id, table.c.day],
+        set_={name: table.c[name] + statement.excluded[name] for name in summed},
+    )
 
 
 class AuditLog:

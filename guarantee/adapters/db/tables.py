@@ -183,6 +183,20 @@ postings = Table(
     Index("ix_postings_fund_account", "fund_id", "account"),
 )
 
+# Per fund and day, what that day changed: each account's natural balance (a column per
+# account), the exposure still at risk and the number of live guarantees. Written in the same
+# transaction as the entries, so the figures as of any day sum at most one row per day.
+fund_daily_totals = Table(
+    "fund_daily_totals",
+    metadata,
+    Column("fund_id", UUID, ForeignKey("funds.id"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("entries", Integer, nullable=False),
+    *(Column(account.value, Cents(), nullable=False) for account in Account),
+    Column("exposure", Cents(), nullable=False),
+    Column("live_guarantees", Integer, nullable=False),
+)
+
 audit_events = Table(
     "audit_events",
     metadata,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from guarantee.adapters.db.repositories import (
     AuditLog,
     Counters,
+    FundDays,
     FundRepository,
     GuaranteeRepository,
     HouseholdRepository,
@@ -41,6 +42,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.guarantees = GuaranteeRepository(self.session)
         self.funds = FundRepository(self.session)
         self.ledger = Ledger(self.session)
+        self.fund_days = FundDays(self.session)
         self.audit = AuditLog(self.session)
         self.counters = Counters(self.session)
         self.outbox = Outbox(self.session)
@@ -65,9 +67,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         # Flush aggregates first so journal entries and audit rows can reference them.
         self.session.flush()
         for aggregate in touched:
-            if isinstance(aggregate, Fund) and aggregate.new_entries:
+            if isinstance(aggregate, Fund):
                 self.ledger.append(aggregate.new_entries)
                 aggregate.new_entries.clear()
+                self.fund_days.add(aggregate.id, aggregate.new_day_totals.values())
+                aggregate.new_day_totals.clear()
             if aggregate.changes:
                 self.audit.append(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
                 aggregate.changes.clear()

@@ -1,8 +1,14 @@
-"""Funds and the money donors put in."""
+"""Funds: the money donors put in, and the money claims take out and tenants bring back.
+
+``record_claim_payment``, ``record_recovery`` and ``write_off`` are the doors the claims and
+recovery code uses into the books; they take a guarantee number and an amount.
+"""
 
 from __future__ import annotations
 
+from guarantee.domain.errors import DomainError
 from guarantee.domain.funds import Fund
+from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.ledger import JournalEntry
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
@@ -32,3 +38,81 @@ def record_contribution(
         )
         uow.commit()
         return entry
+
+
+def record_claim_payment(
+    cmd: c.RecordClaimPayment, uow: UnitOfWork, deps: Dependencies
+) -> JournalEntry:
+    """Pay on a guarantee: money out and the guarantee's reserve lowered, in one transaction.
+
+    Locks the guarantee, then its fund (the order every issue and release uses), so the
+    capacity check and the entry cannot interleave with another writer of that fund.
+    """
+    with uow:
+        now = deps.clock.now()
+        guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
+        fund = uow.funds.get(_fund_of(guarantee), for_update=True)
+        ratio = deps.products.get(guarantee.product_code, guarantee.product_version).reserve_ratio
+        entry = fund.pay_claim(
+            guarantee_id=guarantee.id,
+            guarantee_number=guarantee.number or guarantee.application_number,
+            amount=cmd.amount,
+            maximum_exposure=guarantee.maximum_exposure,
+            paid_before=guarantee.paid_amount,
+            reserve_before=guarantee.reserve_amount,
+            reserve_ratio=ratio,
+            live=guarantee.is_live,
+            on=cmd.on or deps.clock.today(),
+            now=now,
+            by=uow.actor.user_id,
+            reference=cmd.reference,
+        )
+        guarantee.record_payment(cmd.amount, ratio, now)
+        uow.commit()
+        return entry
+
+
+def record_recovery(cmd: c.RecordRecovery, uow: UnitOfWork, deps: Dependencies) -> JournalEntry:
+    with uow:
+        guarantee = uow.guarantees.by_number(cmd.number)
+        fund = uow.funds.get(_fund_of(guarantee), for_update=True)
+        # Read what is owed only once the fund is locked: no concurrent recovery can slip in.
+        entry = fund.record_recovery(
+            guarantee_id=guarantee.id,
+            guarantee_number=guarantee.number or guarantee.application_number,
+            amount=cmd.amount,
+            outstanding=uow.ledger.owed_on(guarantee.id),
+            on=cmd.on or deps.clock.today(),
+            reference=cmd.reference,
+            now=deps.clock.now(),
+            by=uow.actor.user_id,
+        )
+        uow.commit()
+        return entry
+
+
+def write_off(cmd: c.WriteOffRecovery, uow: UnitOfWork, deps: Dependencies) -> JournalEntry:
+    with uow:
+        guarantee = uow.guarantees.by_number(cmd.number)
+        fund = uow.funds.get(_fund_of(guarantee), for_update=True)
+        entry = fund.write_off(
+            guarantee_id=guarantee.id,
+            guarantee_number=guarantee.number or guarantee.application_number,
+            amount=cmd.amount,
+            outstanding=uow.ledger.owed_on(guarantee.id),
+            reason=cmd.reason,
+            on=cmd.on or deps.clock.today(),
+            now=deps.clock.now(),
+            by=uow.actor.user_id,
+        )
+        uow.commit()
+        return entry
+
+
+def _fund_of(guarantee: Guarantee) -> str:
+    if guarantee.fund_id is None:
+        raise DomainError(
+            f"la domanda {guarantee.application_number} non è una garanzia emessa: "
+            "nessun movimento sul fondo"
+        )
+    return guarantee.fund_id

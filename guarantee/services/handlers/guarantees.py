@@ -60,7 +60,7 @@ def activate_guarantee(cmd: c.ActivateGuarantee, uow: UnitOfWork, deps: Dependen
 def cancel_guarantee(cmd: c.CancelGuarantee, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
     with uow:
         guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
-        was_live, exposure = guarantee.is_live, guarantee.maximum_exposure
+        was_live, exposure = guarantee.is_live, guarantee.at_risk
         released = guarantee.cancel(deps.clock.now(), cmd.reason or "")
         if was_live:
             _release(uow, deps, guarantee, released, exposure)
@@ -73,7 +73,7 @@ def terminate_guarantee(
 ) -> Guarantee:
     with uow:
         guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
-        exposure = guarantee.maximum_exposure
+        exposure = guarantee.at_risk
         released = guarantee.terminate(deps.clock.now(), cmd.reason or "")
         _release(uow, deps, guarantee, released, exposure)
         uow.commit()
@@ -83,7 +83,7 @@ def terminate_guarantee(
 def expire_guarantee(cmd: c.ExpireGuarantee, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
     with uow:
         guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
-        exposure = guarantee.maximum_exposure
+        exposure = guarantee.at_risk
         released = guarantee.expire(deps.clock.today(), deps.clock.now())
         _release(uow, deps, guarantee, released, exposure)
         uow.commit()
@@ -102,7 +102,7 @@ def expire_due_guarantees(
             guarantee = uow.guarantees.get(guarantee_id, for_update=True)
             if not guarantee.is_live:
                 continue
-            exposure = guarantee.maximum_exposure
+            exposure = guarantee.at_risk
             released = guarantee.expire(deps.clock.today(), deps.clock.now())
             _release(uow, deps, guarantee, released, exposure)
             uow.commit()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import JSONBody, Parameter
+from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED
 
 from guarantee.domain.ledger import Account
 from guarantee.read import funds as read
+from guarantee.read.ledger_csv import ledger_csv_chunks
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
@@ -37,9 +40,12 @@ class FundController(Controller):
         return FundOut.model_validate(read.fund_figures(conn, fund.id))
 
     @get("/{fund_id:str}", sync_to_thread=True)
-    def fund_figures(self, fund_id: str, conn: ConnectionDep, actor: ActorDep) -> FundOut:
+    def fund_figures(
+        self, fund_id: str, conn: ConnectionDep, actor: ActorDep, as_of: date | None = None
+    ) -> FundOut:
+        """The fund's figures now, or at the end of the day ``as_of`` (YYYY-MM-DD)."""
         ReadScope(actor).require_fund_reader()
-        return FundOut.model_validate(read.fund_figures(conn, fund_id))
+        return FundOut.model_validate(read.fund_figures(conn, fund_id, as_of))
 
     @post("/{fund_id:str}/contributions", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def record_contribution(
@@ -93,4 +99,37 @@ class FundController(Controller):
             total=found.total,
             page=found.page,
             page_size=found.page_size,
+        )
+
+    @get("/{fund_id:str}/ledger.csv", sync_to_thread=True)
+    def ledger_csv(
+        self,
+        fund_id: str,
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        account: Account | None = None,
+    ) -> Stream:
+        """The ledger as CSV for a spreadsheet (`;`, decimal comma, UTF-8 with BOM), streamed."""
+        ReadScope(actor).require_fund_reader()
+        read.fund_figures(conn, fund_id)  # 404 before any byte is sent
+
+        def chunks() -> Iterator[str]:
+            # Its own connection: the stream outlives the request's dependencies.
+            with system.engine.connect() as own:
+                lines = read.ledger_lines(
+                    own.execution_options(readonly=True),
+                    fund_id,
+                    date_from=date_from,
+                    date_to=date_to,
+                    account=account.value if account else None,
+                )
+                yield from ledger_csv_chunks(lines)
+
+        return Stream(
+            chunks,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="libro-giornale-{fund_id}.csv"'},
         )

@@ -179,6 +179,8 @@ class FundOut(BaseModel):
     id: str
     name: str
     territory: str
+    # The day the figures are taken at the end of; None for the figures now.
+    as_of: date | None = None
     balance: Decimal
     reserved: Decimal
     free_capacity: Decimal
