@@ -27,7 +27,7 @@ def fund_figures(conn: Connection, fund_id: str, as_of: date | None = None) -> d
     row = conn.execute(select(tables.funds).where(f.id == fund_id)).mappings().one_or_none()
     if row is None:
         raise NotFound("fondo", fund_id)
-    figures = _current(row) if as_of is None else _as_of(conn, fund_id, as_of)
+    figures = figures_of_row(row) if as_of is None else _as_of(conn, fund_id, as_of)
     return {
         "id": row["id"],
         "name": row["name"],
@@ -47,7 +47,8 @@ def fund_figures(conn: Connection, fund_id: str, as_of: date | None = None) -> d
     }
 
 
-def _current(row: Any) -> Figures:
+def figures_of_row(row: Any) -> Figures:
+    """The figures kept on the fund row (its running balances)."""
     return Figures(
         balance=row["balance"],
         reserved=row["reserved"],

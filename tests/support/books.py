@@ -14,7 +14,7 @@ from guarantee.domain.fund_figures import Figures
 from guarantee.domain.guarantees import LIVE_STATES
 from guarantee.domain.ledger import DEBIT_NORMAL, Account
 from guarantee.domain.money import ZERO
-from guarantee.read.funds import day_totals_until
+from guarantee.read.funds import day_totals_until, figures_of_row
 
 _LAST_DAY = date(9999, 12, 31)
 j, p, f, g = (
@@ -67,16 +67,7 @@ def live_guarantees(conn: Connection, fund_id: str) -> tuple[Decimal, Decimal, i
 
 def fund_row(conn: Connection, fund_id: str) -> Figures:
     row = conn.execute(select(tables.funds).where(f.id == fund_id)).mappings().one()
-    return Figures(
-        balance=row["balance"],
-        reserved=row["reserved"],
-        exposure=row["exposure"],
-        contributions=row["contributions"],
-        claims_paid=row["claims_paid"],
-        recoveries=row["recoveries"],
-        write_offs=row["write_offs"],
-        live_guarantees=row["live_guarantees"],
-    )
+    return figures_of_row(row)
 
 
 def check_books(conn: Connection, fund_id: str) -> Figures:
