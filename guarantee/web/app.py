@@ -23,6 +23,7 @@ from guarantee.web.controllers.parties import LandlordController, PropertyContro
 from guarantee.web.controllers.system import health, login
 from guarantee.web.deps import provide_actor, provide_connection, provide_system
 from guarantee.web.errors import EXCEPTION_HANDLERS
+from guarantee.web.request_id import request_id_middleware
 
 
 def create_app(system: System | None = None) -> Litestar:
@@ -64,6 +65,7 @@ def create_app(system: System | None = None) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_id_middleware],
         lifespan=[lifespan],
         state=None if system is None else State({"system": system}),
         openapi_config=OpenAPIConfig(

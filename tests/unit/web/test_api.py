@@ -318,3 +318,12 @@ def test_a_what_if_eligibility_check_explains_every_rule_and_stores_nothing(syst
         assert refused.status_code == 403
     assert count(system, tables.guarantees) == 0
     assert count(system, tables.households) == 0
+
+
+def test_every_answer_carries_a_request_id(system: System) -> None:
+    with api_client(system) as client:
+        mine = client.get("/health", headers={"X-Request-ID": "sportello-42"})
+        assert mine.headers["x-request-id"] == "sportello-42"
+        made = client.get("/health", headers={"X-Request-ID": "<script>"})
+        assert made.headers["x-request-id"] != "<script>"
+        assert len(made.headers["x-request-id"]) == 32
