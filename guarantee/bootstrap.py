@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from guarantee.adapters.clock import SystemClock
+from guarantee.adapters.data_files import load_office_closures, office_closures_path
 from guarantee.adapters.db.engine import build_engine
 from guarantee.adapters.db.mapping import start_mappers
 from guarantee.adapters.db.uow import SqlAlchemyUnitOfWork
 from guarantee.adapters.reference_data import load_eligibility, load_products
+from guarantee.adapters.storage import FileStore
 from guarantee.domain.actors import Actor
+from guarantee.domain.calendar import WorkingCalendar
 from guarantee.services.deps import Dependencies
 from guarantee.services.messagebus import MessageBus
 from guarantee.services.ports import Clock, EligibilityChecker, ProductCatalog
@@ -81,6 +84,8 @@ def bootstrap(
         clock=clock or SystemClock(),
         products=products or load_products(settings.policies_dir),
         eligibility=eligibility or load_eligibility(settings.rules_dir),
+        calendar=WorkingCalendar(load_office_closures(office_closures_path(settings.rules_dir))),
+        files=FileStore(settings.storage_dir),
     )
 
     def uow_factory(actor: Actor) -> SqlAlchemyUnitOfWork:

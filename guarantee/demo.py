@@ -18,11 +18,13 @@ from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor, Role
+from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import Conflict
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.households import ReferralSource
 from guarantee.domain.landlords import LandlordKind
-from guarantee.domain.leases import LeaseType
+from guarantee.domain.leases import LeaseType, add_months
+from guarantee.domain.mediation import MediationOutcome
 from guarantee.services import commands as c
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
@@ -148,7 +150,94 @@ def load_demo(seed: int = 2026, system: System | None = None) -> list[dict[str, 
         guarantees.append((state, _guarantee(demo, n, state, property_ids[n % len(property_ids)])))
     demo.at(real_now.date())
     system.bus.handle(c.ExpireDueGuarantees(), Actor.system("scheduler"))
-    return _accounts(demo, landlords, guarantees)
+    credentials = _accounts(demo, landlords, guarantees)
+    _when_things_go_wrong(
+        demo, [g for state, g in guarantees if state == "active"], real_now.date()
+    )
+    return credentials
+
+
+def _rents_before(guarantee: Guarantee, day: date) -> tuple[c.UnpaidRentData, ...]:
+    """The two rents that fell due last before ``day`` (on the lease's rent day)."""
+    due = date(day.year, day.month, guarantee.lease.rent_due_day)
+    if due >= day:
+        due = add_months(due, -1)
+    lease = guarantee.lease
+    return tuple(
+        c.UnpaidRentData(d, lease.monthly_rent, lease.monthly_charges)
+        for d in (add_months(due, -1), due)
+    )
+
+
+def _when_things_go_wrong(demo: Demo, active: list[Guarantee], today: date) -> None:
+    """Four households in trouble: a case just opened and assigned, one whose first contact
+    is overdue, one settled by an agreement, and one paid by the fund and being repaid."""
+    bus = demo.system.bus
+    ready = [g for g in active if g.number and g.lease.start <= today - timedelta(days=200)]
+    if len(ready) < 4:
+        return
+    opened, late, agreed, paid = ready[:4]
+
+    def report(guarantee: Guarantee, on: date) -> str:
+        demo.at(on)
+        assert guarantee.number is not None
+        done = bus.handle(c.ReportArrears(guarantee.number, _rents_before(guarantee, on)), MANAGER)
+        number: str = done.case.number
+        return number
+
+    report(opened, today)
+    report(late, today - timedelta(days=12))
+
+    case = report(agreed, today - timedelta(days=40))
+    bus.handle(c.RecordFirstContact(case, today - timedelta(days=38)), MANAGER)
+    total = sum(
+        (r.rent + r.charges for r in _rents_before(agreed, today - timedelta(days=40))), Decimal(0)
+    )
+    bus.handle(
+        c.RecordMediationOutcome(
+            case,
+            MediationOutcome.AGREEMENT,
+            today - timedelta(days=30),
+            "la conduttrice restituisce gli arretrati in 4 rate",
+            c.RepaymentTermsData(total, 4, today - timedelta(days=25)),
+        ),
+        MANAGER,
+    )
+
+    start = today - timedelta(days=110)
+    case = report(paid, start)
+    bus.handle(c.RecordFirstContact(case, start + timedelta(days=2)), MANAGER)
+    demo.at(start + timedelta(days=20))
+    bus.handle(
+        c.RecordMediationOutcome(
+            case, MediationOutcome.NO_AGREEMENT, start + timedelta(days=20), "nessun accordo"
+        ),
+        MANAGER,
+    )
+    bus.handle(c.CloseMediationCase(case), MANAGER)
+    demo.at(start + timedelta(days=25))
+    assert paid.number is not None
+    items = tuple(
+        c.ClaimItemData(ItemKind.ARREARS, r.due_on, r.rent + r.charges)
+        for r in _rents_before(paid, start)
+    )
+    claim = bus.handle(c.FileClaim(paid.number, items), MANAGER).number
+    bus.handle(c.StartClaimReview(claim), MANAGER)
+    suggestion = bus.handle(c.SuggestClaimDecision(claim), MANAGER)
+    demo.at(start + timedelta(days=30))
+    bus.handle(
+        c.DecideClaim(
+            claim, tuple(c.ItemDecisionData(d.item_id, d.approved, d.reason) for d in suggestion)
+        ),
+        MANAGER,
+    )
+    bus.handle(c.PayClaim(claim, idempotency_key=f"demo-{claim}"), MANAGER)
+    demo.at(start + timedelta(days=35))
+    plan = bus.handle(c.CreateRecoveryPlan(claim, start + timedelta(days=45)), MANAGER)
+    first = plan.instalments[0]
+    demo.at(first.due_on)
+    bus.handle(c.RecordRecoveryInstalment(plan.number, first.id, paid=True), MANAGER)
+    demo.at(today)
 
 
 def _fund(demo: Demo) -> None:

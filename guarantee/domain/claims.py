@@ -98,6 +98,7 @@ class Claim(Aggregate):
         evidence: Sequence[EvidenceFile] = (),
         arrears_report: ArrearsReport | None = None,
         evidence_limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS,
+        number: str | None = None,
         id: str | None = None,
     ) -> None:
         guarantee.check_product(product)
@@ -113,6 +114,7 @@ class Claim(Aggregate):
             check_damages(guarantee, product, filed_on, attached)
 
         self.id = id or str(uuid.uuid4())
+        self.number = number  # human number (SIN-2027-000001), given by the service layer
         self.guarantee_id = guarantee.guarantee_id
         self.guarantee_number = guarantee.number
         self.product_code = product.code

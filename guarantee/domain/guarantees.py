@@ -208,6 +208,12 @@ class Guarantee(Aggregate):
             )
         return self._end("expire", now, "scadenza naturale")
 
+    def exhaust(self, now: datetime, reason: str) -> Decimal:
+        """Its cover is used up: it ends, and its reserve (if any is left) is released."""
+        if not reason.strip():
+            raise InvalidField("reason", "l'esaurimento richiede una motivazione")
+        return self._end("exhaust", now, reason)
+
     def record_payment(self, amount: Decimal, reserve_ratio: Decimal, now: datetime) -> None:
         """A claim was paid on this guarantee (the fund wrote the money out in the same
         transaction): what is paid grows and a live guarantee's reserve follows what is still

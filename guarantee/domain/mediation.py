@@ -141,11 +141,13 @@ class MediationCase(Aggregate):
         opened_at: datetime,
         opened_by: str,
         arrears_report_id: str | None = None,
+        number: str | None = None,
         id: str | None = None,
     ) -> None:
         if first_contact_due < opened_on:
             raise InvalidField("first_contact_due", "il primo contatto non precede l'apertura")
         self.id = id or str(uuid.uuid4())
+        self.number = number  # human number (MED-2027-000001), given by the service layer
         self.guarantee_id = guarantee_id
         self.arrears_report_id = arrears_report_id
         self.status = M.OPENED
@@ -193,6 +195,7 @@ class MediationCase(Aggregate):
         now: datetime,
         by: str,
         first_contact_days: int = FIRST_CONTACT_WORKING_DAYS,
+        number: str | None = None,
     ) -> MediationCase:
         """The case an arrears report opens; first contact within N working days of it."""
         months = len(report.covered_due_dates)
@@ -209,6 +212,7 @@ class MediationCase(Aggregate):
             ),
             opened_at=now,
             opened_by=by,
+            number=number,
         )
 
     # -- people and contact ------------------------------------------------------------------

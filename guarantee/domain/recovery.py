@@ -70,6 +70,7 @@ class RecoveryPlan(Aggregate):
         created_at: datetime,
         created_by: str,
         instalments: int | None = None,
+        number: str | None = None,
         id: str | None = None,
     ) -> None:
         total = money(amount)
@@ -88,6 +89,7 @@ class RecoveryPlan(Aggregate):
         dates = monthly_due_dates(first_due_on, len(amounts))
 
         self.id = id or str(uuid.uuid4())
+        self.number = number  # human number (RIE-2027-000001), given by the service layer
         self.claim_id = claim_id
         self.guarantee_id = guarantee_id
         self.household_id = household_id

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
+from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ReferralSource
 from guarantee.domain.landlords import LandlordKind
 from guarantee.domain.leases import LeaseType
+from guarantee.domain.mediation import MediationOutcome
 
 
 @dataclass(frozen=True)
@@ -166,3 +168,179 @@ class WriteOffRecovery(Command):
     amount: Decimal
     reason: str
     on: date | None = None
+
+
+# -- when things go wrong: arrears, mediation, claims, recovery --------------------------------
+
+
+@dataclass(frozen=True)
+class UnpaidRentData:
+    due_on: date
+    rent: Decimal
+    charges: Decimal = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class ReportArrears(Command):
+    """The landlord reports unpaid rents; a mediation case opens in the same transaction."""
+
+    guarantee_number: str
+    rents: tuple[UnpaidRentData, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class AssignMediationCase(Command):
+    """To a named mediator (a user id), or by workload when ``mediator_id`` is None."""
+
+    number: str
+    mediator_id: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordFirstContact(Command):
+    number: str
+    on: date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleMeeting(Command):
+    number: str
+    on: date
+    at: time
+    place: str
+    participants: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class AddCaseNote(Command):
+    number: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RepaymentTermsData:
+    total: Decimal
+    instalments: int
+    first_due_on: date
+
+
+@dataclass(frozen=True)
+class RecordMediationOutcome(Command):
+    """``outcome``: agreement (optionally with repayment terms), no_agreement or withdrawn."""
+
+    number: str
+    outcome: MediationOutcome
+    on: date
+    reason: str
+    repayment: RepaymentTermsData | None = None
+
+
+@dataclass(frozen=True)
+class RecordAgreementInstalment(Command):
+    number: str
+    instalment_id: str
+    paid: bool
+    on: date | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CloseMediationCase(Command):
+    number: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimItemData:
+    kind: ItemKind
+    loss_on: date
+    claimed: Decimal
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    file_name: str
+    media_type: str
+    content: bytes
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FileClaim(Command):
+    guarantee_number: str
+    items: tuple[ClaimItemData, ...]
+    evidence: tuple[EvidenceUpload, ...] = ()
+
+
+@dataclass(frozen=True)
+class AddClaimEvidence(Command):
+    number: str
+    file: EvidenceUpload
+
+
+@dataclass(frozen=True)
+class StartClaimReview(Command):
+    number: str
+
+
+@dataclass(frozen=True)
+class ItemDecisionData:
+    item_id: str
+    approved: Decimal
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DecideClaim(Command):
+    number: str
+    decisions: tuple[ItemDecisionData, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class SuggestClaimDecision(Command):
+    """What the fund could pay on each item of a claim now (reads only)."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class PayClaim(Command):
+    """Pay an approved claim to the landlord's IBAN, once: a repeated ``idempotency_key``
+    (same actor, same request) returns the first result and pays nothing more."""
+
+    number: str
+    idempotency_key: str
+    payment_reference: str | None = None
+    on: date | None = None
+
+
+@dataclass(frozen=True)
+class CreateRecoveryPlan(Command):
+    claim_number: str
+    first_due_on: date
+    instalments: int | None = None
+
+
+@dataclass(frozen=True)
+class RecordRecoveryInstalment(Command):
+    number: str
+    instalment_id: str
+    paid: bool
+    on: date | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class WriteOffRecoveryPlan(Command):
+    """Write off what the plan will not bring back: only the proposed part (what the
+    instalments could not reach), or everything still owed, ending the plan."""
+
+    number: str
+    reason: str
+    proposed_only: bool = False

@@ -12,7 +12,15 @@ from guarantee.domain.actors import Actor
 from guarantee.services import commands as c
 from guarantee.services import permissions
 from guarantee.services.deps import Dependencies
-from guarantee.services.handlers import applications, funds, guarantees, landlords
+from guarantee.services.handlers import (
+    applications,
+    claims,
+    funds,
+    guarantees,
+    landlords,
+    mediation,
+    recovery,
+)
 from guarantee.services.unit_of_work import UnitOfWork
 
 log = structlog.get_logger(__name__)
@@ -36,6 +44,23 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RecordClaimPayment: funds.record_claim_payment,
     c.RecordRecovery: funds.record_recovery,
     c.WriteOffRecovery: funds.write_off,
+    c.ReportArrears: mediation.report_arrears,
+    c.AssignMediationCase: mediation.assign_mediation_case,
+    c.RecordFirstContact: mediation.record_first_contact,
+    c.ScheduleMeeting: mediation.schedule_meeting,
+    c.AddCaseNote: mediation.add_case_note,
+    c.RecordMediationOutcome: mediation.record_mediation_outcome,
+    c.RecordAgreementInstalment: mediation.record_agreement_instalment,
+    c.CloseMediationCase: mediation.close_mediation_case,
+    c.FileClaim: claims.file_claim,
+    c.AddClaimEvidence: claims.add_claim_evidence,
+    c.StartClaimReview: claims.start_claim_review,
+    c.SuggestClaimDecision: claims.suggest_claim_decision,
+    c.DecideClaim: claims.decide_claim,
+    c.PayClaim: claims.pay_claim,
+    c.CreateRecoveryPlan: recovery.create_recovery_plan,
+    c.RecordRecoveryInstalment: recovery.record_recovery_instalment,
+    c.WriteOffRecoveryPlan: recovery.write_off_recovery_plan,
 }
 
 MAX_ATTEMPTS = 5

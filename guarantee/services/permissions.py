@@ -7,6 +7,7 @@ from guarantee.domain.errors import PermissionDenied
 from guarantee.services import commands as c
 
 _STAFF = frozenset({Role.FUND_MANAGER, Role.SYSTEM})
+_MEDIATION = _STAFF | {Role.MEDIATOR}
 
 ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.EnrolLandlord: _STAFF,
@@ -26,6 +27,26 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.RecordClaimPayment: _STAFF,
     c.RecordRecovery: _STAFF,
     c.WriteOffRecovery: _STAFF,
+    # Landlords report arrears and file claims on their own guarantees (checked in the handler).
+    c.ReportArrears: _STAFF | {Role.LANDLORD},
+    c.FileClaim: _STAFF | {Role.LANDLORD},
+    c.AddClaimEvidence: _STAFF | {Role.LANDLORD},
+    # Mediators handle mediation cases (a mediator only the cases assigned to them).
+    c.AssignMediationCase: _MEDIATION,
+    c.RecordFirstContact: _MEDIATION,
+    c.ScheduleMeeting: _MEDIATION,
+    c.AddCaseNote: _MEDIATION,
+    c.RecordMediationOutcome: _MEDIATION,
+    c.RecordAgreementInstalment: _MEDIATION,
+    c.CloseMediationCase: _MEDIATION,
+    # Fund managers decide, pay, plan the recovery and write off; auditors may read a suggestion.
+    c.StartClaimReview: _STAFF,
+    c.SuggestClaimDecision: _STAFF | {Role.AUDITOR},
+    c.DecideClaim: _STAFF,
+    c.PayClaim: _STAFF,
+    c.CreateRecoveryPlan: _STAFF,
+    c.RecordRecoveryInstalment: _STAFF,
+    c.WriteOffRecoveryPlan: _STAFF,
 }
 
 

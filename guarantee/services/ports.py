@@ -52,3 +52,11 @@ class EligibilityResult(Protocol):
 
 class EligibilityChecker(Protocol):
     def evaluate(self, facts: Mapping[str, object], on: date) -> EligibilityResult: ...
+
+
+class FileStorage(Protocol):
+    """Shared storage for uploaded bytes; a file's key comes from its SHA-256."""
+
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, key: str) -> bytes: ...

@@ -10,15 +10,20 @@ from guarantee.domain.actors import Actor
 
 if TYPE_CHECKING:
     from guarantee.adapters.db.repositories import (
+        ArrearsReportRepository,
         AuditLog,
+        ClaimRepository,
         Counters,
         FundRepository,
         GuaranteeRepository,
         HouseholdRepository,
+        IdempotencyKeys,
         LandlordRepository,
         Ledger,
+        MediationCaseRepository,
         Outbox,
         PropertyRepository,
+        RecoveryPlanRepository,
     )
 
 
@@ -32,6 +37,11 @@ class UnitOfWork(abc.ABC):
     audit: AuditLog
     counters: Counters
     outbox: Outbox
+    arrears_reports: ArrearsReportRepository
+    mediation_cases: MediationCaseRepository
+    claims: ClaimRepository
+    recovery_plans: RecoveryPlanRepository
+    idempotency_keys: IdempotencyKeys
     actor: Actor
 
     def __enter__(self) -> Self:

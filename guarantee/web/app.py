@@ -15,6 +15,12 @@ from sqlalchemy import Connection
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
+from guarantee.web.controllers.claims import (
+    ArrearsReportController,
+    ClaimController,
+    MediationCaseController,
+    RecoveryPlanController,
+)
 from guarantee.web.controllers.documents import DocumentController, VerificationController
 from guarantee.web.controllers.eligibility import check_eligibility
 from guarantee.web.controllers.funds import FundController
@@ -58,6 +64,10 @@ def create_app(system: System | None = None) -> Litestar:
             FundController,
             DocumentController,
             VerificationController,
+            ArrearsReportController,
+            MediationCaseController,
+            ClaimController,
+            RecoveryPlanController,
         ],
         dependencies={
             "system": Provide(provide_system, sync_to_thread=False),

@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
 from guarantee.adapters.db.types import Cents
-from guarantee.domain.actors import Actor
+from guarantee.domain.actors import Actor, Role
 from guarantee.domain.aggregate import Aggregate, DomainEvent
+from guarantee.domain.arrears import ArrearsReport
 from guarantee.domain.audit import AuditEvent
+from guarantee.domain.claims import Claim
 from guarantee.domain.errors import NotFound
 from guarantee.domain.fund_figures import DayTotals
 from guarantee.domain.funds import Fund
@@ -26,7 +28,10 @@ from guarantee.domain.guarantees import LIVE_STATES, Guarantee
 from guarantee.domain.households import Household
 from guarantee.domain.landlords import Landlord, Property
 from guarantee.domain.ledger import Account, JournalEntry, Side
+from guarantee.domain.mediation import MediationCase, MediationStatus
+from guarantee.domain.mediators import Mediator
 from guarantee.domain.money import ZERO
+from guarantee.domain.recovery import RecoveryPlan
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -35,6 +40,9 @@ class Repository(Generic[A]):
     model: type[A]
     table: Table
     label: str
+    # Flush on add: rows of mappers with no relationship between them (a case and the report
+    # it comes from) must reach the database in the order they were added.
+    flush_on_add = False
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -43,6 +51,8 @@ class Repository(Generic[A]):
     def add(self, aggregate: A) -> A:
         self.session.add(aggregate)
         self.seen.add(aggregate)
+        if self.flush_on_add:
+            self.session.flush()
         return aggregate
 
     def get(self, id: str, *, for_update: bool = False) -> A:
@@ -54,7 +64,8 @@ class Repository(Generic[A]):
     def _one(self, condition: Any, for_update: bool = False) -> A | None:
         statement = select(self.model).where(condition)
         if for_update:
-            statement = statement.with_for_update()
+            # Re-read under the lock: an object loaded earlier in the session may be stale.
+            statement = statement.with_for_update().execution_options(populate_existing=True)
         found = self.session.scalars(statement).one_or_none()
         if found is not None:
             self.seen.add(found)
@@ -130,6 +141,138 @@ class FundRepository(Repository[Fund]):
         if found is None:
             raise NotFound(self.label, "predefinito")
         return str(found)
+
+
+class _Numbered(Repository[A]):
+    def by_number(self, number: str, *, for_update: bool = False) -> A:
+        found = self._one(self.table.c.number == number, for_update)
+        if found is None:
+            raise NotFound(self.label, number)
+        return found
+
+    def _many(self, condition: Any, *order_by: Any) -> list[A]:
+        found = list(self.session.scalars(select(self.model).where(condition).order_by(*order_by)))
+        self.seen.update(found)
+        return found
+
+
+class ArrearsReportRepository(Repository[ArrearsReport]):
+    flush_on_add = True
+    model = ArrearsReport
+    table = tables.arrears_reports
+    label = "segnalazione di morosità"
+
+    def for_guarantee(self, guarantee_id: str) -> list[ArrearsReport]:
+        """Oldest first: the last one is the latest report."""
+        r = self.table.c
+        statement = (
+            select(ArrearsReport)
+            .where(r.guarantee_id == guarantee_id)
+            .order_by(r.reported_at, r.id)
+        )
+        found = list(self.session.scalars(statement))
+        self.seen.update(found)
+        return found
+
+
+class MediationCaseRepository(_Numbered[MediationCase]):
+    flush_on_add = True
+    model = MediationCase
+    table = tables.mediation_cases
+    label = "pratica di mediazione"
+
+    def for_guarantee(self, guarantee_id: str) -> list[MediationCase]:
+        m = self.table.c
+        return self._many(m.guarantee_id == guarantee_id, m.opened_at, m.id)
+
+    def mediators(self) -> list[Mediator]:
+        """Active users with the mediator role."""
+        u = tables.users.c
+        rows = self.session.execute(
+            select(u.id, u.full_name).where(u.role == Role.MEDIATOR.value).where(u.active)
+        )
+        return [Mediator(user_id=row.id, name=row.full_name) for row in rows]
+
+    def user_id_of(self, username: str) -> str | None:
+        """The user id behind an actor (actors carry the username)."""
+        u = tables.users.c
+        found = self.session.scalar(select(u.id).where(u.username == username))
+        return None if found is None else str(found)
+
+    def open_cases_by_mediator(self) -> dict[str, int]:
+        m = self.table.c
+        rows = self.session.execute(
+            select(m.mediator_id, func.count())
+            .where(m.mediator_id.is_not(None))
+            .where(m.status != MediationStatus.CLOSED.value)
+            .group_by(m.mediator_id)
+        )
+        return {str(mediator): int(count) for mediator, count in rows}
+
+
+class ClaimRepository(_Numbered[Claim]):
+    flush_on_add = True
+    model = Claim
+    table = tables.claims
+    label = "richiesta di escussione"
+
+    def for_guarantee(self, guarantee_id: str) -> list[Claim]:
+        c = self.table.c
+        return self._many(c.guarantee_id == guarantee_id, c.filed_at, c.id)
+
+    def guarantee_id_of(self, number: str) -> str:
+        c = self.table.c
+        found = self.session.scalar(select(c.guarantee_id).where(c.number == number))
+        if found is None:
+            raise NotFound(self.label, number)
+        return str(found)
+
+
+class RecoveryPlanRepository(_Numbered[RecoveryPlan]):
+    flush_on_add = True
+    model = RecoveryPlan
+    table = tables.recovery_plans
+    label = "piano di rientro"
+
+    def for_claim(self, claim_id: str) -> RecoveryPlan | None:
+        return self._one(self.table.c.claim_id == claim_id)
+
+
+class IdempotencyKeys:
+    """The first answer to a request, kept under its Idempotency-Key (per actor and command)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def find(self, actor_id: str, command: str, key: str) -> tuple[str, dict[str, Any]] | None:
+        k = tables.idempotency_keys.c
+        row = self.session.execute(
+            select(k.request_hash, k.response)
+            .where(k.actor_id == actor_id)
+            .where(k.command == command)
+            .where(k.key == key)
+        ).one_or_none()
+        return None if row is None else (row.request_hash, dict(row.response))
+
+    def save(
+        self,
+        actor_id: str,
+        command: str,
+        key: str,
+        request_hash: str,
+        response: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        self.session.execute(
+            insert(tables.idempotency_keys).values(
+                actor_id=actor_id,
+                command=command,
+                key=key,
+                request_hash=request_hash,
+                response=response,
+                created_at=now,
+            )
+        )
 
 
 class Ledger:

@@ -15,17 +15,23 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
     false,
 )
 
 from guarantee.adapters.db.types import Cents, StrEnumType, UtcDateTime
 from guarantee.domain.actors import Role
+from guarantee.domain.claims import ClaimStatus
+from guarantee.domain.cover import ItemKind
 from guarantee.domain.guarantees import GuaranteeStatus
 from guarantee.domain.households import ReferralSource
+from guarantee.domain.instalments import InstalmentStatus
 from guarantee.domain.landlords import LandlordKind
 from guarantee.domain.leases import LeaseType
 from guarantee.domain.ledger import Account, EntryKind, Side
+from guarantee.domain.mediation import MediationOutcome, MediationStatus
+from guarantee.domain.recovery import RecoveryStatus
 
 metadata = MetaData(
     naming_convention={
@@ -310,4 +316,216 @@ outgoing_mails = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),
     Column("last_error", Text),
+)
+
+
+# -- when things go wrong: arrears, mediation, claims, recovery --------------------------------
+
+arrears_reports = Table(
+    "arrears_reports",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), nullable=False, index=True),
+    Column("guarantee_number", String(20)),
+    Column("product_code", String(50), nullable=False),
+    Column("product_version", String(20), nullable=False),
+    Column("reported_on", Date, nullable=False),
+    Column("reported_at", UtcDateTime(), nullable=False),
+    Column("reported_by", String(100), nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("deadline", Date),
+)
+
+unpaid_rents = Table(
+    "unpaid_rents",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("report_id", UUID, ForeignKey("arrears_reports.id"), nullable=False, index=True),
+    Column("due_on", Date, nullable=False),
+    Column("rent", Cents(), nullable=False),
+    Column("charges", Cents(), nullable=False),
+    Column("covered", Boolean, nullable=False),
+    UniqueConstraint("report_id", "due_on"),
+)
+
+mediation_cases = Table(
+    "mediation_cases",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("number", String(20), nullable=False, unique=True),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), nullable=False, index=True),
+    Column("arrears_report_id", UUID, ForeignKey("arrears_reports.id"), index=True),
+    Column("status", StrEnumType(MediationStatus), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("opened_on", Date, nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("opened_by", String(100), nullable=False),
+    Column("first_contact_due", Date, nullable=False, index=True),
+    Column("first_contact_on", Date),
+    # A mediator is a user with the mediator role; workload counts their open cases.
+    Column("mediator_id", UUID, ForeignKey("users.id"), index=True),
+    Column("assigned_at", UtcDateTime()),
+    Column("outcome", StrEnumType(MediationOutcome)),
+    Column("outcome_on", Date),
+    Column("outcome_reason", Text),
+    Column("agreement_total", Cents()),
+    Column("agreement_broken_on", Date),
+    Column("closed_at", UtcDateTime()),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+mediation_meetings = Table(
+    "mediation_meetings",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("case_id", UUID, ForeignKey("mediation_cases.id"), nullable=False, index=True),
+    Column("on", Date, nullable=False),
+    Column("at", Time, nullable=False),
+    Column("place", String(300), nullable=False),
+    Column("participants", Text, nullable=False),
+    Column("scheduled_by", String(100), nullable=False),
+    Column("scheduled_at", UtcDateTime(), nullable=False),
+    Column("notes", Text, nullable=False),
+)
+
+mediation_notes = Table(
+    "mediation_notes",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("case_id", UUID, ForeignKey("mediation_cases.id"), nullable=False, index=True),
+    Column("written_at", UtcDateTime(), nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+
+def _instalment_columns() -> list[Column[object]]:
+    return [
+        Column("id", UUID, primary_key=True),
+        Column("number", Integer, nullable=False),
+        Column("due_on", Date, nullable=False),
+        Column("amount", Cents(), nullable=False),
+        Column("status", StrEnumType(InstalmentStatus), nullable=False),
+        Column("paid_on", Date),
+        Column("missed_on", Date),
+    ]
+
+
+agreement_instalments = Table(
+    "agreement_instalments",
+    metadata,
+    Column("case_id", UUID, ForeignKey("mediation_cases.id"), nullable=False, index=True),
+    *_instalment_columns(),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    UniqueConstraint("case_id", "number"),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("number", String(20), nullable=False, unique=True),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), nullable=False, index=True),
+    Column("guarantee_number", String(20)),
+    Column("product_code", String(50), nullable=False),
+    Column("product_version", String(20), nullable=False),
+    Column("arrears_report_id", UUID, ForeignKey("arrears_reports.id"), index=True),
+    Column("status", StrEnumType(ClaimStatus), nullable=False, index=True),
+    Column("filed_on", Date, nullable=False),
+    Column("filed_at", UtcDateTime(), nullable=False),
+    Column("filed_by", String(100), nullable=False),
+    Column("decided_at", UtcDateTime()),
+    Column("decided_by", String(100)),
+    Column("decision_note", Text),
+    Column("paid_amount", Cents(), nullable=False),
+    Column("paid_at", UtcDateTime()),
+    Column("payment_reference", String(100)),
+    Column("paid_to_iban", String(34)),
+    Column("recovery_plan_id", UUID),
+    Column("recovered_amount", Cents(), nullable=False),
+    Column("written_off_amount", Cents(), nullable=False),
+    Column("closed_at", UtcDateTime()),
+    Column("close_reason", Text),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+claim_items = Table(
+    "claim_items",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("claim_id", UUID, ForeignKey("claims.id"), nullable=False, index=True),
+    Column("kind", StrEnumType(ItemKind), nullable=False),
+    Column("loss_on", Date, nullable=False),
+    Column("claimed", Cents(), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("approved", Cents()),
+    Column("refused", Cents()),
+    Column("reason", Text),
+    CheckConstraint("claimed > 0", name="claimed_positive"),
+)
+
+claim_evidence = Table(
+    "claim_evidence",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("claim_id", UUID, ForeignKey("claims.id"), nullable=False, index=True),
+    Column("file_name", String(200), nullable=False),
+    Column("media_type", String(60), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    # The bytes live in the shared file store under their SHA-256.
+    Column("sha256", String(64), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    Column("uploaded_by", String(100), nullable=False),
+    Column("description", Text, nullable=False),
+    UniqueConstraint("claim_id", "sha256"),
+)
+
+recovery_plans = Table(
+    "recovery_plans",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("number", String(20), nullable=False, unique=True),
+    Column("claim_id", UUID, ForeignKey("claims.id"), nullable=False, unique=True),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), nullable=False, index=True),
+    Column("household_id", UUID, ForeignKey("households.id"), nullable=False, index=True),
+    Column("product_code", String(50), nullable=False),
+    Column("product_version", String(20), nullable=False),
+    Column("status", StrEnumType(RecoveryStatus), nullable=False, index=True),
+    Column("amount", Cents(), nullable=False),
+    Column("net_monthly_income", Cents(), nullable=False),
+    Column("instalment_cap", Cents(), nullable=False),
+    Column("planned_amount", Cents(), nullable=False),
+    Column("proposed_write_off", Cents(), nullable=False),
+    Column("proposal_decided", Boolean, nullable=False),
+    Column("written_off", Cents(), nullable=False),
+    Column("write_off_reason", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("ended_at", UtcDateTime()),
+    Column("version", Integer, nullable=False),
+)
+
+recovery_instalments = Table(
+    "recovery_instalments",
+    metadata,
+    Column("plan_id", UUID, ForeignKey("recovery_plans.id"), nullable=False, index=True),
+    *_instalment_columns(),
+    CheckConstraint("amount > 0", name="amount_positive"),
+    UniqueConstraint("plan_id", "number"),
+)
+
+# A repeated request with the same Idempotency-Key gets the first answer back; the same key
+# with a different body is refused. Written in the business transaction it protects.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("actor_id", String(100), primary_key=True),
+    Column("command", String(60), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

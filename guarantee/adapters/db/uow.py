@@ -8,16 +8,21 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from guarantee.adapters.db.repositories import (
+    ArrearsReportRepository,
     AuditLog,
+    ClaimRepository,
     Counters,
     FundDays,
     FundRepository,
     GuaranteeRepository,
     HouseholdRepository,
+    IdempotencyKeys,
     LandlordRepository,
     Ledger,
+    MediationCaseRepository,
     Outbox,
     PropertyRepository,
+    RecoveryPlanRepository,
     Repository,
 )
 from guarantee.domain.actors import Actor
@@ -46,6 +51,11 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.audit = AuditLog(self.session)
         self.counters = Counters(self.session)
         self.outbox = Outbox(self.session)
+        self.arrears_reports = ArrearsReportRepository(self.session)
+        self.mediation_cases = MediationCaseRepository(self.session)
+        self.claims = ClaimRepository(self.session)
+        self.recovery_plans = RecoveryPlanRepository(self.session)
+        self.idempotency_keys = IdempotencyKeys(self.session)
         return super().__enter__()
 
     def __exit__(self, *args: object) -> None:
@@ -59,6 +69,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self.households,  # type: ignore[list-item]
             self.guarantees,  # type: ignore[list-item]
             self.funds,  # type: ignore[list-item]
+            self.arrears_reports,  # type: ignore[list-item]
+            self.mediation_cases,  # type: ignore[list-item]
+            self.claims,  # type: ignore[list-item]
+            self.recovery_plans,  # type: ignore[list-item]
         ]
 
     def commit(self) -> None:

@@ -6,6 +6,9 @@ recovery code uses into the books; they take a guarantee number and an amount.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from guarantee.domain.errors import DomainError
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import Guarantee
@@ -43,31 +46,12 @@ def record_contribution(
 def record_claim_payment(
     cmd: c.RecordClaimPayment, uow: UnitOfWork, deps: Dependencies
 ) -> JournalEntry:
-    """Pay on a guarantee: money out and the guarantee's reserve lowered, in one transaction.
-
-    Locks the guarantee, then its fund (the order every issue and release uses), so the
-    capacity check and the entry cannot interleave with another writer of that fund.
-    """
+    """Pay on a guarantee: money out and the guarantee's reserve lowered, in one transaction."""
     with uow:
-        now = deps.clock.now()
         guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
-        fund = uow.funds.get(_fund_of(guarantee), for_update=True)
-        ratio = deps.products.get(guarantee.product_code, guarantee.product_version).reserve_ratio
-        entry = fund.pay_claim(
-            guarantee_id=guarantee.id,
-            guarantee_number=guarantee.number or guarantee.application_number,
-            amount=cmd.amount,
-            maximum_exposure=guarantee.maximum_exposure,
-            paid_before=guarantee.paid_amount,
-            reserve_before=guarantee.reserve_amount,
-            reserve_ratio=ratio,
-            live=guarantee.is_live,
-            on=cmd.on or deps.clock.today(),
-            now=now,
-            by=uow.actor.user_id,
-            reference=cmd.reference,
+        entry = pay_on_guarantee(
+            uow, deps, guarantee, cmd.amount, reference=cmd.reference, on=cmd.on
         )
-        guarantee.record_payment(cmd.amount, ratio, now)
         uow.commit()
         return entry
 
@@ -75,17 +59,8 @@ def record_claim_payment(
 def record_recovery(cmd: c.RecordRecovery, uow: UnitOfWork, deps: Dependencies) -> JournalEntry:
     with uow:
         guarantee = uow.guarantees.by_number(cmd.number)
-        fund = uow.funds.get(_fund_of(guarantee), for_update=True)
-        # Read what is owed only once the fund is locked: no concurrent recovery can slip in.
-        entry = fund.record_recovery(
-            guarantee_id=guarantee.id,
-            guarantee_number=guarantee.number or guarantee.application_number,
-            amount=cmd.amount,
-            outstanding=uow.ledger.owed_on(guarantee.id),
-            on=cmd.on or deps.clock.today(),
-            reference=cmd.reference,
-            now=deps.clock.now(),
-            by=uow.actor.user_id,
+        entry = recover_on_guarantee(
+            uow, deps, guarantee, cmd.amount, reference=cmd.reference, on=cmd.on
         )
         uow.commit()
         return entry
@@ -94,19 +69,93 @@ def record_recovery(cmd: c.RecordRecovery, uow: UnitOfWork, deps: Dependencies) 
 def write_off(cmd: c.WriteOffRecovery, uow: UnitOfWork, deps: Dependencies) -> JournalEntry:
     with uow:
         guarantee = uow.guarantees.by_number(cmd.number)
-        fund = uow.funds.get(_fund_of(guarantee), for_update=True)
-        entry = fund.write_off(
-            guarantee_id=guarantee.id,
-            guarantee_number=guarantee.number or guarantee.application_number,
-            amount=cmd.amount,
-            outstanding=uow.ledger.owed_on(guarantee.id),
-            reason=cmd.reason,
-            on=cmd.on or deps.clock.today(),
-            now=deps.clock.now(),
-            by=uow.actor.user_id,
+        entry = write_off_on_guarantee(
+            uow, deps, guarantee, cmd.amount, reason=cmd.reason, on=cmd.on
         )
         uow.commit()
         return entry
+
+
+# -- the doors into the books, for handlers that change a claim or a plan in the same
+# transaction (the caller opens the unit of work and commits it) ------------------------------
+
+
+def pay_on_guarantee(
+    uow: UnitOfWork,
+    deps: Dependencies,
+    guarantee: Guarantee,
+    amount: Decimal,
+    *,
+    reference: str | None,
+    on: date | None = None,
+) -> JournalEntry:
+    """Money out on a guarantee the caller has locked, then its fund locked (the order every
+    issue and release uses), so the capacity check and the entry cannot interleave with
+    another writer of that fund; the guarantee's reserve follows what is still at risk."""
+    now = deps.clock.now()
+    fund = uow.funds.get(_fund_of(guarantee), for_update=True)
+    ratio = deps.products.get(guarantee.product_code, guarantee.product_version).reserve_ratio
+    entry = fund.pay_claim(
+        guarantee_id=guarantee.id,
+        guarantee_number=guarantee.number or guarantee.application_number,
+        amount=amount,
+        maximum_exposure=guarantee.maximum_exposure,
+        paid_before=guarantee.paid_amount,
+        reserve_before=guarantee.reserve_amount,
+        reserve_ratio=ratio,
+        live=guarantee.is_live,
+        on=on or deps.clock.today(),
+        now=now,
+        by=uow.actor.user_id,
+        reference=reference,
+    )
+    guarantee.record_payment(amount, ratio, now)
+    return entry
+
+
+def recover_on_guarantee(
+    uow: UnitOfWork,
+    deps: Dependencies,
+    guarantee: Guarantee,
+    amount: Decimal,
+    *,
+    reference: str,
+    on: date | None = None,
+) -> JournalEntry:
+    fund = uow.funds.get(_fund_of(guarantee), for_update=True)
+    # Read what is owed only once the fund is locked: no concurrent recovery can slip in.
+    return fund.record_recovery(
+        guarantee_id=guarantee.id,
+        guarantee_number=guarantee.number or guarantee.application_number,
+        amount=amount,
+        outstanding=uow.ledger.owed_on(guarantee.id),
+        on=on or deps.clock.today(),
+        reference=reference,
+        now=deps.clock.now(),
+        by=uow.actor.user_id,
+    )
+
+
+def write_off_on_guarantee(
+    uow: UnitOfWork,
+    deps: Dependencies,
+    guarantee: Guarantee,
+    amount: Decimal,
+    *,
+    reason: str,
+    on: date | None = None,
+) -> JournalEntry:
+    fund = uow.funds.get(_fund_of(guarantee), for_update=True)
+    return fund.write_off(
+        guarantee_id=guarantee.id,
+        guarantee_number=guarantee.number or guarantee.application_number,
+        amount=amount,
+        outstanding=uow.ledger.owed_on(guarantee.id),
+        reason=reason,
+        on=on or deps.clock.today(),
+        now=deps.clock.now(),
+        by=uow.actor.user_id,
+    )
 
 
 def _fund_of(guarantee: Guarantee) -> str:

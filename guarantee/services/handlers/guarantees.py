@@ -63,7 +63,7 @@ def cancel_guarantee(cmd: c.CancelGuarantee, uow: UnitOfWork, deps: Dependencies
         was_live, exposure = guarantee.is_live, guarantee.at_risk
         released = guarantee.cancel(deps.clock.now(), cmd.reason or "")
         if was_live:
-            _release(uow, deps, guarantee, released, exposure)
+            release_reserve(uow, deps, guarantee, released, exposure)
         uow.commit()
         return guarantee
 
@@ -75,7 +75,7 @@ def terminate_guarantee(
         guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
         exposure = guarantee.at_risk
         released = guarantee.terminate(deps.clock.now(), cmd.reason or "")
-        _release(uow, deps, guarantee, released, exposure)
+        release_reserve(uow, deps, guarantee, released, exposure)
         uow.commit()
         return guarantee
 
@@ -85,7 +85,7 @@ def expire_guarantee(cmd: c.ExpireGuarantee, uow: UnitOfWork, deps: Dependencies
         guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
         exposure = guarantee.at_risk
         released = guarantee.expire(deps.clock.today(), deps.clock.now())
-        _release(uow, deps, guarantee, released, exposure)
+        release_reserve(uow, deps, guarantee, released, exposure)
         uow.commit()
         return guarantee
 
@@ -104,13 +104,13 @@ def expire_due_guarantees(
                 continue
             exposure = guarantee.at_risk
             released = guarantee.expire(deps.clock.today(), deps.clock.now())
-            _release(uow, deps, guarantee, released, exposure)
+            release_reserve(uow, deps, guarantee, released, exposure)
             uow.commit()
             expired.append(guarantee.number or guarantee.id)
     return expired
 
 
-def _release(
+def release_reserve(
     uow: UnitOfWork, deps: Dependencies, guarantee: Guarantee, reserve: Decimal, exposure: Decimal
 ) -> Fund:
     assert guarantee.fund_id is not None and guarantee.number is not None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ReferralSource
 from guarantee.domain.landlords import LandlordKind
 from guarantee.domain.leases import LeaseType
+from guarantee.domain.mediation import MediationOutcome
 
 T = TypeVar("T")
 
@@ -276,3 +278,242 @@ class EligibilityOut(BaseModel):
     outcome: str
     ruleset_version: str
     verdicts: list[VerdictOut]
+
+
+# -- arrears, mediation, claims, recovery -----------------------------------------------------
+
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+
+
+class UnpaidRentIn(In):
+    due_on: date
+    rent: NonNegativeAmount
+    charges: NonNegativeAmount = Decimal("0.00")
+
+
+class ArrearsReportIn(In):
+    guarantee_number: Text
+    rents: Annotated[list[UnpaidRentIn], Field(min_length=1, max_length=36)]
+    notes: LongText = ""
+
+
+class MeetingOut(BaseModel):
+    id: str
+    on: date
+    at: time
+    place: str
+    participants: str
+    notes: str
+
+
+class NoteOut(BaseModel):
+    id: str
+    written_at: datetime
+    author: str
+    text: str
+
+
+class InstalmentOut(BaseModel):
+    id: str
+    number: int
+    due_on: date
+    amount: Decimal
+    status: str
+    paid_on: date | None
+    missed_on: date | None
+
+
+class MediationCaseOut(BaseModel):
+    number: str
+    status: str
+    guarantee_number: str | None
+    reason: str
+    opened_on: date
+    first_contact_due: date
+    first_contact_on: date | None
+    overdue: bool
+    mediator_id: str | None
+    mediator_name: str | None
+    outcome: str | None
+    outcome_on: date | None
+    outcome_reason: str | None
+    agreement_total: Decimal | None
+    agreement_broken_on: date | None
+    closed_at: datetime | None
+
+
+class MediationCaseDetailOut(MediationCaseOut):
+    meetings: list[MeetingOut]
+    notes: list[NoteOut]
+    instalments: list[InstalmentOut]
+    allowed_actions: list[str]
+
+
+class ArrearsReportOut(BaseModel):
+    id: str
+    guarantee_number: str | None
+    reported_on: date
+    deadline: date | None
+    covered_amount: Decimal
+    total_amount: Decimal
+    mediation_case: MediationCaseDetailOut
+
+
+class AssignIn(In):
+    """Omit ``mediator_id`` to assign by workload (the mediator with fewest open cases)."""
+
+    mediator_id: Text | None = None
+    reason: LongText | None = None
+
+
+class FirstContactIn(In):
+    on: date
+    note: LongText = ""
+
+
+class MeetingIn(In):
+    on: date
+    at: time
+    place: Text
+    participants: Text
+    notes: LongText = ""
+
+
+class NoteIn(In):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class RepaymentIn(In):
+    total: PositiveAmount
+    instalments: Annotated[int, Field(ge=1, le=120)]
+    first_due_on: date
+
+
+class OutcomeIn(In):
+    outcome: MediationOutcome
+    on: date
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    repayment: RepaymentIn | None = None
+
+
+class InstalmentIn(In):
+    """``paid``: the tenant paid it (on ``on``, default today); else it was missed."""
+
+    paid: bool
+    on: date | None = None
+    reason: LongText | None = None
+
+
+class ClaimItemIn(In):
+    kind: ItemKind
+    loss_on: date
+    claimed: PositiveAmount
+    description: LongText = ""
+
+
+class ClaimIn(In):
+    guarantee_number: Text
+    items: Annotated[list[ClaimItemIn], Field(min_length=1, max_length=60)]
+
+
+class ClaimItemOut(BaseModel):
+    id: str
+    kind: ItemKind
+    loss_on: date
+    claimed: Decimal
+    description: str
+    approved: Decimal | None
+    refused: Decimal | None
+    reason: str | None
+
+
+class EvidenceOut(BaseModel):
+    id: str
+    file_name: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class ClaimOut(BaseModel):
+    number: str
+    status: str
+    guarantee_number: str | None
+    filed_on: date
+    decided_at: datetime | None
+    decision_note: str | None
+    paid_amount: Decimal
+    paid_at: datetime | None
+    payment_reference: str | None
+    paid_to_iban: str | None
+    recovered_amount: Decimal
+    written_off_amount: Decimal
+    closed_at: datetime | None
+
+
+class ClaimDetailOut(ClaimOut):
+    items: list[ClaimItemOut]
+    evidence: list[EvidenceOut]
+    claimed_total: Decimal
+    approved_total: Decimal
+    allowed_actions: list[str]
+    recovery_plan_number: str | None
+
+
+class ItemDecisionIO(In):
+    item_id: Text
+    approved: NonNegativeAmount
+    reason: LongText | None = None
+
+
+class DecisionIn(In):
+    decisions: Annotated[list[ItemDecisionIO], Field(min_length=1, max_length=60)]
+    note: LongText | None = None
+
+
+class PayIn(In):
+    payment_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+    on: date | None = None
+
+
+class PaymentOut(BaseModel):
+    number: str
+    status: str
+    amount: Decimal
+    iban: str
+    payment_reference: str
+    paid_at: datetime
+    entry_id: str
+    guarantee_status: str
+
+
+class RecoveryPlanIn(In):
+    claim_number: Text
+    first_due_on: date
+    instalments: Annotated[int, Field(ge=1, le=120)] | None = None
+
+
+class RecoveryPlanOut(BaseModel):
+    number: str
+    status: str
+    claim_number: str
+    amount: Decimal
+    net_monthly_income: Decimal
+    instalment_cap: Decimal
+    planned_amount: Decimal
+    proposed_write_off: Decimal
+    proposal_decided: bool
+    written_off: Decimal
+    write_off_reason: str | None
+    recovered: Decimal
+    balance: Decimal
+    instalments: list[InstalmentOut]
+
+
+class WriteOffIn(In):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    proposed_only: bool = False

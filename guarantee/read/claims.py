@@ -1,0 +1,244 @@
+"""Read side: mediation cases, claims and recovery plans as plain rows (no aggregates).
+
+``landlord_id`` narrows every query to one landlord's guarantees (a landlord follows only
+its own); a row outside the scope is "not found", never "forbidden".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
+
+from guarantee.adapters.db import tables
+from guarantee.domain.claims import CLAIM_LIFECYCLE, ClaimStatus
+from guarantee.domain.errors import NotFound
+from guarantee.domain.mediation import MEDIATION_LIFECYCLE, MediationStatus
+from guarantee.domain.recovery import RecoveryStatus
+
+m, cl, rp, g, u = (
+    tables.mediation_cases.c,
+    tables.claims.c,
+    tables.recovery_plans.c,
+    tables.guarantees.c,
+    tables.users.c,
+)
+_WAITING_FOR_CONTACT = [MediationStatus.OPENED.value, MediationStatus.ASSIGNED.value]
+
+
+def _scoped(statement: Select[Any], guarantee_id: Any, landlord_id: str | None) -> Select[Any]:
+    if landlord_id is None:
+        return statement
+    owned = select(g.id).where(g.landlord_id == landlord_id)
+    return statement.where(guarantee_id.in_(owned))
+
+
+def _rows(conn: Connection, statement: Select[Any]) -> list[dict[str, Any]]:
+    return [dict(row) for row in conn.execute(statement).mappings()]
+
+
+# -- mediation cases -------------------------------------------------------------------------
+
+_CASE = (
+    m.id,
+    m.number,
+    m.status,
+    g.number.label("guarantee_number"),
+    m.reason,
+    m.opened_on,
+    m.first_contact_due,
+    m.first_contact_on,
+    m.mediator_id,
+    u.full_name.label("mediator_name"),
+    m.outcome,
+    m.outcome_on,
+    m.outcome_reason,
+    m.agreement_total,
+    m.agreement_broken_on,
+    m.closed_at,
+)
+
+
+def _case_query() -> Select[Any]:
+    joined = tables.mediation_cases.join(tables.guarantees, g.id == m.guarantee_id).outerjoin(
+        tables.users, u.id == m.mediator_id
+    )
+    return select(*_CASE).select_from(joined)
+
+
+def _with_overdue(row: dict[str, Any], today: date) -> dict[str, Any]:
+    row["overdue"] = (
+        row["first_contact_on"] is None
+        and row["status"] in _WAITING_FOR_CONTACT
+        and today > row["first_contact_due"]
+    )
+    return row
+
+
+def list_cases(
+    conn: Connection,
+    *,
+    today: date,
+    overdue: bool | None = None,
+    status: MediationStatus | None = None,
+    landlord_id: str | None = None,
+) -> list[dict[str, Any]]:
+    statement = _scoped(_case_query(), m.guarantee_id, landlord_id).order_by(
+        m.first_contact_due, m.number
+    )
+    if status is not None:
+        statement = statement.where(m.status == status.value)
+    if overdue is not None:
+        late = (
+            m.first_contact_on.is_(None)
+            & m.status.in_(_WAITING_FOR_CONTACT)
+            & (m.first_contact_due < today)
+        )
+        statement = statement.where(late if overdue else ~late)
+    return [_with_overdue(r, today) for r in _rows(conn, statement)]
+
+
+def case_detail(
+    conn: Connection, number: str, *, today: date, landlord_id: str | None = None
+) -> dict[str, Any]:
+    statement = _scoped(_case_query(), m.guarantee_id, landlord_id).where(m.number == number)
+    row = conn.execute(statement).mappings().one_or_none()
+    if row is None:
+        raise NotFound("pratica di mediazione", number)
+    case = _with_overdue(dict(row), today)
+    mm, mn, ai = (
+        tables.mediation_meetings.c,
+        tables.mediation_notes.c,
+        tables.agreement_instalments.c,
+    )
+    case["meetings"] = _rows(
+        conn,
+        select(mm.id, mm.on, mm.at, mm.place, mm.participants, mm.notes)
+        .where(mm.case_id == case["id"])
+        .order_by(mm.scheduled_at, mm.id),
+    )
+    case["notes"] = _rows(
+        conn,
+        select(mn.id, mn.written_at, mn.author, mn.text)
+        .where(mn.case_id == case["id"])
+        .order_by(mn.written_at, mn.id),
+    )
+    case["instalments"] = _rows(
+        conn,
+        select(ai.id, ai.number, ai.due_on, ai.amount, ai.status, ai.paid_on, ai.missed_on)
+        .where(ai.case_id == case["id"])
+        .order_by(ai.number),
+    )
+    case["allowed_actions"] = MEDIATION_LIFECYCLE.allowed_actions(MediationStatus(case["status"]))
+    return case
+
+
+# -- claims ----------------------------------------------------------------------------------
+
+_CLAIM = (
+    cl.id,
+    cl.number,
+    cl.status,
+    cl.guarantee_number,
+    cl.filed_on,
+    cl.filed_by,
+    cl.decided_at,
+    cl.decision_note,
+    cl.paid_amount,
+    cl.paid_at,
+    cl.payment_reference,
+    cl.paid_to_iban,
+    cl.recovered_amount,
+    cl.written_off_amount,
+    cl.closed_at,
+)
+
+
+def list_claims(
+    conn: Connection, *, status: ClaimStatus | None = None, landlord_id: str | None = None
+) -> list[dict[str, Any]]:
+    statement = _scoped(select(*_CLAIM), cl.guarantee_id, landlord_id).order_by(cl.number)
+    if status is not None:
+        statement = statement.where(cl.status == status.value)
+    return _rows(conn, statement)
+
+
+def claim_detail(
+    conn: Connection, number: str, *, landlord_id: str | None = None
+) -> dict[str, Any]:
+    statement = _scoped(select(*_CLAIM), cl.guarantee_id, landlord_id).where(cl.number == number)
+    row = conn.execute(statement).mappings().one_or_none()
+    if row is None:
+        raise NotFound("richiesta di escussione", number)
+    claim = dict(row)
+    ci, ce = tables.claim_items.c, tables.claim_evidence.c
+    claim["items"] = _rows(
+        conn,
+        select(
+            ci.id,
+            ci.kind,
+            ci.loss_on,
+            ci.claimed,
+            ci.description,
+            ci.approved,
+            ci.refused,
+            ci.reason,
+        )
+        .where(ci.claim_id == claim["id"])
+        .order_by(ci.loss_on, ci.kind),
+    )
+    claim["evidence"] = _rows(
+        conn,
+        select(ce.id, ce.file_name, ce.media_type, ce.size_bytes, ce.sha256, ce.uploaded_at)
+        .where(ce.claim_id == claim["id"])
+        .order_by(ce.uploaded_at, ce.file_name),
+    )
+    claim["claimed_total"] = sum((i["claimed"] for i in claim["items"]), start=0)
+    claim["approved_total"] = sum((i["approved"] or 0 for i in claim["items"]), start=0)
+    claim["allowed_actions"] = CLAIM_LIFECYCLE.allowed_actions(ClaimStatus(claim["status"]))
+    plan = conn.scalar(select(rp.number).where(rp.claim_id == claim["id"]))
+    claim["recovery_plan_number"] = plan
+    return claim
+
+
+# -- recovery plans --------------------------------------------------------------------------
+
+
+def plan_detail(conn: Connection, number: str) -> dict[str, Any]:
+    statement = (
+        select(
+            rp.id,
+            rp.number,
+            rp.status,
+            cl.number.label("claim_number"),
+            rp.amount,
+            rp.net_monthly_income,
+            rp.instalment_cap,
+            rp.planned_amount,
+            rp.proposed_write_off,
+            rp.proposal_decided,
+            rp.written_off,
+            rp.write_off_reason,
+            rp.created_at,
+            rp.ended_at,
+        )
+        .select_from(tables.recovery_plans.join(tables.claims, cl.id == rp.claim_id))
+        .where(rp.number == number)
+    )
+    row = conn.execute(statement).mappings().one_or_none()
+    if row is None:
+        raise NotFound("piano di rientro", number)
+    plan = dict(row)
+    ri = tables.recovery_instalments.c
+    plan["instalments"] = _rows(
+        conn,
+        select(ri.id, ri.number, ri.due_on, ri.amount, ri.status, ri.paid_on, ri.missed_on)
+        .where(ri.plan_id == plan["id"])
+        .order_by(ri.number),
+    )
+    paid = [i["amount"] for i in plan["instalments"] if i["status"] == "paid"]
+    plan["recovered"] = sum(paid, start=0)
+    plan["balance"] = plan["amount"] - plan["recovered"] - plan["written_off"]
+    plan["open"] = plan["status"] == RecoveryStatus.ACTIVE.value
+    return plan

@@ -1,0 +1,340 @@
+"""The claims API: roles, idempotent payment (also under 20 concurrent requests), evidence."""
+
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from guarantee.adapters import accounts
+from guarantee.adapters.clock import FixedClock
+from guarantee.adapters.db import tables
+from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.cover import ItemKind
+from guarantee.domain.errors import Conflict
+from guarantee.domain.mediation import MediationOutcome
+from guarantee.services import commands as c
+from guarantee.settings import Settings
+from tests.support import builders
+from tests.support.http import api_client, login_as
+
+MANAGER = builders.MANAGER
+MEDIATOR = Actor("mediatore", Role.MEDIATOR)
+D = Decimal
+
+
+def at(clock: FixedClock, day: str) -> None:
+    clock.set(datetime.fromisoformat(f"{day}T09:30:00").replace(tzinfo=UTC))
+
+
+def guarantee(system: System) -> tuple[str, str, str]:
+    fund = builders.fund_with(system, D("100000.00"))
+    issued = builders.issued_guarantee(system, fund.id)
+    assert issued.number is not None
+    system.bus.handle(c.ActivateGuarantee(number=issued.number), MANAGER)
+    return fund.id, issued.number, issued.landlord_id
+
+
+def approved_claim(system: System, clock: FixedClock) -> tuple[str, str]:
+    """EXAMPLES §D through the bus up to the decision: 4.190,00 € approved."""
+    fund_id, number, landlord_id = guarantee(system)
+    mediator_user(system)
+    landlord = Actor("locatore", Role.LANDLORD, landlord_id=landlord_id)
+    at(clock, "2027-06-21")
+    rents = tuple(
+        c.UnpaidRentData(d, D("650"), D("80")) for d in (date(2027, 5, 5), date(2027, 6, 5))
+    )
+    case = system.bus.handle(c.ReportArrears(number, rents), landlord).case
+    at(clock, "2027-07-15")
+    assert case.mediator_id is not None
+    system.bus.handle(c.RecordFirstContact(case.number, date(2027, 6, 22)), MANAGER)
+    system.bus.handle(
+        c.RecordMediationOutcome(
+            case.number, MediationOutcome.NO_AGREEMENT, date(2027, 7, 15), "nessun accordo"
+        ),
+        MANAGER,
+    )
+    system.bus.handle(c.CloseMediationCase(case.number), MANAGER)
+    at(clock, "2027-07-20")
+    items = [
+        c.ClaimItemData(ItemKind.ARREARS, d, D("730"))
+        for d in (date(2027, 5, 5), date(2027, 6, 5), date(2027, 7, 5))
+    ]
+    items.append(c.ClaimItemData(ItemKind.LEGAL_COSTS, date(2027, 7, 16), D("2400")))
+    claim = system.bus.handle(c.FileClaim(number, tuple(items)), landlord)
+    system.bus.handle(c.StartClaimReview(claim.number), MANAGER)
+    suggestion = system.bus.handle(c.SuggestClaimDecision(claim.number), MANAGER)
+    system.bus.handle(
+        c.DecideClaim(
+            claim.number,
+            tuple(c.ItemDecisionData(d.item_id, d.approved, d.reason) for d in suggestion),
+        ),
+        MANAGER,
+    )
+    return fund_id, claim.number
+
+
+def mediator_user(system: System) -> str:
+    with system.engine.begin() as conn:
+        return accounts.create_user(
+            conn,
+            username=MEDIATOR.user_id,
+            password="una-password-lunga-42",
+            role=Role.MEDIATOR,
+            full_name="Marco Mediatore",
+            now=system.deps.clock.now(),
+        )
+
+
+def payments(system: System, fund_id: str) -> int:
+    j = tables.journal_entries.c
+    with system.engine.connect() as conn:
+        count = conn.scalar(
+            select(func.count())
+            .select_from(tables.journal_entries)
+            .where(j.fund_id == fund_id)
+            .where(j.kind == "claim_payment")
+        )
+    return int(count or 0)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Tokens that outlive the story's months (the clock moves from June to September)."""
+    return settings.model_copy(update={"token_ttl_hours": 24 * 365})
+
+
+def test_the_whole_journey_over_http_with_each_role(system: System, clock: FixedClock) -> None:
+    fund_id, number, landlord_id = guarantee(system)
+    other = builders.enrol_landlord(system)
+    mediator_id = mediator_user(system)
+    with api_client(system) as client:
+        owner = login_as(client, system, Role.LANDLORD, landlord_id=landlord_id)
+        stranger = login_as(client, system, Role.LANDLORD, landlord_id=other.id, username="altro")
+        manager = login_as(client, system, Role.FUND_MANAGER)
+        auditor = login_as(client, system, Role.AUDITOR)
+        mediator = login_as(client, system, Role.MEDIATOR, username=MEDIATOR.user_id)
+        at(clock, "2027-06-21")
+        body = {
+            "guarantee_number": number,
+            "rents": [
+                {"due_on": "2027-05-05", "rent": "650.00", "charges": "80.00"},
+                {"due_on": "2027-06-05", "rent": "650.00", "charges": "80.00"},
+            ],
+        }
+        assert (
+            client.post("/api/v1/arrears-reports", json=body, headers=stranger).status_code == 404
+        )
+        assert (
+            client.post("/api/v1/arrears-reports", json=body, headers=mediator).status_code == 403
+        )
+        bad = {**body, "rents": [{"due_on": "2027-05-05", "rent": "-1"}]}
+        refused = client.post("/api/v1/arrears-reports", json=bad, headers=owner)
+        assert refused.status_code == 400 and "rents" in refused.text
+        reported = client.post("/api/v1/arrears-reports", json=body, headers=owner)
+        assert reported.status_code == 201, reported.text
+        case = reported.json()["mediation_case"]
+        assert (case["status"], case["mediator_id"], case["first_contact_due"]) == (
+            "assigned",
+            mediator_id,
+            "2027-06-28",
+        )
+        assert reported.json()["deadline"] == "2027-08-04"
+        path = f"/api/v1/mediation-cases/{case['number']}"
+
+        at(clock, "2027-06-29")
+        overdue = client.get("/api/v1/mediation-cases?overdue=true", headers=manager).json()
+        assert [c["number"] for c in overdue] == [case["number"]]
+        assert client.get(path, headers=stranger).status_code == 404
+        contact = {"on": "2027-06-29", "note": "telefonata alla conduttrice"}
+        assert client.post(f"{path}/first-contact", json=contact, headers=owner).status_code == 403
+        assert (
+            client.post(f"{path}/first-contact", json=contact, headers=mediator).status_code == 200
+        )
+        assert client.get("/api/v1/mediation-cases?overdue=true", headers=manager).json() == []
+        meeting = {
+            "on": "2027-07-08",
+            "at": "10:00",
+            "place": "Sportello Casa",
+            "participants": "locatore, conduttrice",
+        }
+        assert client.post(f"{path}/meetings", json=meeting, headers=mediator).status_code == 201
+        note = client.post(f"{path}/notes", json={"text": "nessuna proposta"}, headers=mediator)
+        assert note.status_code == 201 and len(note.json()["notes"]) == 2
+        at(clock, "2027-07-15")
+        outcome = {"outcome": "no_agreement", "on": "2027-07-15", "reason": "nessun accordo"}
+        assert client.post(f"{path}/outcome", json=outcome, headers=mediator).status_code == 200
+        closed = client.post(f"{path}/close", headers=mediator)
+        assert closed.json()["status"] == "closed"
+
+        at(clock, "2027-07-20")
+        claim_body = {
+            "guarantee_number": number,
+            "items": [
+                {"kind": "arrears", "loss_on": d, "claimed": "730.00"}
+                for d in ("2027-05-05", "2027-06-05", "2027-07-05")
+            ]
+            + [{"kind": "legal_costs", "loss_on": "2027-07-16", "claimed": "2400.00"}],
+        }
+        assert client.post("/api/v1/claims", json=claim_body, headers=mediator).status_code == 403
+        filed = client.post("/api/v1/claims", json=claim_body, headers=owner)
+        assert filed.status_code == 201, filed.text
+        claim = filed.json()["number"]
+        assert claim.startswith("SIN-2027-")
+        assert [c["number"] for c in client.get("/api/v1/claims", headers=owner).json()] == [claim]
+        assert client.get("/api/v1/claims", headers=stranger).json() == []
+        assert client.get(f"/api/v1/claims/{claim}", headers=stranger).status_code == 404
+        assert client.post(f"/api/v1/claims/{claim}/review", headers=owner).status_code == 403
+        assert client.post(f"/api/v1/claims/{claim}/review", headers=manager).status_code == 200
+        suggestion = client.get(f"/api/v1/claims/{claim}/suggested-decision", headers=auditor)
+        assert [D(d["approved"]) for d in suggestion.json()] == [D("730")] * 3 + [D("2000")]
+        decision = {"decisions": suggestion.json()}
+        assert (
+            client.post(
+                f"/api/v1/claims/{claim}/decide", json=decision, headers=auditor
+            ).status_code
+            == 403
+        )
+        decided = client.post(f"/api/v1/claims/{claim}/decide", json=decision, headers=manager)
+        assert decided.json()["status"] == "partially_approved"
+        assert D(decided.json()["approved_total"]) == D("4190.00")
+
+        pay = f"/api/v1/claims/{claim}/pay"
+        assert client.post(pay, headers=manager).status_code == 400  # no Idempotency-Key
+        assert client.post(pay, headers={**auditor, "Idempotency-Key": "k"}).status_code == 403
+        first = client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-1"})
+        again = client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-1"})
+        assert first.status_code == again.status_code == 200, first.text
+        assert first.json() == again.json()
+        assert D(first.json()["amount"]) == D("4190.00")
+        other_body = client.post(
+            pay,
+            json={"payment_reference": "altro"},
+            headers={**manager, "Idempotency-Key": "bonifico-1"},
+        )
+        assert other_body.status_code == 409
+        assert (
+            client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-2"}).status_code
+            == 409
+        )
+        assert payments(system, fund_id) == 1
+        figures = client.get(f"/api/v1/funds/{fund_id}", headers=manager).json()
+        assert (D(figures["balance"]), D(figures["reserved"])) == (D("95810.00"), D("2583.00"))
+
+        plan = client.post(
+            "/api/v1/recovery-plans",
+            json={"claim_number": claim, "first_due_on": "2027-09-01"},
+            headers=manager,
+        )
+        assert plan.status_code == 201, plan.text
+        plan_number = plan.json()["number"]
+        first_instalment = plan.json()["instalments"][0]
+        at(clock, "2027-09-01")
+        paid = client.post(
+            f"/api/v1/recovery-plans/{plan_number}/instalments/{first_instalment['id']}",
+            json={"paid": True},
+            headers=manager,
+        )
+        assert D(paid.json()["recovered"]) == D(first_instalment["amount"])
+        assert (
+            client.post(
+                f"/api/v1/recovery-plans/{plan_number}/write-off",
+                json={"reason": "x"},
+                headers=auditor,
+            ).status_code
+            == 403
+        )
+        written = client.post(
+            f"/api/v1/recovery-plans/{plan_number}/write-off",
+            json={"reason": "la conduttrice è senza reddito"},
+            headers=manager,
+        )
+        assert written.json()["status"] == "written_off"
+        assert D(written.json()["balance"]) == 0
+        final = client.get(f"/api/v1/claims/{claim}", headers=owner).json()
+        assert (final["status"], D(final["written_off_amount"])) == (
+            "closed",
+            D("4190.00") - D(first_instalment["amount"]),
+        )
+
+
+def test_twenty_concurrent_payments_with_one_key_pay_once(
+    system: System, clock: FixedClock
+) -> None:
+    fund_id, claim = approved_claim(system, clock)
+    at(clock, "2027-07-30")
+
+    def pay(_: int) -> dict[str, Any]:
+        result: dict[str, Any] = system.bus.handle(
+            c.PayClaim(claim, idempotency_key="stesso-bonifico"), MANAGER
+        )
+        return result
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(pay, range(20)))
+    assert all(r == results[0] for r in results)
+    assert results[0]["amount"] == "4190.00"
+    assert payments(system, fund_id) == 1
+
+
+def test_a_second_key_for_a_paid_claim_pays_nothing(system: System, clock: FixedClock) -> None:
+    fund_id, claim = approved_claim(system, clock)
+    system.bus.handle(c.PayClaim(claim, idempotency_key="a"), MANAGER)
+    try:
+        system.bus.handle(c.PayClaim(claim, idempotency_key="a", payment_reference="x"), MANAGER)
+    except Conflict:
+        pass
+    else:
+        raise AssertionError("the same key with another body must be refused")
+    assert payments(system, fund_id) == 1
+
+
+def test_evidence_is_stored_with_its_hash_and_limits_name_the_field(
+    system: System, clock: FixedClock
+) -> None:
+    _, number, landlord_id = guarantee(system)
+    at(clock, "2027-07-20")
+    landlord = Actor("locatore", Role.LANDLORD, landlord_id=landlord_id)
+    claim = system.bus.handle(
+        c.FileClaim(number, (c.ClaimItemData(ItemKind.LEGAL_COSTS, date(2027, 7, 16), D("900")),)),
+        landlord,
+    )
+    with api_client(system) as client:
+        owner = login_as(client, system, Role.LANDLORD, landlord_id=landlord_id)
+        path = f"/api/v1/claims/{claim.number}/evidence"
+        pdf = b"%PDF-1.4 parcella dell'avvocato"
+        stored = client.post(
+            path,
+            files={"file": ("parcella.pdf", pdf, "application/pdf")},
+            data={"description": "parcella"},
+            headers=owner,
+        )
+        assert stored.status_code == 201, stored.text
+        [evidence] = stored.json()["evidence"]
+        digest = hashlib.sha256(pdf).hexdigest()
+        assert (evidence["sha256"], evidence["size_bytes"]) == (digest, len(pdf))
+        assert system.deps.files is not None
+        assert system.deps.files.get(f"{digest[:2]}/{digest}") == pdf
+        gif = client.post(path, files={"file": ("foto.gif", b"GIF89a", "image/gif")}, headers=owner)
+        assert gif.status_code == 422
+        assert gif.json()["errors"][0]["field"] == "evidence[1].media_type"
+        twice = client.post(
+            path, files={"file": ("copia.pdf", pdf, "application/pdf")}, headers=owner
+        )
+        assert twice.status_code == 422 and "già allegato" in twice.text
+        big = client.post(
+            path,
+            files={"file": ("grande.pdf", b"0" * (10 * 1024 * 1024 + 1), "application/pdf")},
+            headers=owner,
+        )
+        assert big.status_code == 422
+        assert big.json()["errors"][0]["field"] == "evidence[1].size_bytes"
+        assert (
+            len(client.get(f"/api/v1/claims/{claim.number}", headers=owner).json()["evidence"]) == 1
+        )
