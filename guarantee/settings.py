@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     fund_address: str = "Ivrea (TO)"
     fund_contact: str = ""
     logo_path: Path | None = PROJECT_ROOT / "templates" / "documents" / "assets" / "logo.svg"
+    fund_iban: str = ""  # where tenants pay recovery instalments, printed on repayment plans
     mail_from: str = "Garanzia Casa <noreply@garanziacasa.example.it>"
     token_ttl_hours: int = 12
     # An outbox event handed to the broker but not done after this long is handed over again

@@ -22,5 +22,5 @@ def configure_logging(json: bool) -> None:
     )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # WeasyPrint narrates every rendering step at INFO; only its warnings matter here.
-    for noisy in ("weasyprint", "weasyprint.progress", "fontTools"):
+    for noisy in ("weasyprint", "weasyprint.progress", "fontTools", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -280,6 +280,9 @@ class MediationCase(Aggregate):
             now,
             extra={"meeting_id": meeting.id, "on": on.isoformat(), "at": at.isoformat()},
         )
+        self._emit(
+            "mediation_meeting_scheduled", guarantee_id=self.guarantee_id, meeting_id=meeting.id
+        )
         return meeting
 
     def record_meeting_notes(self, meeting_id: str, notes: str, *, now: datetime) -> None:

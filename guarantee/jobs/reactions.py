@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import structlog
@@ -14,7 +14,7 @@ from guarantee.adapters.mailer import Mailer
 from guarantee.adapters.storage import FileStore
 from guarantee.bootstrap import System
 from guarantee.domain.documents import DocumentKind
-from guarantee.jobs import contexts
+from guarantee.jobs import claim_contexts, contexts
 from guarantee.jobs.archive import DocumentArchive
 from guarantee.jobs.notices import queue_mail, send_mail
 
@@ -35,6 +35,11 @@ class Reactions:
             "guarantee_issued": self._guarantee_issued,
             "eligibility_recorded": self._eligibility_recorded,
             "expiry_reminder_due": self._expiry_reminder_due,
+            "claim_submitted": self._claim_submitted,
+            "claim_decided": self._claim_decided,
+            "claim_paid": self._claim_paid,
+            "recovery_plan_created": self._recovery_plan_created,
+            "mediation_meeting_scheduled": self._meeting_scheduled,
         }
 
     def handle(self, outbox_id: str) -> None:
@@ -141,6 +146,96 @@ class Reactions:
             documents=[document],
         )
 
+    def _claim_submitted(self, event: dict[str, Any]) -> None:
+        guarantee_id = event["payload"]["guarantee_id"]
+        with self.engine.connect() as conn:
+            context = claim_contexts.claim_acknowledgement_context(
+                conn, event["entity_id"], self._today()
+            )
+        self._letter_to_landlord(
+            event,
+            guarantee_id,
+            DocumentKind.CLAIM_ACKNOWLEDGEMENT,
+            context,
+            subject="Ricevuta della richiesta di escussione {claim}",
+            body="Gentile {name},\n\nabbiamo ricevuto la sua richiesta {claim} sulla garanzia "
+            "{number}. In allegato la ricevuta.\n\nFondo Garanzia Casa",
+            claim=context["claim"]["number"],
+        )
+
+    def _claim_decided(self, event: dict[str, Any]) -> None:
+        guarantee_id = event["payload"]["guarantee_id"]
+        product = self._product_of(guarantee_id)
+        with self.engine.connect() as conn:
+            context = claim_contexts.claim_decision_context(
+                conn, event["entity_id"], event["payload"]["status"], product, self._today()
+            )
+        self._letter_to_landlord(
+            event,
+            guarantee_id,
+            DocumentKind.CLAIM_DECISION,
+            context,
+            subject="Decisione sulla richiesta {claim}",
+            body="Gentile {name},\n\nin allegato la decisione del Fondo sulla richiesta {claim} "
+            "(garanzia {number}), con le motivazioni.\n\nFondo Garanzia Casa",
+            claim=context["claim"]["number"],
+        )
+
+    def _claim_paid(self, event: dict[str, Any]) -> None:
+        guarantee_id = event["payload"]["guarantee_id"]
+        protocol, decided_on = self._latest_decision(guarantee_id)
+        with self.engine.connect() as conn:
+            context = claim_contexts.payment_notice_context(
+                conn, event["entity_id"], protocol, decided_on, self._today()
+            )
+        self._letter_to_landlord(
+            event,
+            guarantee_id,
+            DocumentKind.PAYMENT_NOTICE,
+            context,
+            subject="Avviso di pagamento {claim}",
+            body="Gentile {name},\n\nil Fondo ha disposto il pagamento per la richiesta {claim} "
+            "(garanzia {number}). In allegato l'avviso.\n\nFondo Garanzia Casa",
+            claim=context["claim_number"],
+        )
+
+    def _recovery_plan_created(self, event: dict[str, Any]) -> None:
+        settings = self.system.settings
+        with self.engine.connect() as conn:
+            context = claim_contexts.repayment_plan_context(
+                conn,
+                event["entity_id"],
+                settings.fund_iban or "da comunicare",
+                settings.rules_dir,
+                self._today(),
+            )
+        # The plan is for the tenant, who has no address on file: archived for the fund and
+        # the social services that accompany the household.
+        self.archive.create(
+            DocumentKind.REPAYMENT_PLAN,
+            context,
+            by=event["actor_id"],
+            guarantee_id=event["payload"]["guarantee_id"],
+            source_event_id=event["id"],
+        )
+
+    def _meeting_scheduled(self, event: dict[str, Any]) -> None:
+        guarantee_id = event["payload"]["guarantee_id"]
+        with self.engine.connect() as conn:
+            context = claim_contexts.convocation_context(
+                conn, event["entity_id"], event["payload"]["meeting_id"], self._today()
+            )
+        self._letter_to_landlord(
+            event,
+            guarantee_id,
+            DocumentKind.MEDIATION_CONVOCATION,
+            context,
+            subject="Convocazione all'incontro di mediazione {claim}",
+            body="Gentile {name},\n\nla invitiamo all'incontro di mediazione per la pratica "
+            "{claim} (garanzia {number}). In allegato la convocazione.\n\nFondo Garanzia Casa",
+            claim=context["case"]["number"],
+        )
+
     # -- helpers -----------------------------------------------------------------------------
 
     def _notify_landlord(
@@ -167,6 +262,48 @@ class Reactions:
         send_mail(
             self.engine, self.store, self.mailer, mail_id, self.system.settings.mail_from, now
         )
+
+    def _letter_to_landlord(
+        self,
+        event: dict[str, Any],
+        guarantee_id: str,
+        kind: DocumentKind,
+        context: dict[str, Any],
+        *,
+        subject: str,
+        body: str,
+        claim: str,
+    ) -> None:
+        document = self.archive.create(
+            kind,
+            context,
+            by=event["actor_id"],
+            guarantee_id=guarantee_id,
+            source_event_id=event["id"],
+        )
+        self._notify_landlord(
+            event,
+            guarantee_id,
+            subject=subject.replace("{claim}", claim),
+            body=body.replace("{claim}", claim),
+            documents=[document],
+        )
+
+    def _latest_decision(self, guarantee_id: str) -> tuple[str, date]:
+        d = tables.documents.c
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(d.protocol_year, d.protocol_sequence, d.created_at)
+                .where(d.guarantee_id == guarantee_id, d.kind == DocumentKind.CLAIM_DECISION.value)
+                .order_by(d.created_at.desc(), d.protocol_sequence.desc())
+                .limit(1)
+            ).one_or_none()
+        if row is None:
+            return "non ancora protocollata", self._today()
+        return f"{row.protocol_year}/{row.protocol_sequence:06d}", row.created_at.date()
+
+    def _today(self) -> date:
+        return self.system.deps.clock.today()
 
     def _product_of(self, guarantee_id: str) -> Any:
         g = tables.guarantees.c

@@ -7,11 +7,13 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
 from guarantee.adapters.document_samples import sample_context
 from guarantee.adapters.storage import FileStore
@@ -23,8 +25,10 @@ from guarantee.domain.guarantees import Guarantee
 from guarantee.jobs.archive import DocumentArchive
 from guarantee.jobs.runner import JobRunner
 from guarantee.read.documents import documents_of
+from guarantee.services import commands as c
 from tests.support import builders
 from tests.support.http import api_client, login_as
+from tests.support.journeys import MANAGER, approved_claim, at
 from tests.support.servers import Inbox, redis_server, smtp_server
 
 
@@ -203,4 +207,41 @@ def test_with_the_broker_down_issuing_succeeds_and_the_notice_arrives_once_when_
         finally:
             runner.stop()
     assert len(inbox.accepted) == 1
+    assert set(outbox_statuses(system)) == {"done"}
+
+
+def test_every_step_of_a_claim_sends_its_letter(
+    system: System, clock: FixedClock, inbox: Inbox
+) -> None:
+    _, claim_number = approved_claim(system, clock)
+    at(clock, "2027-07-28")
+    system.bus.handle(c.PayClaim(claim_number, idempotency_key="bonifico-1"), MANAGER)
+    plan = system.bus.handle(c.CreateRecoveryPlan(claim_number, date(2027, 9, 1)), MANAGER)
+    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
+    runner.worker.start()
+    try:
+        process_everything(runner)
+    finally:
+        runner.stop()
+    d = tables.documents.c
+    with system.engine.connect() as conn:
+        kinds = set(conn.scalars(select(d.kind)))
+        plan_doc = conn.execute(
+            select(d.storage_key).where(d.kind == "repayment_plan")
+        ).scalar_one()
+    assert {
+        "mediation_convocation",
+        "claim_acknowledgement",
+        "claim_decision",
+        "payment_notice",
+        "repayment_plan",
+    } <= kinds
+    subjects = [str(m["Subject"]) for m in inbox.accepted]
+    assert any("Convocazione" in s for s in subjects)
+    assert any(s.startswith("Ricevuta") and claim_number in s for s in subjects)
+    assert any(s.startswith("Decisione") and claim_number in s for s in subjects)
+    assert any(s.startswith("Avviso di pagamento") and claim_number in s for s in subjects)
+    assert len(subjects) == len(set(subjects)), "each letter is sent once"
+    assert FileStore(system.settings.storage_dir).get(str(plan_doc)).startswith(b"%PDF")
+    assert plan.number.startswith("RIE-2027-")
     assert set(outbox_statuses(system)) == {"done"}
