@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -274,3 +275,45 @@ def test_evidence_is_stored_with_its_hash_and_limits_name_the_field(
         assert (
             len(client.get(f"/api/v1/claims/{claim.number}", headers=owner).json()["evidence"]) == 1
         )
+
+
+def test_a_landlord_files_a_damages_claim_with_its_evidence_over_http(
+    system: System, clock: FixedClock
+) -> None:
+    _, number, landlord_id = guarantee(system)
+    at(clock, "2030-01-20")
+    photo = b"\x89PNG\r\n\x1a\n foto del pavimento rovinato"
+    body = {
+        "guarantee_number": number,
+        "items": [
+            {
+                "kind": "damages",
+                "loss_on": "2029-12-30",
+                "claimed": "1800.00",
+                "description": "pavimento del soggiorno da rifare",
+            }
+        ],
+    }
+    with api_client(system) as client:
+        owner = login_as(client, system, Role.LANDLORD, landlord_id=landlord_id)
+        without = client.post("/api/v1/claims", json=body, headers=owner)
+        assert without.status_code == 409
+        assert without.json()["code"] == "damages_without_evidence"
+        body["evidence"] = [
+            {
+                "file_name": "pavimento.png",
+                "media_type": "image/png",
+                "content_base64": base64.b64encode(photo).decode(),
+                "description": "foto al rilascio",
+            }
+        ]
+        filed = client.post("/api/v1/claims", json=body, headers=owner)
+        assert filed.status_code == 201, filed.text
+        [evidence] = filed.json()["evidence"]
+        assert evidence["sha256"] == hashlib.sha256(photo).hexdigest()
+        body["evidence"][0]["content_base64"] = "non è base64!"
+        broken = client.post("/api/v1/claims", json=body, headers=owner)
+        assert broken.status_code == 400
+        assert "content_base64" in broken.json()["errors"][0]["field"]
+    with system.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(tables.claims)) == 1

@@ -270,16 +270,27 @@ class ClaimController(Controller):
         rows = read.list_claims(conn, status=status, landlord_id=scope.landlord_id)
         return [ClaimOut.model_validate(r) for r in rows]
 
-    @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        # Up to a few evidence files in base64 (a third larger than their bytes).
+        request_max_body_size=3 * MAX_UPLOAD_BYTES,
+    )
     def file_claim(
         self, data: JSONBody[ClaimIn], system: SystemDep, conn: ConnectionDep, actor: ActorDep
     ) -> ClaimDetailOut:
-        """File a claim; evidence is uploaded afterwards (``POST /{number}/evidence``)."""
+        """File a claim, with its evidence in base64 (a damages claim needs it at filing);
+        more evidence can be uploaded afterwards (``POST /{number}/evidence``)."""
         claim = system.bus.handle(
             c.FileClaim(
                 guarantee_number=data.guarantee_number,
                 items=tuple(
                     c.ClaimItemData(i.kind, i.loss_on, i.claimed, i.description) for i in data.items
+                ),
+                evidence=tuple(
+                    c.EvidenceUpload(e.file_name, e.media_type, e.content_base64, e.description)
+                    for e in data.evidence
                 ),
             ),
             actor,

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, StringConstraints
 
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ReferralSource
@@ -411,9 +411,20 @@ class ClaimItemIn(In):
     description: LongText = ""
 
 
+class EvidenceIn(In):
+    """One evidence file sent with the claim, its bytes in base64 (PDF, JPEG or PNG)."""
+
+    file_name: Text
+    media_type: Annotated[str, StringConstraints(max_length=60)]
+    content_base64: Base64Bytes
+    description: LongText = ""
+
+
 class ClaimIn(In):
     guarantee_number: Text
     items: Annotated[list[ClaimItemIn], Field(min_length=1, max_length=60)]
+    # A damages claim needs its evidence at filing; other evidence may follow by upload.
+    evidence: Annotated[list[EvidenceIn], Field(max_length=20)] = []
 
 
 class ClaimItemOut(BaseModel):
