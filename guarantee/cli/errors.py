@@ -28,8 +28,9 @@ def friendly_errors(func: F) -> F:
             if isinstance(exc, click.ClickException | click.exceptions.Exit):
                 raise
             from guarantee.adapters.data_files import DataFileError
+            from guarantee.adapters.document_errors import DocumentTemplateError
 
-            if isinstance(exc, DataFileError):
+            if isinstance(exc, DataFileError | DocumentTemplateError):
                 click.echo(f"errore nei dati di configurazione:\n{exc}", err=True)
                 sys.exit(2)
             from sqlalchemy.exc import OperationalError

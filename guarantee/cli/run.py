@@ -8,16 +8,19 @@ from pathlib import Path
 import click
 
 from guarantee.cli.errors import friendly_errors
+from guarantee.settings import get_settings
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
+@friendly_errors
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the web application (and, when embedded, run jobs in-process)."""
     import uvicorn
 
+    check_data_files()
     uvicorn.run(
         "guarantee.web.app:create_app",
         factory=True,
@@ -29,6 +32,20 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+def check_data_files() -> None:
+    """Refuse to start on a malformed product, rule or template file, naming file and line."""
+    from guarantee.adapters.reference_data import load_eligibility, load_products
+    from guarantee.adapters.templating import Branding, DocumentRenderer
+
+    settings = get_settings()
+    load_products(settings.policies_dir)
+    load_eligibility(settings.rules_dir)
+    DocumentRenderer(
+        Branding(settings.fund_name, settings.consortium_name, settings.base_url),
+        settings.templates_dir,
+    )
+
+
 @click.command()
 @click.option("--threads", default=4, show_default=True, type=int)
 @friendly_errors
@@ -37,6 +54,7 @@ def worker(threads: int) -> None:
     from guarantee.bootstrap import bootstrap
     from guarantee.jobs.runner import JobRunner
 
+    check_data_files()
     system = bootstrap()
     if not system.settings.broker_url:
         click.echo("nessun broker configurato: i lavori girano dentro `garanzia serve`", err=True)

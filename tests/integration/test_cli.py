@@ -52,6 +52,23 @@ def test_a_malformed_rules_file_is_refused_with_file_and_line(
     assert "Traceback" not in result.output
 
 
+def test_the_server_refuses_to_start_on_a_malformed_rules_file(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    path = rules / "eligibility" / "2026-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.splitlines().index("    kind: review") + 1
+    path.write_text(text.replace("    kind: review", "    kind: maybe", 1))
+    monkeypatch.setenv("GARANZIA_RULES_DIR", str(rules))
+    get_settings.cache_clear()
+    result = cli.invoke(main, ["serve", "--port", "1"])
+    assert result.exit_code == 2, result.output
+    assert "errore nei dati di configurazione" in result.output
+    assert f"2026-01.yaml:{line}: rule 'not_relatives': kind" in result.output
+
+
 def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
     facts = tmp_path / "facts.yaml"
     facts.write_text(
