@@ -17,10 +17,10 @@ system-deps:
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends libharfbuzz-subset0) || true; \
 	fi
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements-lock.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 

@@ -128,22 +128,16 @@ class Reactions:
             context = contexts.expiry_reminder_context(
                 conn, guarantee_id, product, rules_dir, today
             )
-        document = self.archive.create(
-            DocumentKind.EXPIRY_REMINDER,
-            context,
-            by=event["actor_id"],
-            guarantee_id=guarantee_id,
-            source_event_id=event["id"],
-        )
-        self._notify_landlord(
+        self._letter_to_landlord(
             event,
             guarantee_id,
+            DocumentKind.EXPIRY_REMINDER,
+            context,
             subject="La garanzia {number} scade tra 60 giorni",
             body=(
                 "Gentile {name},\n\nle ricordiamo che la garanzia {number} è in scadenza. "
                 "In allegato il promemoria con le date utili.\n\nFondo Garanzia Casa"
             ),
-            documents=[document],
         )
 
     def _claim_submitted(self, event: dict[str, Any]) -> None:
@@ -272,7 +266,7 @@ class Reactions:
         *,
         subject: str,
         body: str,
-        claim: str,
+        claim: str = "",
     ) -> None:
         document = self.archive.create(
             kind,

@@ -23,6 +23,7 @@ from guarantee.domain.actors import Role
 from guarantee.domain.documents import DocumentKind
 from guarantee.domain.guarantees import Guarantee
 from guarantee.jobs.archive import DocumentArchive
+from guarantee.jobs.reminders import queue_expiry_reminders
 from guarantee.jobs.runner import JobRunner
 from guarantee.read.documents import documents_of
 from guarantee.services import commands as c
@@ -245,3 +246,29 @@ def test_every_step_of_a_claim_sends_its_letter(
     assert FileStore(system.settings.storage_dir).get(str(plan_doc)).startswith(b"%PDF")
     assert plan.number.startswith("RIE-2027-")
     assert set(outbox_statuses(system)) == {"done"}
+
+
+def test_an_expiry_reminder_goes_out_once_60_days_before_the_end(
+    system: System, clock: FixedClock, inbox: Inbox
+) -> None:
+    fund = builders.fund_with(system, builders.money("100000"))
+    ending = builders.issued_guarantee(
+        system, fund.id, lease_data=builders.lease(start=date(2026, 3, 1), end=date(2027, 2, 28))
+    )
+    builders.issued_guarantee(system, fund.id)  # ends in 2029: no reminder yet
+    at(clock, "2026-12-30")
+    assert queue_expiry_reminders(system.engine, clock.today(), clock.now()) == 1
+    assert queue_expiry_reminders(system.engine, clock.today(), clock.now()) == 0
+    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
+    runner.worker.start()
+    try:
+        process_everything(runner)
+    finally:
+        runner.stop()
+    reminders = [m for m in inbox.accepted if "scade tra 60 giorni" in str(m["Subject"])]
+    assert [str(m["Subject"]) for m in reminders] == [
+        f"La garanzia {ending.number} scade tra 60 giorni"
+    ]
+    with system.engine.connect() as conn:
+        kinds = [d["kind"] for d in documents_of(conn, ending.id)]
+    assert kinds.count("expiry_reminder") == 1

@@ -20,6 +20,7 @@ from guarantee.domain.evidence import EvidenceFile
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.mediation import MediationCase
 from guarantee.domain.products import Product
+from tests.support.products import product
 
 PATRON_SAINT = ClosingDay(month=7, day=7, description="San Savino, patrono di Ivrea")
 OFFICE = WorkingCalendar([PATRON_SAINT])
@@ -28,34 +29,6 @@ IBAN = "IT60X0542811101000000123456"
 
 def at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
-
-
-def product(**changes: object) -> Product:
-    values: dict[str, object] = {
-        "code": "garanzia-casa",
-        "version": 1,
-        "name": "Garanzia Casa",
-        "valid_from": date(2023, 1, 1),
-        "valid_to": None,
-        "max_term_months": 36,
-        "renewals": 1,
-        "arrears_cap_rents": 12,
-        "arrears_include_charges": True,
-        "damages_cap": Decimal("3000.00"),
-        "legal_costs_cap": Decimal("2000.00"),
-        "overall_cap_rents": 12,
-        "overall_cap_extra": Decimal("5000.00"),
-        "deductible": Decimal("0.00"),
-        "waiting_period_days": 60,
-        "arrears_report_days": 60,
-        "arrears_claim_requires_mediation": True,
-        "damages_claim_days": 60,
-        "reserve_ratio": Decimal("0.30"),
-        "recovery_max_instalments": 36,
-        "recovery_instalment_income_share": Decimal("0.10"),
-    }
-    values.update(changes)
-    return Product(**values)  # type: ignore[arg-type]
 
 
 GARANZIA_CASA = product()

@@ -12,39 +12,17 @@ from guarantee.adapters.data_files import load_products
 from guarantee.domain.errors import InvalidDefinition, NotFound
 from guarantee.domain.products import Product, ProductCatalog
 from tests.rules_support import POLICIES_DIR
+from tests.support.products import product as shipped_product
 
 
 def product(**changes: object) -> Product:
-    values: dict[str, object] = {
-        "code": "garanzia-casa",
-        "version": 1,
-        "name": "Garanzia Casa",
-        "valid_from": date(2026, 1, 1),
-        "valid_to": None,
-        "max_term_months": 36,
-        "renewals": 1,
-        "arrears_cap_rents": 12,
-        "arrears_include_charges": True,
-        "damages_cap": Decimal("3000.00"),
-        "legal_costs_cap": Decimal("2000.00"),
-        "overall_cap_rents": 12,
-        "overall_cap_extra": Decimal("5000.00"),
-        "deductible": Decimal("0.00"),
-        "waiting_period_days": 60,
-        "arrears_report_days": 60,
-        "arrears_claim_requires_mediation": True,
-        "damages_claim_days": 60,
-        "reserve_ratio": Decimal("0.30"),
-        "recovery_max_instalments": 36,
-        "recovery_instalment_income_share": Decimal("0.10"),
-    }
-    values.update(changes)
-    return Product(**values)  # type: ignore[arg-type]
+    """The default product, valid from 2026 so the catalog tests can place versions around it."""
+    return shipped_product(**{"valid_from": date(2026, 1, 1), **changes})
 
 
 def test_the_committed_product_file_holds_the_spec_defaults() -> None:
     shipped = load_products(POLICIES_DIR).get("garanzia-casa", 1)
-    assert shipped == product(valid_from=date(2023, 1, 1))
+    assert shipped == shipped_product()
 
 
 def test_example_a_exposure_and_reserve_for_rent_650() -> None:
