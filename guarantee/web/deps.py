@@ -35,7 +35,9 @@ def provide_actor(request: Request[Any, Any, Any], state: State) -> Actor:
             "autenticazione richiesta", headers={"WWW-Authenticate": "Bearer"}
         )
     system: System = state.system
-    with system.engine.begin() as conn:
+    # A read: on SQLite it must not take the write lock every request would otherwise queue on.
+    with system.engine.connect() as conn:
+        conn = conn.execution_options(readonly=True)
         actor = accounts.actor_for_token(conn, token.strip(), system.deps.clock.now())
     if actor is None:
         raise NotAuthorizedException(
