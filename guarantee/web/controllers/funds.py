@@ -17,7 +17,15 @@ from guarantee.read.ledger_csv import ledger_csv_chunks
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
-from guarantee.web.schemas import ContributionIn, EntryOut, FundIn, FundOut, LedgerLineOut, Page
+from guarantee.web.schemas import (
+    ContributionIn,
+    EntryOut,
+    FundIn,
+    FundOut,
+    LedgerLineOut,
+    Page,
+    page_of,
+)
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
 PageSize = Annotated[int, Parameter(ge=1, le=1000)]
@@ -94,12 +102,7 @@ class FundController(Controller):
             page=page,
             page_size=page_size,
         )
-        return Page[LedgerLineOut](
-            items=[LedgerLineOut.model_validate(r) for r in found.items],
-            total=found.total,
-            page=found.page,
-            page_size=found.page_size,
-        )
+        return page_of(found, LedgerLineOut)
 
     @get("/{fund_id:str}/ledger.csv", sync_to_thread=True)
     def ledger_csv(

@@ -20,6 +20,7 @@ from guarantee.web.schemas import (
     IssueIn,
     Page,
     ReasonIn,
+    page_of,
 )
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
@@ -37,12 +38,7 @@ _ACTIONS: dict[str, type[c.GuaranteeCommand]] = {
 
 
 def _page(found: read.Page) -> Page[GuaranteeOut]:
-    return Page[GuaranteeOut](
-        items=[GuaranteeOut.model_validate(row) for row in found.items],
-        total=found.total,
-        page=found.page,
-        page_size=found.page_size,
-    )
+    return page_of(found, GuaranteeOut)
 
 
 def _detail(conn: ConnectionDep, actor: ActorDep, number: str) -> GuaranteeDetailOut:

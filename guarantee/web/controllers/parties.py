@@ -13,7 +13,7 @@ from guarantee.read import guarantees as read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
-from guarantee.web.schemas import LandlordIn, LandlordOut, Page, PropertyIn, PropertyOut
+from guarantee.web.schemas import LandlordIn, LandlordOut, Page, PropertyIn, PropertyOut, page_of
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
 PageSize = Annotated[int, Parameter(ge=1, le=500)]
@@ -34,12 +34,7 @@ class LandlordController(Controller):
     ) -> Page[LandlordOut]:
         ReadScope(actor).require_staff("i locatori")
         found = read.list_landlords(conn, q=q, page=page, page_size=page_size)
-        return Page[LandlordOut](
-            items=[LandlordOut.model_validate(r) for r in found.items],
-            total=found.total,
-            page=found.page,
-            page_size=found.page_size,
-        )
+        return page_of(found, LandlordOut)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def enrol_landlord(
@@ -77,12 +72,7 @@ class PropertyController(Controller):
         found = read.list_properties(
             conn, landlord_id=scope.landlord_id or landlord_id, page=page, page_size=page_size
         )
-        return Page[PropertyOut](
-            items=[PropertyOut.model_validate(r) for r in found.items],
-            total=found.total,
-            page=found.page,
-            page_size=found.page_size,
-        )
+        return page_of(found, PropertyOut)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def add_property(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -32,6 +32,35 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+
+
+class FoundRows(Protocol):
+    """A page of plain rows as the read models return it."""
+
+    @property
+    def items(self) -> list[dict[str, Any]]: ...
+
+    @property
+    def total(self) -> int: ...
+
+    @property
+    def page(self) -> int: ...
+
+    @property
+    def page_size(self) -> int: ...
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def page_of(found: FoundRows, model: type[M]) -> Page[M]:
+    """A read model's page of rows as the API's page of ``model``."""
+    return Page[model](  # type: ignore[valid-type]
+        items=[model.model_validate(row) for row in found.items],
+        total=found.total,
+        page=found.page,
+        page_size=found.page_size,
+    )
 
 
 class LoginIn(In):
