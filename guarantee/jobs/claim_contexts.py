@@ -14,7 +14,7 @@ from guarantee.domain.cover import CoverState, ItemKind
 from guarantee.domain.errors import NotFound
 from guarantee.domain.money import ZERO
 from guarantee.domain.products import Product
-from guarantee.jobs.contexts import SIGNATORY, _guarantee_row, municipalities
+from guarantee.jobs.contexts import SIGNATORY, guarantee_row, letter_basics, municipalities
 
 ITEM_LABELS = {
     ItemKind.ARREARS: "Canoni di locazione non pagati",
@@ -24,10 +24,6 @@ ITEM_LABELS = {
 }
 PAID_STATES = ("paid", "in_recovery", "recovered", "written_off", "closed")
 REVIEW_DAYS, PAYMENT_DAYS, APPEAL_DAYS = 30, 15, 30
-
-
-def _common(today: date) -> dict[str, Any]:
-    return {"document_date": today, "signatory": dict(SIGNATORY)}
 
 
 def _claim(conn: Connection, claim_id: str) -> dict[str, Any]:
@@ -62,12 +58,12 @@ def _claim_header(claim: dict[str, Any]) -> dict[str, Any]:
 
 def claim_acknowledgement_context(conn: Connection, claim_id: str, today: date) -> dict[str, Any]:
     claim = _claim(conn, claim_id)
-    row = _guarantee_row(conn, claim["guarantee_id"])
+    row = guarantee_row(conn, claim["guarantee_id"])
     e = tables.claim_evidence.c
     attachments = list(
         conn.scalars(select(e.file_name).where(e.claim_id == claim_id).order_by(e.uploaded_at))
     )
-    return _common(today) | {
+    return letter_basics(today) | {
         "recipient": _landlord_recipient(row),
         "claim": _claim_header(claim),
         "items": [
@@ -99,7 +95,7 @@ def claim_decision_context(
 ) -> dict[str, Any]:
     """``decision`` is the outcome recorded by the event: the claim may have moved on since."""
     claim = _claim(conn, claim_id)
-    row = _guarantee_row(conn, claim["guarantee_id"])
+    row = guarantee_row(conn, claim["guarantee_id"])
     approved_now: dict[ItemKind, Decimal] = {}
     for item in claim["items"]:
         kind = ItemKind(item["kind"])
@@ -112,7 +108,7 @@ def claim_decision_context(
     )
     total_claimed = sum((i["claimed"] for i in claim["items"]), ZERO)
     total_approved = sum((i["approved"] or ZERO for i in claim["items"]), ZERO)
-    return _common(today) | {
+    return letter_basics(today) | {
         "recipient": _landlord_recipient(row),
         "claim": _claim_header(claim),
         "decision": decision,
@@ -146,8 +142,8 @@ def payment_notice_context(
     conn: Connection, claim_id: str, decision_protocol: str, decided_on: date, today: date
 ) -> dict[str, Any]:
     claim = _claim(conn, claim_id)
-    row = _guarantee_row(conn, claim["guarantee_id"])
-    return _common(today) | {
+    row = guarantee_row(conn, claim["guarantee_id"])
+    return letter_basics(today) | {
         "recipient": _landlord_recipient(row),
         "claim_number": claim["number"],
         "guarantee_number": claim["guarantee_number"],
@@ -166,12 +162,12 @@ def repayment_plan_context(
     p, ri = tables.recovery_plans.c, tables.recovery_instalments.c
     plan = conn.execute(select(tables.recovery_plans).where(p.id == plan_id)).mappings().one()
     claim = _claim(conn, plan["claim_id"])
-    row = _guarantee_row(conn, plan["guarantee_id"])
+    row = guarantee_row(conn, plan["guarantee_id"])
     town, province = municipalities(rules_dir).get(row["municipality_istat_code"], ("", ""))
     instalments = conn.execute(
         select(ri.number, ri.due_on, ri.amount).where(ri.plan_id == plan_id).order_by(ri.number)
     ).all()
-    return _common(today) | {
+    return letter_basics(today) | {
         "debtor": {
             "name": row["main_tenant_name"],
             "tax_code": row["main_tenant_tax_code"],
@@ -210,13 +206,13 @@ def convocation_context(
     meeting = (
         conn.execute(select(tables.mediation_meetings).where(mm.id == meeting_id)).mappings().one()
     )
-    row = _guarantee_row(conn, case["guarantee_id"])
+    row = guarantee_row(conn, case["guarantee_id"])
     mediator = (
         conn.scalar(select(u.full_name).where(u.id == case["mediator_id"]))
         if case["mediator_id"]
         else None
     )
-    return _common(today) | {
+    return letter_basics(today) | {
         "case": {"number": case["number"], "guarantee_number": row["number"]},
         "subject": case["reason"],
         "meeting": {

@@ -33,7 +33,7 @@ def municipalities(rules_dir: Path) -> dict[str, tuple[str, str]]:
         return {row["istat_code"]: (row["name"], row["province"]) for row in csv.DictReader(handle)}
 
 
-def _guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
+def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
     g, lo, p, h = tables.guarantees, tables.landlords, tables.properties, tables.households
     row = (
         conn.execute(
@@ -105,7 +105,7 @@ def _coverage(product: Product, rent: Decimal, *, notes: bool) -> list[dict[str,
     ]
 
 
-def _common(today: date) -> dict[str, Any]:
+def letter_basics(today: date) -> dict[str, Any]:
     # The protocol number is added by the archive when it allocates one.
     return {"document_date": today, "signatory": dict(SIGNATORY)}
 
@@ -113,10 +113,10 @@ def _common(today: date) -> dict[str, Any]:
 def contract_context(
     conn: Connection, guarantee_id: str, product: Product, rules_dir: Path, today: date
 ) -> dict[str, Any]:
-    row = _guarantee_row(conn, guarantee_id)
+    row = guarantee_row(conn, guarantee_id)
     rent: Decimal = row["monthly_rent"]
     dwelling = _dwelling(row, rules_dir)
-    return _common(today) | {
+    return letter_basics(today) | {
         "guarantee": {
             "number": row["number"],
             "product_name": product.name,
@@ -157,9 +157,9 @@ def contract_context(
 def certificate_context(
     conn: Connection, guarantee_id: str, product: Product, rules_dir: Path, today: date
 ) -> dict[str, Any]:
-    row = _guarantee_row(conn, guarantee_id)
+    row = guarantee_row(conn, guarantee_id)
     dwelling = _dwelling(row, rules_dir)
-    return _common(today) | {
+    return letter_basics(today) | {
         "certificate_code": row["certificate_code"],
         "guarantee": {
             "number": row["number"],
@@ -175,13 +175,13 @@ def certificate_context(
 
 
 def eligibility_context(conn: Connection, guarantee_id: str, today: date) -> dict[str, Any]:
-    row = _guarantee_row(conn, guarantee_id)
+    row = guarantee_row(conn, guarantee_id)
     stored = row["eligibility"] or {}
     verdicts = [
         {"code": v["code"], "message": v["message"], "verdict": v["result"]}
         for v in stored.get("verdicts", [])
     ]
-    return _common(today) | {
+    return letter_basics(today) | {
         "recipient": {
             "name": row["main_tenant_name"],
             "address": f"presso {row['referrer'] or 'lo sportello che ha presentato la domanda'}",
@@ -202,10 +202,10 @@ def eligibility_context(conn: Connection, guarantee_id: str, today: date) -> dic
 def expiry_reminder_context(
     conn: Connection, guarantee_id: str, product: Product, rules_dir: Path, today: date
 ) -> dict[str, Any]:
-    row = _guarantee_row(conn, guarantee_id)
+    row = guarantee_row(conn, guarantee_id)
     dwelling = _dwelling(row, rules_dir)
     end: date = row["ends_on"]
-    return _common(today) | {
+    return letter_basics(today) | {
         "recipient": {
             "name": row["landlord_name"],
             "address": row["landlord_address"] or "—",
@@ -222,5 +222,5 @@ def expiry_reminder_context(
 
 def landlord_email(conn: Connection, guarantee_id: str) -> tuple[str, str, str | None]:
     """(email, name, guarantee number) of the landlord a guarantee's notices go to."""
-    row = _guarantee_row(conn, guarantee_id)
+    row = guarantee_row(conn, guarantee_id)
     return row["landlord_email"], row["landlord_name"], row["number"]
