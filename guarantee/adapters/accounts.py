@@ -85,7 +85,12 @@ def actor_for_token(conn: Connection, token: str, now: datetime) -> Actor | None
     ).one_or_none()
     if row is None:
         return None
-    return Actor(user_id=row.username, role=Role(row.role), landlord_id=row.landlord_id)
+    return Actor(
+        user_id=row.username,
+        role=Role(row.role),
+        landlord_id=row.landlord_id,
+        account_id=str(row.id),
+    )
 
 
 def _digest(token: str) -> str:

@@ -21,6 +21,14 @@ class Actor:
     role: Role
     # A landlord sees only its own guarantees; an operator only its own referrals.
     landlord_id: str | None = None
+    # The account's stable id (users.id). ``user_id`` is the username people read; two acts
+    # are "the same person" (four eyes) when their accounts are the same, whatever the name.
+    account_id: str | None = None
+
+    @property
+    def identity(self) -> str:
+        """Who this is, for comparisons: the account where there is one, else the name."""
+        return self.account_id or f"name:{self.user_id}"
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:
