@@ -28,6 +28,8 @@ from guarantee.domain.mediation import MediationOutcome
 from guarantee.services import commands as c
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
+# Four eyes: payments above the threshold are proposed by one fund manager, authorised by this.
+SECOND_MANAGER = Actor("gestore2", Role.FUND_MANAGER)
 HELP_DESK = Actor("sportello", Role.OPERATOR)
 
 FIRST_NAMES = [
@@ -231,12 +233,37 @@ def _when_things_go_wrong(demo: Demo, active: list[Guarantee], today: date) -> N
         ),
         MANAGER,
     )
-    bus.handle(c.PayClaim(claim, idempotency_key=f"demo-{claim}"), MANAGER)
+    bus.handle(c.ProposeClaimPayment(claim, note="arretrati verificati"), MANAGER)
+    bus.handle(c.PayClaim(claim, idempotency_key=f"demo-{claim}"), SECOND_MANAGER)
     demo.at(start + timedelta(days=35))
     plan = bus.handle(c.CreateRecoveryPlan(claim, start + timedelta(days=45)), MANAGER)
     first = plan.instalments[0]
     demo.at(first.due_on)
     bus.handle(c.RecordRecoveryInstalment(plan.number, first.id, paid=True), MANAGER)
+    demo.at(today)
+    if len(ready) > 4:
+        _damages_waiting_for_second_manager(demo, ready[4], today)
+
+
+def _damages_waiting_for_second_manager(demo: Demo, guarantee: Guarantee, today: date) -> None:
+    """A damages claim approved and its payment proposed by "gestore": "gestore2" (or any
+    other fund manager, never "gestore") authorises it."""
+    bus = demo.system.bus
+    assert guarantee.number is not None
+    demo.at(today - timedelta(days=6))
+    photo = c.EvidenceUpload("verbale-sopralluogo.pdf", "application/pdf", b"%PDF-1.4 demo")
+    item = c.ClaimItemData(
+        ItemKind.DAMAGES, today - timedelta(days=8), Decimal("1800.00"), "infiltrazione bagno"
+    )
+    claim = bus.handle(c.FileClaim(guarantee.number, (item,), (photo,)), MANAGER).number
+    bus.handle(c.StartClaimReview(claim), MANAGER)
+    demo.at(today - timedelta(days=2))
+    decided = bus.handle(c.SuggestClaimDecision(claim), MANAGER)
+    bus.handle(
+        c.DecideClaim(claim, tuple(c.ItemDecisionData(d.item_id, d.approved) for d in decided)),
+        MANAGER,
+    )
+    bus.handle(c.ProposeClaimPayment(claim, note="preventivo dell'idraulico verificato"), MANAGER)
     demo.at(today)
 
 
@@ -422,6 +449,7 @@ def _accounts(
             with_guarantees.append(g.landlord_id)
     people = [
         ("fund_manager", "gestore", "Laura Gestore", None),
+        ("fund_manager", "gestore2", "Marco Secondo Gestore", None),
         ("mediator", "mediatore", "Paolo Mediatore", None),
         ("operator", "sportello", "Sportello Casa Ivrea", None),
         ("auditor", "revisore", "Collegio dei revisori", None),

@@ -232,14 +232,24 @@ def _claim_decision() -> dict[str, object]:
         "total_claimed": Decimal("4590.00"),
         "total_approved": Decimal("4190.00"),
         "total_refused": Decimal("400.00"),
-        "remaining_cover": [
-            {"label": "Massimale complessivo residuo", "amount": Decimal("8610.00")},
-            {"label": "di cui canoni e oneri accessori", "amount": Decimal("5610.00")},
-            {"label": "di cui danni all'immobile", "amount": Decimal("3000.00")},
-            {"label": "di cui spese legali", "amount": Decimal("0.00")},
+        "cover": [
+            _line("Massimale complessivo", "12800.00", "0.00", "4190.00", "8610.00"),
+            _line("Canoni e oneri accessori", "7800.00", "0.00", "2190.00", "5610.00"),
+            _line("Danni all'immobile", "3000.00", "0.00", "0.00", "3000.00"),
+            _line("Spese legali per la procedura di sfratto", "2000.00", "0.00", "2000.00", "0.00"),
         ],
         "payment_days": 15,
         "appeal_days": 30,
+    }
+
+
+def _line(label: str, cap: str, paid: str, committed: str, remaining: str) -> dict[str, object]:
+    return {
+        "label": label,
+        "cap": Decimal(cap),
+        "paid": Decimal(paid),
+        "committed": Decimal(committed),
+        "remaining": Decimal(remaining),
     }
 
 

@@ -22,6 +22,9 @@ class AuditEvent:
     before: dict[str, Any]
     after: dict[str, Any]
     reason: str | None = None
+    # The account behind actor_id (None for the system and scripts): names can be reused,
+    # accounts cannot.
+    actor_account_id: str | None = None
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @classmethod
@@ -36,4 +39,5 @@ class AuditEvent:
             before=change.before,
             after=change.after,
             reason=change.reason,
+            actor_account_id=actor.account_id,
         )

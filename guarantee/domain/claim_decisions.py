@@ -25,7 +25,8 @@ def suggest_decision(
 ) -> list[ItemDecision]:
     """One decision per item, never above the remaining cover, with the landlord's reasons.
 
-    ``cover`` is the guarantee's cover before this claim; ``arrears_payable`` comes from
+    ``cover`` is the guarantee's cover before this claim (what other claims paid or
+    committed already taken out); ``arrears_payable`` comes from
     ``claims.arrears_payable`` (the mediation rule).
     """
     left = {line: cover.remaining(line) for line in CoverLine}
@@ -52,7 +53,7 @@ def suggest_decision(
 def beyond_line(line: CoverLine, cover: CoverState) -> str:
     """'oltre il massimale per spese legali (2.000,00 €)', or what is left of it."""
     name, cap = LINE_NAMES[line], amount_it(cover.cap(line))
-    if cover.paid(line) == 0:
+    if cover.paid(line) == 0 and cover.committed(line) == 0:
         return f"oltre il massimale per {name} ({cap} €)"
     left = amount_it(cover.remaining(line))
     return f"oltre la copertura residua per {name} ({left} € del massimale di {cap} €)"
@@ -60,7 +61,7 @@ def beyond_line(line: CoverLine, cover: CoverState) -> str:
 
 def beyond_all(cover: CoverState) -> str:
     cap = amount_it(cover.overall_cap)
-    if cover.paid_total == 0:
+    if cover.paid_total == 0 and cover.committed_total == 0:
         return f"oltre il massimale complessivo della garanzia ({cap} €)"
     left = amount_it(cover.overall_remaining)
     return f"oltre la copertura residua della garanzia ({left} € del massimale di {cap} €)"

@@ -142,14 +142,22 @@ def check_within_cover(
     for line, approved in per_line.items():
         if approved > cover.remaining(line):
             raise DomainError(
-                f"importo approvato per {LINE_NAMES[line]} ({amount_it(approved)} €) oltre la "
-                f"copertura residua ({amount_it(cover.remaining(line))} €)",
+                f"oltre la copertura residua per {LINE_NAMES[line]}: richiesti "
+                f"{amount_it(approved)} €, residui {amount_it(cover.remaining(line))} €"
+                + _committed_note(cover.committed(line)),
                 code="above_remaining_cover",
             )
     total = sum(per_line.values(), ZERO)
     if total > cover.overall_remaining:
         raise DomainError(
-            f"importo approvato ({amount_it(total)} €) oltre la copertura residua complessiva "
-            f"della garanzia ({amount_it(cover.overall_remaining)} €)",
+            f"oltre la copertura residua complessiva della garanzia: richiesti "
+            f"{amount_it(total)} €, residui {amount_it(cover.overall_remaining)} €"
+            + _committed_note(cover.committed_total),
             code="above_remaining_cover",
         )
+
+
+def _committed_note(committed: Decimal) -> str:
+    if committed == 0:
+        return ""
+    return f" ({amount_it(committed)} € già impegnati da decisioni non ancora pagate)"

@@ -3,8 +3,15 @@
 Lifecycle (SPEC §5): submitted → under_review → awaiting_mediation → (approved |
 partially_approved | rejected) → paid → (in_recovery → recovered | written_off) → closed.
 Shortcuts in the table: a claim without arrears is decided straight from review; a paid
-claim with nothing to recover is written off without a plan; a rejected claim closes;
-the landlord may withdraw a claim until it is decided.
+claim with nothing to recover is written off without a plan; a rejected claim closes.
+Ways back and out: an arrears claim waits while mediation on its guarantee is open and
+returns to review when it ends; a fund manager may revoke an unpaid decision (its
+commitment is released) and decide again; the landlord may withdraw a claim until it is
+paid.
+
+A decision commits the approved amounts against the guarantee's cover (``CoverState``);
+a payment above the product's threshold is proposed by one fund manager and authorised by
+another (four eyes, compared by account, not by name).
 
 Admissibility is checked when the claim is filed (nothing is recorded if refused): cover
 dates, waiting period, reporting deadline, damages deadline and evidence. Whether arrears
@@ -16,6 +23,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -34,7 +42,7 @@ from guarantee.domain.claim_rules import (
     check_within_cover,
 )
 from guarantee.domain.cover import CoverState, ItemKind
-from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.domain.errors import Conflict, DomainError, InvalidField
 from guarantee.domain.evidence import DEFAULT_EVIDENCE_LIMITS, EvidenceFile, EvidenceLimits
 from guarantee.domain.formats import amount_it
 from guarantee.domain.guarantee_facts import GuaranteeFacts
@@ -59,28 +67,46 @@ class ClaimStatus(StrEnum):
 
 C = ClaimStatus
 UNDECIDED_STATES = frozenset({C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION})
+# Decided, not yet paid: the approved amounts are committed against the cover.
+COMMITTED_STATES = frozenset({C.APPROVED, C.PARTIALLY_APPROVED})
 _UNDECIDED = sorted(UNDECIDED_STATES)
+_COMMITTED = sorted(COMMITTED_STATES)
 
 CLAIM_LIFECYCLE: StateMachine[ClaimStatus] = StateMachine(
     "richiesta di escussione",
     {
         "start_review": ([C.SUBMITTED], [C.UNDER_REVIEW]),
         "await_mediation": ([C.UNDER_REVIEW], [C.AWAITING_MEDIATION]),
+        "end_mediation_wait": ([C.AWAITING_MEDIATION], [C.UNDER_REVIEW]),
         "decide": (
             [C.UNDER_REVIEW, C.AWAITING_MEDIATION],
             [C.APPROVED, C.PARTIALLY_APPROVED, C.REJECTED],
         ),
-        "mark_paid": ([C.APPROVED, C.PARTIALLY_APPROVED], [C.PAID]),
+        "revoke_decision": ([*_COMMITTED, C.REJECTED], [C.UNDER_REVIEW]),
+        "propose_payment": (_COMMITTED, _COMMITTED),
+        "refuse_payment": (_COMMITTED, _COMMITTED),
+        "mark_paid": (_COMMITTED, [C.PAID]),
         "start_recovery": ([C.PAID], [C.IN_RECOVERY]),
         "end_recovery": ([C.IN_RECOVERY], [C.RECOVERED, C.WRITTEN_OFF]),
         "write_off": ([C.PAID], [C.WRITTEN_OFF]),
         "close": ([C.REJECTED, C.RECOVERED, C.WRITTEN_OFF], [C.CLOSED]),
-        "withdraw": (_UNDECIDED, [C.CLOSED]),
-        # keeps the state
+        "withdraw": ([*_UNDECIDED, *_COMMITTED], [C.CLOSED]),
+        # keep the state
         "add_evidence": (_UNDECIDED, _UNDECIDED),
     },
 )
-STAY_ACTIONS = frozenset({"add_evidence"})
+STAY_ACTIONS = frozenset({"add_evidence", "propose_payment", "refuse_payment"})
+
+
+@dataclass(frozen=True)
+class PaymentProposal:
+    """A payment above the threshold, proposed by one fund manager, waiting for another."""
+
+    proposed_by: str  # the name people read
+    proposed_by_account: str  # the stable identity four eyes compares
+    proposed_at: datetime
+    reference: str | None
+    note: str | None
 
 
 class Claim(Aggregate):
@@ -129,6 +155,7 @@ class Claim(Aggregate):
         self.decided_at: datetime | None = None
         self.decided_by: str | None = None
         self.decision_note: str | None = None
+        self.payment_proposal = None
         self.paid_amount = ZERO
         self.paid_at: datetime | None = None
         self.payment_reference: str | None = None
@@ -167,6 +194,10 @@ class Claim(Aggregate):
             )
         self._move("await_mediation", now, reason=reason)
 
+    def end_mediation_wait(self, *, now: datetime, reason: str) -> None:
+        """The mediation it waited for has ended: back to review, to be decided."""
+        self._move("end_mediation_wait", now, reason=reason)
+
     def add_evidence(
         self, file: EvidenceFile, *, now: datetime, limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS
     ) -> None:
@@ -188,7 +219,8 @@ class Claim(Aggregate):
     ) -> ClaimStatus:
         """Approve, approve in part or reject, item by item; refuses amounts above cover.
 
-        ``cover`` is the guarantee's cover before this claim is paid. Nothing changes if
+        ``cover`` is the guarantee's cover without this claim: what other claims paid or
+        committed is already taken out. Nothing changes if
         any decision is refused.
         """
         self.check_can("decide")
@@ -247,19 +279,121 @@ class Claim(Aggregate):
 
     # -- payment and after -------------------------------------------------------------------
 
-    def mark_paid(self, payment_reference: str, iban: str, paid_at: datetime) -> Decimal:
-        """Paid to the landlord, once: a second call is an IllegalTransition."""
+    def revoke_decision(self, *, reason: str, now: datetime, by: str) -> None:
+        """An unpaid decision is withdrawn by the fund: its commitment is released and the
+        claim goes back to review, to be decided again."""
+        text = _required(reason, "reason")
+        self.check_can("revoke_decision")
+        revoked = {i.id: [str(i.approved), i.reason] for i in self.items}
+        for item in self.items:
+            item.approved = None
+            item.refused = None
+            item.reason = None
+        self.decided_at = None
+        self.decided_by = None
+        self.decision_note = None
+        self.payment_proposal = None
+        self._move("revoke_decision", now, reason=text, extra={"revoked": revoked, "by": by})
+        self._emit("claim_decision_revoked", guarantee_id=self.guarantee_id, reason=text)
+
+    def propose_payment(
+        self,
+        *,
+        threshold: Decimal,
+        by: str,
+        account: str,
+        now: datetime,
+        reference: str | None = None,
+        note: str | None = None,
+    ) -> PaymentProposal:
+        """First pair of eyes on a payment above the threshold."""
+        self.check_can("propose_payment")
+        if self.approved_total <= threshold:
+            raise DomainError(
+                f"il pagamento di {amount_it(self.approved_total)} € non supera la soglia di "
+                f"{amount_it(threshold)} €: lo dispone un solo gestore, senza proposta",
+                code="four_eyes_not_needed",
+            )
+        if self.payment_proposal is not None:
+            raise Conflict(
+                f"pagamento della richiesta {self.number} già proposto da "
+                f"{self.payment_proposal.proposed_by}: serve l'autorizzazione di un altro gestore"
+            )
+        proposal = PaymentProposal(
+            proposed_by=by,
+            proposed_by_account=account,
+            proposed_at=now,
+            reference=(reference or "").strip() or None,
+            note=(note or "").strip() or None,
+        )
+        self.payment_proposal = proposal
+        self._move(
+            "propose_payment",
+            now,
+            reason=proposal.note,
+            extra={"amount": str(self.approved_total), "proposed_by": by},
+        )
+        return proposal
+
+    def refuse_payment(self, *, reason: str, by: str, now: datetime) -> None:
+        """The second pair of eyes says no: the proposal is dropped, the decision stands."""
+        text = _required(reason, "reason")
+        self.check_can("refuse_payment")
+        if self.payment_proposal is None:
+            raise DomainError(
+                f"nessun pagamento proposto per la richiesta {self.number}", code="no_proposal"
+            )
+        proposed_by = self.payment_proposal.proposed_by
+        self.payment_proposal = None
+        self._move(
+            "refuse_payment", now, reason=text, extra={"proposed_by": proposed_by, "by": by}
+        )
+
+    def mark_paid(
+        self,
+        payment_reference: str,
+        iban: str,
+        paid_at: datetime,
+        *,
+        threshold: Decimal,
+        by: str,
+        account: str,
+    ) -> Decimal:
+        """Paid to the landlord, once: a second call is an IllegalTransition.
+
+        Above ``threshold`` this is the authorisation of a proposal made by another account.
+        """
         self.check_can("mark_paid")
         reference = payment_reference.strip()
         if not reference:
             raise InvalidField("payment_reference", "indicare il riferimento del bonifico")
-        account = identifiers.iban(iban)
         amount = self.approved_total
+        proposal = self.payment_proposal
+        if amount > threshold:
+            if proposal is None:
+                raise DomainError(
+                    f"il pagamento di {amount_it(amount)} € supera la soglia di "
+                    f"{amount_it(threshold)} €: va proposto da un gestore e autorizzato da un "
+                    "altro",
+                    code="four_eyes_required",
+                )
+            # Same account, or same name (an act by a script or the demo has no account):
+            # either is the same person, and being strict here only ever refuses.
+            if account in {proposal.proposed_by_account} or by == proposal.proposed_by:
+                raise DomainError(
+                    f"il pagamento della richiesta {self.number} è stato proposto da lei: "
+                    "deve autorizzarlo un altro gestore",
+                    code="four_eyes_same_person",
+                )
+        account_number = identifiers.iban(iban)
         self.paid_amount = amount
         self.paid_at = paid_at
         self.payment_reference = reference
-        self.paid_to_iban = account
-        self._move("mark_paid", paid_at, extra={"amount": str(amount), "reference": reference})
+        self.paid_to_iban = account_number
+        extra: dict[str, Any] = {"amount": str(amount), "reference": reference, "paid_by": by}
+        if proposal is not None:
+            extra["proposed_by"] = proposal.proposed_by
+        self._move("mark_paid", paid_at, extra=extra)
         self._emit(
             "claim_paid",
             guarantee_id=self.guarantee_id,
@@ -311,14 +445,38 @@ class Claim(Aggregate):
         self._move("close", now, reason=self.close_reason)
 
     def withdraw(self, *, now: datetime, reason: str) -> None:
-        """The landlord withdraws the claim before a decision."""
+        """The landlord withdraws the claim before it is paid (a commitment is released)."""
         text = _required(reason, "reason")
         self.check_can("withdraw")
+        was_committed = self.status in COMMITTED_STATES
         self.closed_at = now
         self.close_reason = text
-        self._move("withdraw", now, reason=text)
+        self.payment_proposal = None
+        self._move("withdraw", now, reason=text, extra={"released": was_committed})
+        self._emit("claim_withdrawn", guarantee_id=self.guarantee_id, reason=text)
 
     # -- queries -----------------------------------------------------------------------------
+
+    @property
+    def payment_proposal(self) -> PaymentProposal | None:
+        if self._proposed_by is None or self._proposed_at is None:
+            return None
+        return PaymentProposal(
+            proposed_by=self._proposed_by,
+            proposed_by_account=self._proposed_by_account or "",
+            proposed_at=self._proposed_at,
+            reference=self._proposal_reference,
+            note=self._proposal_note,
+        )
+
+    @payment_proposal.setter
+    def payment_proposal(self, proposal: PaymentProposal | None) -> None:
+        # Kept as five plain attributes, as the database keeps them.
+        self._proposed_by = proposal.proposed_by if proposal else None
+        self._proposed_by_account = proposal.proposed_by_account if proposal else None
+        self._proposed_at = proposal.proposed_at if proposal else None
+        self._proposal_reference = proposal.reference if proposal else None
+        self._proposal_note = proposal.note if proposal else None
 
     @property
     def has_arrears(self) -> bool:
@@ -396,6 +554,17 @@ class Claim(Aggregate):
         self._record(action, before, {"status": new_status.value, **(extra or {})}, reason)
 
 
+def committed_by_kind(claims: Iterable[Claim]) -> dict[ItemKind, Decimal]:
+    """What decided, unpaid claims on a guarantee have promised, per kind."""
+    totals: dict[ItemKind, Decimal] = {}
+    for claim in claims:
+        if claim.status not in COMMITTED_STATES:
+            continue
+        for kind, amount in claim.approved_by_kind().items():
+            totals[kind] = totals.get(kind, ZERO) + amount
+    return totals
+
+
 def paid_by_kind(claims: Iterable[Claim]) -> dict[ItemKind, Decimal]:
     """What has been paid on a guarantee so far, per kind, from its paid claims."""
     totals: dict[ItemKind, Decimal] = {}
@@ -422,6 +591,8 @@ __all__ = [
     "ItemDecision",
     "ItemKind",
     "MediationView",
+    "PaymentProposal",
     "arrears_payable",
+    "committed_by_kind",
     "paid_by_kind",
 ]

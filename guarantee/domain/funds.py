@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from guarantee.domain.aggregate import Aggregate
-from guarantee.domain.errors import InsufficientCapacity, InvalidField
+from guarantee.domain.errors import DomainError, InsufficientCapacity, InvalidField
 from guarantee.domain.formats import amount_it
 from guarantee.domain.fund_figures import DayTotals, Figures
 from guarantee.domain.ledger import Account, EntryKind, JournalEntry, Posting, transfer
@@ -200,10 +200,10 @@ class Fund(Aggregate):
         value = _exact("amount", amount)
         remaining = maximum_exposure - paid_before
         if value > remaining:
-            raise InvalidField(
-                "amount",
+            raise DomainError(
                 f"il pagamento di {amount_it(value)} € supera la copertura residua della "
                 f"garanzia {guarantee_number} ({amount_it(max(remaining, ZERO))} €)",
+                code="above_remaining_cover",
             )
         target = reserve_at_risk(maximum_exposure, paid_before + value, reserve_ratio)
         reserve_after = min(reserve_before, target) if live else ZERO

@@ -46,6 +46,8 @@ class Product:
     # recovery
     recovery_max_instalments: int
     recovery_instalment_income_share: Decimal
+    # payments above this need a second fund manager (four eyes)
+    four_eyes_threshold: Decimal = Decimal("1000.00")
 
     def __post_init__(self) -> None:
         problems = _product_problems(self)
@@ -84,6 +86,10 @@ class Product:
         if at_risk < ZERO:
             at_risk = ZERO
         return money(self.reserve_ratio * at_risk)
+
+    def needs_four_eyes(self, amount: Decimal) -> bool:
+        """A payment above the threshold is proposed by one fund manager, authorised by another."""
+        return _amount("amount", amount) > self.four_eyes_threshold
 
     def recovery_instalment_cap(self, net_monthly_income: Decimal) -> Decimal:
         """Largest monthly instalment a repayment plan may ask of the household."""
@@ -124,7 +130,13 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         need(getattr(product, name) >= 1, name, "must be 1 or more")
     for name in ("renewals", "waiting_period_days", "arrears_report_days", "damages_claim_days"):
         need(getattr(product, name) >= 0, name, "must not be negative")
-    for name in ("damages_cap", "legal_costs_cap", "overall_cap_extra", "deductible"):
+    for name in (
+        "damages_cap",
+        "legal_costs_cap",
+        "overall_cap_extra",
+        "deductible",
+        "four_eyes_threshold",
+    ):
         value = getattr(product, name)
         need(isinstance(value, Decimal), name, "must be a Decimal amount")
         need(isinstance(value, Decimal) and value >= 0, name, "must not be negative")

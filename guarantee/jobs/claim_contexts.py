@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
-from guarantee.domain.cover import CoverState, ItemKind
+from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import NotFound
 from guarantee.domain.money import ZERO
 from guarantee.domain.products import Product
 from guarantee.jobs.contexts import SIGNATORY, guarantee_row, letter_basics, municipalities
+from guarantee.read.cover import cover_lines, cover_state
 
 ITEM_LABELS = {
     ItemKind.ARREARS: "Canoni di locazione non pagati",
@@ -22,7 +23,12 @@ ITEM_LABELS = {
     ItemKind.DAMAGES: "Danni all'immobile",
     ItemKind.LEGAL_COSTS: "Spese legali per la procedura di sfratto",
 }
-PAID_STATES = ("paid", "in_recovery", "recovered", "written_off", "closed")
+COVER_LABELS = {
+    "overall": "Massimale complessivo",
+    "arrears": "Canoni e oneri accessori non pagati",
+    "damages": ITEM_LABELS[ItemKind.DAMAGES],
+    "legal_costs": ITEM_LABELS[ItemKind.LEGAL_COSTS],
+}
 REVIEW_DAYS, PAYMENT_DAYS, APPEAL_DAYS = 30, 15, 30
 
 
@@ -77,35 +83,15 @@ def claim_acknowledgement_context(conn: Connection, claim_id: str, today: date) 
     }
 
 
-def _paid_before(conn: Connection, guarantee_id: str, excluding: str) -> dict[ItemKind, Decimal]:
-    c, i = tables.claims.c, tables.claim_items.c
-    rows = conn.execute(
-        select(i.kind, i.approved)
-        .select_from(tables.claim_items.join(tables.claims, i.claim_id == c.id))
-        .where(c.guarantee_id == guarantee_id, c.id != excluding, c.status.in_(PAID_STATES))
-    ).all()
-    totals: dict[ItemKind, Decimal] = {}
-    for kind, approved in rows:
-        totals[ItemKind(kind)] = totals.get(ItemKind(kind), ZERO) + (approved or ZERO)
-    return totals
-
-
 def claim_decision_context(
     conn: Connection, claim_id: str, decision: str, product: Product, today: date
 ) -> dict[str, Any]:
     """``decision`` is the outcome recorded by the event: the claim may have moved on since."""
     claim = _claim(conn, claim_id)
     row = guarantee_row(conn, claim["guarantee_id"])
-    approved_now: dict[ItemKind, Decimal] = {}
-    for item in claim["items"]:
-        kind = ItemKind(item["kind"])
-        approved_now[kind] = approved_now.get(kind, ZERO) + (item["approved"] or ZERO)
-    paid = _paid_before(conn, claim["guarantee_id"], claim_id)
-    after = CoverState.of(
-        product,
-        row["monthly_rent"],
-        {k: paid.get(k, ZERO) + approved_now.get(k, ZERO) for k in ItemKind},
-    )
+    # The cover as the books hold it now: this decision's approval is committed (or, if the
+    # claim was paid meanwhile, paid); either way what remains is the same.
+    cover = cover_state(conn, claim["guarantee_id"], product, row["monthly_rent"])
     total_claimed = sum((i["claimed"] for i in claim["items"]), ZERO)
     total_approved = sum((i["approved"] or ZERO for i in claim["items"]), ZERO)
     return letter_basics(today) | {
@@ -127,11 +113,15 @@ def claim_decision_context(
         "total_claimed": total_claimed,
         "total_approved": total_approved,
         "total_refused": total_claimed - total_approved,
-        "remaining_cover": [
-            {"label": "Massimale complessivo residuo", "amount": after.overall_remaining},
-            {"label": ITEM_LABELS[ItemKind.ARREARS], "amount": after.arrears_remaining},
-            {"label": ITEM_LABELS[ItemKind.DAMAGES], "amount": after.damages_remaining},
-            {"label": ITEM_LABELS[ItemKind.LEGAL_COSTS], "amount": after.legal_costs_remaining},
+        "cover": [
+            {
+                "label": COVER_LABELS[line["line"]],
+                "cap": line["cap"],
+                "paid": line["paid"],
+                "committed": line["committed"],
+                "remaining": line["remaining"],
+            }
+            for line in cover_lines(cover)
         ],
         "payment_days": PAYMENT_DAYS,
         "appeal_days": APPEAL_DAYS,

@@ -7,6 +7,7 @@ its own); a row outside the scope is "not found", never "forbidden".
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Select, select
@@ -16,6 +17,8 @@ from guarantee.domain.claims import CLAIM_LIFECYCLE, ClaimStatus
 from guarantee.domain.errors import NotFound
 from guarantee.domain.mediation import MEDIATION_LIFECYCLE, MediationStatus
 from guarantee.domain.recovery import RecoveryStatus
+from guarantee.read.cover import cover_lines, cover_state
+from guarantee.services.ports import ProductCatalog
 
 m, cl, rp, g, u = (
     tables.mediation_cases.c,
@@ -165,9 +168,31 @@ def list_claims(
 
 
 def claim_detail(
-    conn: Connection, number: str, *, landlord_id: str | None = None
+    conn: Connection,
+    number: str,
+    *,
+    products: ProductCatalog,
+    landlord_id: str | None = None,
 ) -> dict[str, Any]:
-    statement = _scoped(select(*_CLAIM), cl.guarantee_id, landlord_id).where(cl.number == number)
+    """One claim with its items, evidence, the guarantee's cover (cap, paid, committed and
+    remaining per line) and the payment proposal waiting for a second fund manager."""
+    statement = (
+        _scoped(
+            select(
+                *_CLAIM,
+                cl.guarantee_id,
+                cl.payment_proposed_by,
+                cl.payment_proposed_at,
+                cl.payment_proposal_reference,
+                cl.payment_proposal_note,
+                g.product_code,
+                g.product_version,
+                g.monthly_rent,
+            ).join_from(tables.claims, tables.guarantees, g.id == cl.guarantee_id),
+            cl.guarantee_id,
+            landlord_id,
+        )
+    ).where(cl.number == number)
     row = conn.execute(statement).mappings().one_or_none()
     if row is None:
         raise NotFound("richiesta di escussione", number)
@@ -194,9 +219,24 @@ def claim_detail(
         .where(ce.claim_id == claim["id"])
         .order_by(ce.uploaded_at, ce.file_name),
     )
-    claim["claimed_total"] = sum((i["claimed"] for i in claim["items"]), start=0)
-    claim["approved_total"] = sum((i["approved"] or 0 for i in claim["items"]), start=0)
+    claim["claimed_total"] = sum((i["claimed"] for i in claim["items"]), start=Decimal(0))
+    claim["approved_total"] = sum((i["approved"] or 0 for i in claim["items"]), start=Decimal(0))
     claim["allowed_actions"] = CLAIM_LIFECYCLE.allowed_actions(ClaimStatus(claim["status"]))
+    product = products.get(claim["product_code"], claim["product_version"]).product
+    cover = cover_state(conn, claim["guarantee_id"], product, claim["monthly_rent"])
+    claim["cover"] = cover_lines(cover)
+    claim["four_eyes_threshold"] = product.four_eyes_threshold
+    claim["needs_two_managers"] = product.needs_four_eyes(claim["approved_total"])
+    claim["payment_proposal"] = (
+        None
+        if claim["payment_proposed_by"] is None
+        else {
+            "proposed_by": claim["payment_proposed_by"],
+            "proposed_at": claim["payment_proposed_at"],
+            "reference": claim["payment_proposal_reference"],
+            "note": claim["payment_proposal_note"],
+        }
+    )
     plan = conn.scalar(select(rp.number).where(rp.claim_id == claim["id"]))
     claim["recovery_plan_number"] = plan
     return claim

@@ -118,6 +118,16 @@ class ExpireGuarantee(GuaranteeCommand):
 
 
 @dataclass(frozen=True)
+class ResumeGuarantee(GuaranteeCommand):
+    """A suspended guarantee back in force (no claim has money pending on it)."""
+
+
+@dataclass(frozen=True)
+class ExhaustGuarantee(GuaranteeCommand):
+    """A fund manager ends a guarantee whose cover is spent (no claim has money pending)."""
+
+
+@dataclass(frozen=True)
 class ExpireDueGuarantees(Command):
     """The daily job: expire every live guarantee past its end date."""
 
@@ -135,39 +145,6 @@ class RecordContribution(Command):
     donor: str
     on: date
     reference: str
-
-
-# -- the fund's books after a claim (called by the claims and recovery code) ------------------
-
-
-@dataclass(frozen=True)
-class RecordClaimPayment(Command):
-    """Money paid to the landlord on a guarantee; its reserve follows what is still at risk."""
-
-    number: str
-    amount: Decimal
-    reference: str | None = None
-    on: date | None = None
-
-
-@dataclass(frozen=True)
-class RecordRecovery(Command):
-    """Money back from the tenant on a guarantee (rivalsa): an instalment of a plan, or more."""
-
-    number: str
-    amount: Decimal
-    reference: str
-    on: date | None = None
-
-
-@dataclass(frozen=True)
-class WriteOffRecovery(Command):
-    """Give up (stralcio) part of what the tenant still owes on a guarantee, with a reason."""
-
-    number: str
-    amount: Decimal
-    reason: str
-    on: date | None = None
 
 
 # -- when things go wrong: arrears, mediation, claims, recovery --------------------------------
@@ -318,6 +295,40 @@ class PayClaim(Command):
     idempotency_key: str
     payment_reference: str | None = None
     on: date | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ProposeClaimPayment(Command):
+    """First pair of eyes on a payment above the product's threshold; nothing moves yet."""
+
+    number: str
+    payment_reference: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class RefuseClaimPayment(Command):
+    """The second fund manager turns a proposed payment down, with a reason."""
+
+    number: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RevokeClaimDecision(Command):
+    """An unpaid decision is revoked (its commitment released), to be decided again."""
+
+    number: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WithdrawClaim(Command):
+    """The landlord withdraws a claim that has not been paid."""
+
+    number: str
+    reason: str
 
 
 @dataclass(frozen=True)

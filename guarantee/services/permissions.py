@@ -21,16 +21,16 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.CancelGuarantee: _STAFF,
     c.TerminateGuarantee: _STAFF,
     c.ExpireGuarantee: _STAFF,
+    c.ResumeGuarantee: _STAFF,
+    c.ExhaustGuarantee: _STAFF,
     c.ExpireDueGuarantees: _STAFF,
     c.CreateFund: _STAFF,
     c.RecordContribution: _STAFF,
-    c.RecordClaimPayment: _STAFF,
-    c.RecordRecovery: _STAFF,
-    c.WriteOffRecovery: _STAFF,
     # Landlords report arrears and file claims on their own guarantees (checked in the handler).
     c.ReportArrears: _STAFF | {Role.LANDLORD},
     c.FileClaim: _STAFF | {Role.LANDLORD},
     c.AddClaimEvidence: _STAFF | {Role.LANDLORD},
+    c.WithdrawClaim: _STAFF | {Role.LANDLORD},
     # Mediators handle mediation cases (a mediator only the cases assigned to them).
     c.AssignMediationCase: _MEDIATION,
     c.RecordFirstContact: _MEDIATION,
@@ -43,6 +43,11 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.StartClaimReview: _STAFF,
     c.SuggestClaimDecision: _STAFF | {Role.AUDITOR},
     c.DecideClaim: _STAFF,
+    c.RevokeClaimDecision: _STAFF,
+    # Four eyes: one fund manager proposes a large payment, another authorises (PayClaim) or
+    # refuses it; the handler tells the two apart by account.
+    c.ProposeClaimPayment: _STAFF,
+    c.RefuseClaimPayment: _STAFF,
     c.PayClaim: _STAFF,
     c.CreateRecoveryPlan: _STAFF,
     c.RecordRecoveryInstalment: _STAFF,

@@ -26,7 +26,7 @@ Feature: When things go wrong: arrears, mediation, claims and recovery
     When on 2027-07-28 the fund manager reviews the claim and decides as suggested
     Then the claim is "partially_approved" for 4.190,00 €
     And the legal costs are cut by 400,00 € because "oltre il massimale per spese legali (2.000,00 €)"
-    When on 2027-07-30 the fund manager pays the claim twice with the key "bonifico-1"
+    When on 2027-07-30 the fund manager proposes the payment and a second fund manager pays the claim twice with the key "bonifico-1"
     Then one payment of 4.190,00 € went to the landlord's IBAN and both answers are the same
     And the claim is "paid" and the guarantee is "active"
     And the guarantee still covers 8.610,00 € overall, 5.610,00 € of arrears, 3.000,00 € of damages and 0,00 € of legal costs
@@ -97,7 +97,7 @@ Feature: When things go wrong: arrears, mediation, claims and recovery
     And on 2027-07-15 the mediator records no agreement and closes the case
     And on 2027-07-20 the landlord files a claim for the rents of 2027-05-05, 2027-06-05 and 2027-07-05 of 730,00 € each and legal costs of 2.400,00 € on 2027-07-16
     And on 2027-07-28 the fund manager reviews the claim and approves everything
-    Then the request is refused with code "above_remaining_cover" and message containing "importo approvato per spese legali (2.400,00 €) oltre la copertura residua (2.000,00 €)"
+    Then the request is refused with code "above_remaining_cover" and message containing "oltre la copertura residua per spese legali: richiesti 2.400,00 €, residui 2.000,00 €"
     And the claim is "under_review" and the guarantee is "suspended"
 
   Scenario: Arrears are not paid before the mediation has ended
@@ -105,4 +105,4 @@ Feature: When things go wrong: arrears, mediation, claims and recovery
     And on 2027-07-20 the landlord files a claim for the rents of 2027-05-05, 2027-06-05 and 2027-07-05 of 730,00 € each and legal costs of 2.400,00 € on 2027-07-16
     And on 2027-07-28 the fund manager reviews the claim and approves everything
     Then the request is refused with code "mediation_not_concluded" and message containing "solo dopo che la mediazione"
-    And the claim is "under_review" and the guarantee is "suspended"
+    And the claim is "awaiting_mediation" and the guarantee is "suspended"

@@ -33,7 +33,7 @@ Feature: The fund's books
     When the fund manager records a contribution of 60.000,00 € from "Fondazione di comunità" on 2026-01-15
     And the fund manager records a contribution of 40.000,00 € from "Consorzio dei servizi sociali" on 2026-03-01
     And on 2026-11-25 the fund manager issues 2 guarantees for leases with rent 650,00 € and charges 80,00 €
-    And on 2026-12-10 the fund pays 4.190,00 € on guarantee "GC-2026-000001"
+    And on 2027-01-20 the fund pays a claim of 4.190,00 € on guarantee "GC-2026-000001"
     Then as of 2026-01-14 the fund's figures are
       | balance         | 0,00 €       |
       | leverage        | n.d.         |

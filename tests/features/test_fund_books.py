@@ -21,6 +21,7 @@ from guarantee.services import commands as c
 from tests.features.conftest import euro
 from tests.support import builders
 from tests.support.books import check_books
+from tests.support.payments import pay_on
 
 scenarios("fund_books.feature")
 
@@ -137,10 +138,10 @@ def issue_on(system: System, books: Books, day: str, count: int, rent: str, char
     issue_many(system, books, count, rent, charges)
 
 
-@when(parsers.parse('on {day} the fund pays {amount} on guarantee "{number}"'))
+@when(parsers.parse('on {day} the fund pays a claim of {amount} on guarantee "{number}"'))
 def pay(system: System, books: Books, day: str, amount: str, number: str) -> None:
     on_day(system, day)
-    system.bus.handle(c.RecordClaimPayment(number=number, amount=euro(amount)), MANAGER)
+    pay_on(system, number, euro(amount))
 
 
 def on_day(system: System, day: str) -> None:

@@ -22,7 +22,13 @@ from guarantee.services import commands as c
 from guarantee.settings import Settings
 from tests.support import builders
 from tests.support.http import api_client, login_as
-from tests.support.journeys import approved_claim, at, guarantee, mediator_user
+from tests.support.journeys import (
+    SECOND_MANAGER,
+    approved_claim,
+    at,
+    guarantee,
+    mediator_user,
+)
 
 MANAGER = builders.MANAGER
 MEDIATOR = Actor("mediatore", Role.MEDIATOR)
@@ -55,6 +61,7 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
         owner = login_as(client, system, Role.LANDLORD, landlord_id=landlord_id)
         stranger = login_as(client, system, Role.LANDLORD, landlord_id=other.id, username="altro")
         manager = login_as(client, system, Role.FUND_MANAGER)
+        second = login_as(client, system, Role.FUND_MANAGER, username="gestore-due")
         auditor = login_as(client, system, Role.AUDITOR)
         mediator = login_as(client, system, Role.MEDIATOR, username=MEDIATOR.user_id)
         at(clock, "2027-06-21")
@@ -142,23 +149,41 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
         assert decided.json()["status"] == "partially_approved"
         assert D(decided.json()["approved_total"]) == D("4190.00")
 
+        detail = client.get(f"/api/v1/claims/{claim}", headers=owner).json()
+        legal = next(line for line in detail["cover"] if line["line"] == "legal_costs")
+        assert (D(legal["committed"]), D(legal["remaining"])) == (D("2000.00"), D("0.00"))
+        assert detail["needs_two_managers"] is True
+
         pay = f"/api/v1/claims/{claim}/pay"
         assert client.post(pay, headers=manager).status_code == 400  # no Idempotency-Key
         assert client.post(pay, headers={**auditor, "Idempotency-Key": "k"}).status_code == 403
-        first = client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-1"})
-        again = client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-1"})
+        # 4.190,00 € is above the threshold: one manager proposes, another authorises.
+        alone = client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-0"})
+        assert alone.status_code == 409 and alone.json()["code"] == "four_eyes_required"
+        proposal = f"/api/v1/claims/{claim}/payment-proposal"
+        assert client.post(proposal, headers=owner).status_code == 403
+        proposed = client.post(proposal, json={"note": "fatture verificate"}, headers=manager)
+        assert proposed.json()["payment_proposal"]["proposed_by"] == "fund_manager"
+        same = client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-0"})
+        assert same.status_code == 409 and same.json()["code"] == "four_eyes_same_person"
+        assert payments(system, fund_id) == 0
+        first = client.post(pay, headers={**second, "Idempotency-Key": "bonifico-1"})
+        again = client.post(pay, headers={**second, "Idempotency-Key": "bonifico-1"})
         assert first.status_code == again.status_code == 200, first.text
         assert first.json() == again.json()
         assert D(first.json()["amount"]) == D("4190.00")
+        assert (first.json()["proposed_by"], first.json()["authorised_by"]) == (
+            "fund_manager",
+            "gestore-due",
+        )
         other_body = client.post(
             pay,
             json={"payment_reference": "altro"},
-            headers={**manager, "Idempotency-Key": "bonifico-1"},
+            headers={**second, "Idempotency-Key": "bonifico-1"},
         )
         assert other_body.status_code == 409
         assert (
-            client.post(pay, headers={**manager, "Idempotency-Key": "bonifico-2"}).status_code
-            == 409
+            client.post(pay, headers={**second, "Idempotency-Key": "bonifico-2"}).status_code == 409
         )
         assert payments(system, fund_id) == 1
         figures = client.get(f"/api/v1/funds/{fund_id}", headers=manager).json()
@@ -207,9 +232,11 @@ def test_twenty_concurrent_payments_with_one_key_pay_once(
     fund_id, claim = approved_claim(system, clock)
     at(clock, "2027-07-30")
 
+    system.bus.handle(c.ProposeClaimPayment(claim), MANAGER)
+
     def pay(_: int) -> dict[str, Any]:
         result: dict[str, Any] = system.bus.handle(
-            c.PayClaim(claim, idempotency_key="stesso-bonifico"), MANAGER
+            c.PayClaim(claim, idempotency_key="stesso-bonifico"), SECOND_MANAGER
         )
         return result
 
@@ -222,9 +249,12 @@ def test_twenty_concurrent_payments_with_one_key_pay_once(
 
 def test_a_second_key_for_a_paid_claim_pays_nothing(system: System, clock: FixedClock) -> None:
     fund_id, claim = approved_claim(system, clock)
-    system.bus.handle(c.PayClaim(claim, idempotency_key="a"), MANAGER)
+    system.bus.handle(c.ProposeClaimPayment(claim), MANAGER)
+    system.bus.handle(c.PayClaim(claim, idempotency_key="a"), SECOND_MANAGER)
     try:
-        system.bus.handle(c.PayClaim(claim, idempotency_key="a", payment_reference="x"), MANAGER)
+        system.bus.handle(
+            c.PayClaim(claim, idempotency_key="a", payment_reference="x"), SECOND_MANAGER
+        )
     except Conflict:
         pass
     else:

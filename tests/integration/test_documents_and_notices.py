@@ -29,7 +29,7 @@ from guarantee.read.documents import documents_of
 from guarantee.services import commands as c
 from tests.support import builders
 from tests.support.http import api_client, login_as
-from tests.support.journeys import MANAGER, approved_claim, at
+from tests.support.journeys import MANAGER, SECOND_MANAGER, approved_claim, at
 from tests.support.servers import Inbox, redis_server, smtp_server
 
 
@@ -216,7 +216,8 @@ def test_every_step_of_a_claim_sends_its_letter(
 ) -> None:
     _, claim_number = approved_claim(system, clock)
     at(clock, "2027-07-28")
-    system.bus.handle(c.PayClaim(claim_number, idempotency_key="bonifico-1"), MANAGER)
+    system.bus.handle(c.ProposeClaimPayment(claim_number), MANAGER)
+    system.bus.handle(c.PayClaim(claim_number, idempotency_key="bonifico-1"), SECOND_MANAGER)
     plan = system.bus.handle(c.CreateRecoveryPlan(claim_number, date(2027, 9, 1)), MANAGER)
     runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
     runner.worker.start()

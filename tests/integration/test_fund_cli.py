@@ -16,6 +16,7 @@ from guarantee.cli import main
 from guarantee.services import commands as c
 from guarantee.settings import get_settings
 from tests.support import builders
+from tests.support.payments import past_lease, pay_on
 
 MANAGER = builders.MANAGER
 
@@ -44,9 +45,9 @@ def books(system: System) -> tuple[str, str]:
             ),
             MANAGER,
         )
-    number = builders.issued_guarantee(system, fund.id).number
+    number = builders.issued_guarantee(system, fund.id, lease_data=past_lease()).number
     assert number is not None
-    system.bus.handle(c.RecordClaimPayment(number=number, amount=Decimal("4190.00")), MANAGER)
+    pay_on(system, number, Decimal("4190.00"), reference=f"bonifico {number}")
     return fund.id, number
 
 
@@ -95,7 +96,7 @@ def test_export_ledger_is_a_csv_an_italian_spreadsheet_opens(
     assert body[1][6:] == ["", "60000,00"]
     assert body[2][4] == '\'=HYPERLINK("http://x")', "typed text is never a formula"
     payment = [r for r in body if r[2] == "pagamento sinistro"]
-    assert {r[4] for r in payment} == {number}
+    assert {r[4] for r in payment} == {f"bonifico {number}"}
     dare = sum(Decimal(r[6].replace(",", ".")) for r in body if r[6])
     avere = sum(Decimal(r[7].replace(",", ".")) for r in body if r[7])
     assert dare == avere

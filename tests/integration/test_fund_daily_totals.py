@@ -18,6 +18,7 @@ from guarantee.domain.ledger import DEBIT_NORMAL, Account
 from guarantee.services import commands as c
 from tests.support import builders
 from tests.support.books import check_books
+from tests.support.payments import past_lease, pay_on
 
 MANAGER = builders.MANAGER
 j, p, d = tables.journal_entries.c, tables.postings.c, tables.fund_daily_totals.c
@@ -55,7 +56,9 @@ def story(system: System, clock: FixedClock) -> tuple[str, list[str]]:
     numbers: list[str] = []
     for day in (2, 2, 9):
         clock.set(datetime(2026, 11, day, 9, tzinfo=UTC))
-        numbers.append(builders.issued_guarantee(system, fund.id).number or "")
+        numbers.append(
+            builders.issued_guarantee(system, fund.id, lease_data=past_lease()).number or ""
+        )
     clock.set(datetime(2026, 11, 20, 9, tzinfo=UTC))
     system.bus.handle(c.CancelGuarantee(number=numbers[0], reason="errore"), MANAGER)
     return fund.id, numbers
@@ -65,10 +68,7 @@ def test_each_day_row_holds_exactly_what_that_days_entries_changed(
     system: System, clock: FixedClock
 ) -> None:
     fund_id, numbers = story(system, clock)
-    system.bus.handle(
-        c.RecordClaimPayment(number=numbers[1], amount=Decimal("100.00"), on=date(2026, 12, 1)),
-        MANAGER,
-    )
+    pay_on(system, numbers[1], Decimal("100.00"), on=date(2026, 12, 1))
     with system.engine.connect() as conn:
         truth = per_day_from_entries(conn, fund_id)
         stored = stored_days(conn, fund_id)

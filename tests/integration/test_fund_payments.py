@@ -18,6 +18,7 @@ from guarantee.read.guarantees import guarantee_detail
 from guarantee.services import commands as c
 from tests.support import builders
 from tests.support.books import check_books
+from tests.support.payments import file_and_decide, past_lease, pay_decided, pay_on
 
 MANAGER = builders.MANAGER
 
@@ -27,49 +28,47 @@ def rows(system: System, table: tables.Table) -> int:
         return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
+def issued(system: System, fund_id: str) -> str:
+    number = builders.issued_guarantee(system, fund_id, lease_data=past_lease()).number
+    assert number is not None
+    return number
+
+
 def test_example_d_payment_recoveries_and_write_off(system: System) -> None:
     fund = builders.fund_with(system, Decimal("100000.00"))
-    guarantee = builders.issued_guarantee(system, fund.id)
-    number = guarantee.number
-    assert number is not None
-    entry = system.bus.handle(
-        c.RecordClaimPayment(number=number, amount=Decimal("4190.00"), reference="SIN-1"),
-        MANAGER,
-    )
-    assert entry.kind.value == "claim_payment" and entry.reference == "SIN-1"
+    number = issued(system, fund.id)
+    claim = file_and_decide(system, number, Decimal("4190.00"))
+    paid = pay_decided(system, claim, reference="SIN-1")
+    assert paid["payment_reference"] == "SIN-1" and paid["authorised_by"] == "gestore-due"
     with system.engine.connect() as conn:
         detail = guarantee_detail(conn, number)
         figures = fund_figures(conn, fund.id)
         check_books(conn, fund.id)
     assert detail["paid_amount"] == Decimal("4190.00")
     assert detail["reserve_amount"] == Decimal("2583.00")
-    assert detail["history"][-1]["action"] == "claim_payment"
+    assert "claim_payment" in [h["action"] for h in detail["history"]]
     assert figures["balance"] == Decimal("95810.00")
     assert figures["reserved"] == Decimal("2583.00")
     assert figures["exposure"] == Decimal("8610.00")
     assert figures["loss_ratio"] == Decimal("0.0419")
 
-    for n in range(3):
+    plan = system.bus.handle(c.CreateRecoveryPlan(claim, date(2027, 1, 5)), MANAGER)
+    recovered = Decimal("0.00")
+    for instalment in plan.instalments[:3]:
         system.bus.handle(
-            c.RecordRecovery(number=number, amount=Decimal("116.39"), reference=f"rata {n + 1}"),
-            MANAGER,
+            c.RecordRecoveryInstalment(plan.number, instalment.id, paid=True), MANAGER
         )
-    system.bus.handle(
-        c.WriteOffRecovery(
-            number=number, amount=Decimal("590.00"), reason="oltre le 36 rate sostenibili"
-        ),
-        MANAGER,
-    )
+        recovered += instalment.amount
+    system.bus.handle(c.WriteOffRecoveryPlan(plan.number, reason="irreperibile"), MANAGER)
     with system.engine.connect() as conn:
         figures = fund_figures(conn, fund.id)
         check_books(conn, fund.id)
-    assert figures["balance"] == Decimal("96159.17")
-    assert figures["loss_ratio"] == Decimal("0.0384")
+    assert figures["balance"] == Decimal("95810.00") + recovered
     assert figures["reserved"] == Decimal("2583.00"), "money back does not restore the reserve"
-    assert figures["write_offs"] == Decimal("590.00")
+    assert figures["write_offs"] == Decimal("4190.00") - recovered
 
     # Ending the guarantee gives back what is left of its reserve and of its exposure.
-    system.bus.handle(c.CancelGuarantee(number=number, reason="rilascio dell'alloggio"), MANAGER)
+    system.bus.handle(c.TerminateGuarantee(number=number, reason="rilascio dell'alloggio"), MANAGER)
     with system.engine.connect() as conn:
         figures = fund_figures(conn, fund.id)
         check_books(conn, fund.id)
@@ -80,88 +79,70 @@ def test_example_d_payment_recoveries_and_write_off(system: System) -> None:
     )
 
 
-def test_the_tenant_cannot_repay_or_be_forgiven_more_than_it_owes(system: System) -> None:
+def test_recovering_or_writing_off_more_than_owed_writes_nothing(system: System) -> None:
     fund = builders.fund_with(system, Decimal("100000.00"))
-    number = builders.issued_guarantee(system, fund.id).number
-    assert number is not None
-    system.bus.handle(c.RecordClaimPayment(number=number, amount=Decimal("500.00")), MANAGER)
-    system.bus.handle(
-        c.RecordRecovery(number=number, amount=Decimal("200.00"), reference="r"), MANAGER
-    )
+    number = issued(system, fund.id)
+    claim = file_and_decide(system, number, Decimal("500.00"))
+    pay_decided(system, claim)
+    plan = system.bus.handle(c.CreateRecoveryPlan(claim, date(2027, 1, 5)), MANAGER)
+    first = plan.instalments[0]
+    system.bus.handle(c.RecordRecoveryInstalment(plan.number, first.id, paid=True), MANAGER)
     entries = rows(system, tables.journal_entries)
-    with pytest.raises(InvalidField, match=r"ancora dovuto.*300,00"):
-        system.bus.handle(
-            c.RecordRecovery(number=number, amount=Decimal("300.01"), reference="r"), MANAGER
-        )
-    with pytest.raises(InvalidField, match="ancora dovuto"):
-        system.bus.handle(
-            c.WriteOffRecovery(number=number, amount=Decimal("300.01"), reason="x"), MANAGER
-        )
+    with pytest.raises(DomainError):
+        system.bus.handle(c.RecordRecoveryInstalment(plan.number, first.id, paid=True), MANAGER)
     assert rows(system, tables.journal_entries) == entries
-    system.bus.handle(
-        c.WriteOffRecovery(number=number, amount=Decimal("300.00"), reason="irreperibile"),
-        MANAGER,
-    )
+    system.bus.handle(c.WriteOffRecoveryPlan(plan.number, reason="irreperibile"), MANAGER)
     with system.engine.connect() as conn:
-        check_books(conn, fund.id)
+        figures = check_books(conn, fund.id)
+    assert figures.write_offs == Decimal("500.00") - first.amount
 
 
-def test_a_payment_beyond_the_cover_left_writes_nothing(system: System) -> None:
+def test_a_decision_beyond_the_cover_left_writes_nothing(system: System) -> None:
     fund = builders.fund_with(system, Decimal("100000.00"))
-    number = builders.issued_guarantee(system, fund.id).number
-    assert number is not None
-    system.bus.handle(c.RecordClaimPayment(number=number, amount=Decimal("12000.00")), MANAGER)
+    number = issued(system, fund.id)
+    pay_on(system, number, Decimal("5000.00"))  # the damages and legal-costs caps, all paid
     before = (rows(system, tables.journal_entries), rows(system, tables.audit_events))
-    with pytest.raises(InvalidField, match=r"copertura residua.*800,00"):
-        system.bus.handle(c.RecordClaimPayment(number=number, amount=Decimal("800.01")), MANAGER)
-    assert (rows(system, tables.journal_entries), rows(system, tables.audit_events)) == before
+    with pytest.raises(DomainError, match=r"copertura residua per danni all'alloggio") as refused:
+        file_and_decide(system, number, Decimal("0.01"))
+    assert not isinstance(refused.value, InvalidField), "no field the client sent is wrong"
     with system.engine.connect() as conn:
-        assert guarantee_detail(conn, number)["paid_amount"] == Decimal("12000.00")
+        assert guarantee_detail(conn, number)["paid_amount"] == Decimal("5000.00")
         check_books(conn, fund.id)
+    # The refused decision left its claim under review; nothing else was written.
+    assert rows(system, tables.journal_entries) == before[0]
 
 
 def test_an_ended_guarantee_can_still_be_paid_but_holds_no_reserve(system: System) -> None:
     # Damages are claimed after the lease ends: the reserve was released at the end.
     fund = builders.fund_with(system, Decimal("100000.00"))
-    number = builders.issued_guarantee(system, fund.id).number
-    assert number is not None
+    number = issued(system, fund.id)
     system.bus.handle(c.ActivateGuarantee(number=number), MANAGER)
     system.bus.handle(c.TerminateGuarantee(number=number, reason="fine locazione"), MANAGER)
-    system.bus.handle(c.RecordClaimPayment(number=number, amount=Decimal("1500.00")), MANAGER)
+    pay_on(system, number, Decimal("1500.00"))
     with system.engine.connect() as conn:
         figures = check_books(conn, fund.id)
         assert guarantee_detail(conn, number)["reserve_amount"] == Decimal("0.00")
     assert figures.balance == Decimal("98500.00") and figures.reserved == Decimal("0.00")
 
 
-def test_only_issued_guarantees_can_be_paid(system: System) -> None:
-    fund = builders.fund_with(system, Decimal("100000.00"))
-    landlord = builders.enrol_landlord(system)
-    application = builders.submit_application(system, builders.add_property(system, landlord.id).id)
-    with pytest.raises(DomainError, match="non è una garanzia emessa"):
-        system.bus.handle(
-            c.RecordClaimPayment(number=application.application_number, amount=Decimal("1")),
-            MANAGER,
-        )
-    cancelled = builders.issued_guarantee(system, fund.id).number
-    assert cancelled is not None
-    system.bus.handle(c.CancelGuarantee(number=cancelled, reason="errore"), MANAGER)
-    with pytest.raises(DomainError, match="nessun pagamento"):
-        system.bus.handle(c.RecordClaimPayment(number=cancelled, amount=Decimal("1")), MANAGER)
-    with system.engine.connect() as conn:
-        assert check_books(conn, fund.id).claims_paid == Decimal("0.00")
-
-
 @pytest.mark.parametrize("role", [Role.OPERATOR, Role.LANDLORD, Role.MEDIATOR, Role.AUDITOR])
 def test_only_fund_managers_move_money(system: System, role: Role) -> None:
     actor = Actor("qualcuno", role)
     for command in (
-        c.RecordClaimPayment(number="GC-2026-000001", amount=Decimal("1")),
-        c.RecordRecovery(number="GC-2026-000001", amount=Decimal("1"), reference="r"),
-        c.WriteOffRecovery(number="GC-2026-000001", amount=Decimal("1"), reason="r"),
+        c.ProposeClaimPayment("SIN-2026-000001"),
+        c.PayClaim("SIN-2026-000001", idempotency_key="k"),
+        c.RecordRecoveryInstalment("RIE-2026-000001", "i-1", paid=True),
+        c.WriteOffRecoveryPlan("RIE-2026-000001", reason="r"),
     ):
         with pytest.raises(PermissionDenied):
             system.bus.handle(command, actor)
+
+
+def test_no_command_moves_money_without_a_claim_or_a_plan() -> None:
+    from guarantee.services.messagebus import HANDLERS
+
+    names = {command.__name__ for command in HANDLERS}
+    assert not names & {"RecordClaimPayment", "RecordRecovery", "WriteOffRecovery"}
 
 
 def test_figures_as_of_past_days_follow_the_day_totals(system: System) -> None:
@@ -173,12 +154,9 @@ def test_figures_as_of_past_days_follow_the_day_totals(system: System) -> None:
             ),
             MANAGER,
         )
-    number = builders.issued_guarantee(system, fund.id).number  # issued today, 2026-11-25
-    assert number is not None
-    system.bus.handle(
-        c.RecordClaimPayment(number=number, amount=Decimal("4190.00"), on=date(2026, 12, 10)),
-        MANAGER,
-    )
+    number = issued(system, fund.id)  # issued today, 2026-11-25, on a lease from June
+    # The transfer's value date is 2026-12-10: the books follow it, not the day it was typed.
+    pay_on(system, number, Decimal("4190.00"), on=date(2026, 12, 10))
     with system.engine.connect() as conn:
         before_all = fund_figures(conn, fund.id, date(2026, 1, 14))
         january = fund_figures(conn, fund.id, date(2026, 1, 31))

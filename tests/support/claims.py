@@ -125,5 +125,15 @@ def examples_d_paid_claim() -> Claim:
         now=at(date(2027, 7, 28)),
         by="gestore",
     )
-    claim.mark_paid("CRO 0000123456", IBAN, at(date(2027, 7, 30)))
+    pay_with_four_eyes(claim, "CRO 0000123456", at(date(2027, 7, 30)))
     return claim
+
+
+def pay_with_four_eyes(claim: Claim, reference: str, when: datetime) -> Decimal:
+    """Above the product's threshold: one fund manager proposes, another authorises."""
+    threshold = GARANZIA_CASA.four_eyes_threshold
+    if claim.payment_proposal is None and claim.approved_total > threshold:
+        claim.propose_payment(threshold=threshold, by="gestore", account="acc-gestore", now=when)
+    return claim.mark_paid(
+        reference, IBAN, when, threshold=threshold, by="gestore-due", account="acc-gestore-due"
+    )

@@ -16,6 +16,8 @@ from tests.support import builders
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
 MEDIATOR = Actor("mediatore", Role.MEDIATOR)
+# Four eyes: payments above the threshold are proposed by MANAGER and authorised by this one.
+SECOND_MANAGER = Actor("gestore-due", Role.FUND_MANAGER)
 D = Decimal
 
 

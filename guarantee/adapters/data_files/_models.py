@@ -91,6 +91,15 @@ class RecoveryModel(_Model):
     )
 
 
+class PaymentsModel(_Model):
+    four_eyes_threshold: Amount = Field(
+        description=(
+            "pagamenti sopra questo importo, in euro, li propone un gestore e li autorizza "
+            "un altro (quattro occhi)"
+        )
+    )
+
+
 class ProductModel(_Model):
     """Un prodotto di garanzia, in una sua versione."""
 
@@ -106,6 +115,10 @@ class ProductModel(_Model):
         description="accantonamento: quota dell'esposizione residua (0.30 = 30%)"
     )
     recovery: RecoveryModel
+    payments: PaymentsModel = Field(
+        default_factory=lambda: PaymentsModel(four_eyes_threshold=Decimal("1000.00")),
+        description="regole dei pagamenti (se assente: quattro occhi sopra 1.000,00 €)",
+    )
 
 
 # --- rule sets ----------------------------------------------------------------------

@@ -30,6 +30,7 @@ _FIELD_PATHS: dict[str, Where] = {
     "damages_claim_days": ("timing", "damages_claim_days"),
     "recovery_max_instalments": ("recovery", "max_instalments"),
     "recovery_instalment_income_share": ("recovery", "instalment_income_share"),
+    "four_eyes_threshold": ("payments", "four_eyes_threshold"),
 }
 
 
@@ -113,6 +114,7 @@ def _load_product(path: Path) -> tuple[YamlDocument, Product]:
             reserve_ratio=model.reserve_ratio,
             recovery_max_instalments=model.recovery.max_instalments,
             recovery_instalment_income_share=model.recovery.instalment_income_share,
+            four_eyes_threshold=model.payments.four_eyes_threshold,
         )
     except InvalidDefinition as exc:
         raise DataFileError(definition_problems(doc, exc, _translate)) from exc

@@ -107,6 +107,13 @@ def _map_claims() -> None:
             "evidence": _children(
                 EvidenceFile, [t.claim_evidence.c.uploaded_at, t.claim_evidence.c.file_name]
             ),
+            # The proposal is a value of five columns, empty when there is none (a composite
+            # would give an object of five Nones): the domain rebuilds it from these.
+            "_proposed_by": t.claims.c.payment_proposed_by,
+            "_proposed_by_account": t.claims.c.payment_proposed_by_account,
+            "_proposed_at": t.claims.c.payment_proposed_at,
+            "_proposal_reference": t.claims.c.payment_proposal_reference,
+            "_proposal_note": t.claims.c.payment_proposal_note,
         },
         version_id_col=t.claims.c.version,
     )

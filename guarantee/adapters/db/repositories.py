@@ -374,6 +374,7 @@ class AuditLog:
                 "occurred_at": e.occurred_at,
                 "actor_id": e.actor_id,
                 "actor_role": e.actor_role,
+                "actor_account_id": e.actor_account_id,
                 "entity_type": e.entity_type,
                 "entity_id": e.entity_id,
                 "action": e.action,

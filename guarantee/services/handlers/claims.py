@@ -1,7 +1,13 @@
-"""Claims: filing with evidence, review, decision within cover, and idempotent payment.
+"""Claims: filing with evidence, review, decision within cover, four-eyes payment, and the
+ways back (revocation) and out (withdrawal).
 
 A claim suspends its (active) guarantee while it is open; once its money is settled (paid,
-or rejected, or withdrawn) the guarantee resumes, or is exhausted if no cover is left.
+or rejected, or withdrawn) the guarantee resumes. Once everything it covers has been paid it
+is exhausted at once, and its reserve goes back to the fund.
+
+Every handler that reads or changes a guarantee's cover locks the guarantee row first, so
+two fund managers deciding, paying or revoking on one guarantee queue one behind the other
+and each sees what the other committed.
 """
 
 from __future__ import annotations
@@ -13,23 +19,36 @@ from typing import Any
 
 from guarantee.domain.claim_decisions import suggest_decision
 from guarantee.domain.claim_items import ItemDecision
-from guarantee.domain.claim_rules import arrears_payable
-from guarantee.domain.claims import UNDECIDED_STATES, Claim, ClaimItem, ClaimStatus, paid_by_kind
+from guarantee.domain.claim_rules import arrears_payable, check_within_cover
+from guarantee.domain.claims import (
+    COMMITTED_STATES,
+    UNDECIDED_STATES,
+    Claim,
+    ClaimItem,
+    ClaimStatus,
+    committed_by_kind,
+    paid_by_kind,
+)
 from guarantee.domain.cover import CoverState
 from guarantee.domain.errors import Conflict, DomainError, InvalidField
 from guarantee.domain.evidence import EvidenceFile
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.guarantees import Guarantee, GuaranteeStatus
+from guarantee.domain.money import ZERO
 from guarantee.domain.products import Product
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
 from guarantee.services.handlers.funds import pay_on_guarantee
 from guarantee.services.handlers.guarantees import release_reserve
-from guarantee.services.handlers.mediation import check_own_guarantee, next_number
+from guarantee.services.handlers.mediation import (
+    check_own_guarantee,
+    next_number,
+    pending_mediation,
+)
 from guarantee.services.unit_of_work import UnitOfWork
 
 # Claim states in which money may still go out on it.
-_PENDING_MONEY = UNDECIDED_STATES | {ClaimStatus.APPROVED, ClaimStatus.PARTIALLY_APPROVED}
+_PENDING_MONEY = UNDECIDED_STATES | COMMITTED_STATES
 
 
 def _product(deps: Dependencies, guarantee: Guarantee) -> Product:
@@ -111,9 +130,16 @@ def add_claim_evidence(cmd: c.AddClaimEvidence, uow: UnitOfWork, deps: Dependenc
 
 
 def start_claim_review(cmd: c.StartClaimReview, uow: UnitOfWork, deps: Dependencies) -> Claim:
+    """Review starts; an arrears claim then waits while mediation on the guarantee is open."""
     with uow:
         claim = _claim(uow, cmd.number)
-        claim.start_review(now=deps.clock.now())
+        now = deps.clock.now()
+        claim.start_review(now=now)
+        pending = pending_mediation(uow, claim.guarantee_id)
+        if claim.has_arrears and pending is not None:
+            claim.await_mediation(
+                now=now, reason=f"mediazione {pending} in corso sulla stessa garanzia"
+            )
         uow.commit()
         return claim
 
@@ -126,13 +152,27 @@ class DecisionBasis:
 
 
 def _basis(uow: UnitOfWork, deps: Dependencies, claim: Claim) -> DecisionBasis:
-    """The guarantee's cover before this claim, and whether its arrears may be paid."""
+    """The guarantee's cover without this claim (what the others paid and committed taken
+    out), and whether its arrears may be paid."""
     guarantee = uow.guarantees.get(claim.guarantee_id)
     product = _product(deps, guarantee)
     others = [other for other in uow.claims.for_guarantee(guarantee.id) if other.id != claim.id]
-    cover = CoverState.of(product, guarantee.lease.monthly_rent, paid_by_kind(others))
+    cover = CoverState.of(
+        product, guarantee.lease.monthly_rent, paid_by_kind(others), committed_by_kind(others)
+    )
     cases = uow.mediation_cases.for_guarantee(guarantee.id)
     return DecisionBasis(cover, arrears_payable(product, guarantee.id, cases), product)
+
+
+def cover_of(uow: UnitOfWork, deps: Dependencies, guarantee: Guarantee) -> CoverState:
+    """What a guarantee covers now: paid and committed by all its claims."""
+    claims = uow.claims.for_guarantee(guarantee.id)
+    return CoverState.of(
+        _product(deps, guarantee),
+        guarantee.lease.monthly_rent,
+        paid_by_kind(claims),
+        committed_by_kind(claims),
+    )
 
 
 def suggest_claim_decision(
@@ -164,15 +204,80 @@ def decide_claim(cmd: c.DecideClaim, uow: UnitOfWork, deps: Dependencies) -> Cla
         return claim
 
 
+def revoke_claim_decision(
+    cmd: c.RevokeClaimDecision, uow: UnitOfWork, deps: Dependencies
+) -> Claim:
+    """An unpaid decision is revoked: its commitment goes back to the cover, the claim is
+    reviewed again (and its guarantee suspended again if it had resumed)."""
+    with uow:
+        claim = _claim(uow, cmd.number, lock_guarantee=True)
+        now = deps.clock.now()
+        claim.revoke_decision(reason=cmd.reason, now=now, by=uow.actor.user_id)
+        guarantee = uow.guarantees.get(claim.guarantee_id)
+        if guarantee.status is GuaranteeStatus.ACTIVE:
+            guarantee.suspend(now, f"decisione sulla richiesta {claim.number} revocata")
+        uow.commit()
+        return claim
+
+
+def withdraw_claim(cmd: c.WithdrawClaim, uow: UnitOfWork, deps: Dependencies) -> Claim:
+    """The landlord (or the fund on its written request) withdraws a claim not yet paid."""
+    with uow:
+        claim = _claim(uow, cmd.number, lock_guarantee=True)
+        claim.withdraw(now=deps.clock.now(), reason=cmd.reason)
+        settle_guarantee(uow, deps, uow.guarantees.get(claim.guarantee_id), claim)
+        uow.commit()
+        return claim
+
+
+def propose_claim_payment(
+    cmd: c.ProposeClaimPayment, uow: UnitOfWork, deps: Dependencies
+) -> Claim:
+    """First pair of eyes on a payment above the product's threshold."""
+    with uow:
+        claim = _claim(uow, cmd.number, lock_guarantee=True)
+        product = _product(deps, uow.guarantees.get(claim.guarantee_id))
+        claim.propose_payment(
+            threshold=product.four_eyes_threshold,
+            by=uow.actor.user_id,
+            account=uow.actor.identity,
+            now=deps.clock.now(),
+            reference=cmd.payment_reference,
+            note=cmd.note,
+        )
+        uow.commit()
+        return claim
+
+
+def refuse_claim_payment(
+    cmd: c.RefuseClaimPayment, uow: UnitOfWork, deps: Dependencies
+) -> Claim:
+    """The proposal is turned down with a reason; the decision stands (it can be proposed
+    again, or revoked)."""
+    with uow:
+        claim = _claim(uow, cmd.number, lock_guarantee=True)
+        claim.refuse_payment(reason=cmd.reason, by=uow.actor.user_id, now=deps.clock.now())
+        uow.commit()
+        return claim
+
+
 def request_hash(cmd: c.PayClaim) -> str:
-    body = {"number": cmd.number, "reference": cmd.payment_reference, "on": cmd.on}
+    body = {
+        "number": cmd.number,
+        "reference": cmd.payment_reference,
+        "on": cmd.on,
+        "note": cmd.note,
+    }
     return hashlib.sha256(json.dumps(body, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def pay_claim(cmd: c.PayClaim, uow: UnitOfWork, deps: Dependencies) -> dict[str, Any]:
     """Pay once: the claim, the books, the guarantee and the idempotency key in one
     transaction. The guarantee is locked before the key is read, so concurrent requests
-    queue and each later one finds the first one's key (or the claim already paid)."""
+    queue and each later one finds the first one's key (or the claim already paid).
+
+    Above the product's threshold this is the second pair of eyes: it authorises the
+    proposal another fund manager made, and the money moves only now."""
     key = cmd.idempotency_key.strip()
     if not key or len(key) > 200:
         raise InvalidField("Idempotency-Key", "da 1 a 200 caratteri")
@@ -189,9 +294,28 @@ def pay_claim(cmd: c.PayClaim, uow: UnitOfWork, deps: Dependencies) -> dict[str,
         guarantee = uow.guarantees.get(claim.guarantee_id)
         landlord = uow.landlords.get(guarantee.landlord_id)
         now = deps.clock.now()
-        reference = (cmd.payment_reference or f"Pagamento {claim.number}").strip()
+        proposal = claim.payment_proposal
+        reference = (
+            cmd.payment_reference
+            or (proposal.reference if proposal is not None else None)
+            or f"Pagamento {claim.number}"
+        ).strip()
         claim.check_can("mark_paid")
-        amount = claim.mark_paid(reference, landlord.iban, now)
+        # The decision committed these amounts; check again against what the others paid
+        # and committed, so a payment can never take cover that is no longer there.
+        check_within_cover(
+            claim.items,
+            {item.id: (item.approved or ZERO, None) for item in claim.items},
+            _basis(uow, deps, claim).cover,
+        )
+        amount = claim.mark_paid(
+            reference,
+            landlord.iban,
+            now,
+            threshold=_product(deps, guarantee).four_eyes_threshold,
+            by=uow.actor.user_id,
+            account=uow.actor.identity,
+        )
         entry = pay_on_guarantee(uow, deps, guarantee, amount, reference=reference, on=cmd.on)
         settle_guarantee(uow, deps, guarantee, claim)
         result = {
@@ -201,6 +325,8 @@ def pay_claim(cmd: c.PayClaim, uow: UnitOfWork, deps: Dependencies) -> dict[str,
             "iban": claim.paid_to_iban,
             "payment_reference": reference,
             "paid_at": now.isoformat(),
+            "proposed_by": proposal.proposed_by if proposal is not None else None,
+            "authorised_by": uow.actor.user_id,
             "entry_id": entry.id,
             "guarantee_status": guarantee.status.value,
         }
@@ -212,19 +338,63 @@ def pay_claim(cmd: c.PayClaim, uow: UnitOfWork, deps: Dependencies) -> dict[str,
 def settle_guarantee(
     uow: UnitOfWork, deps: Dependencies, guarantee: Guarantee, settled: Claim
 ) -> None:
-    """No money left pending on the guarantee's claims: resume it, or exhaust it if its
-    cover is used up (its remaining reserve goes back to the fund)."""
+    """After a claim's money is settled: a guarantee whose whole cover has been paid is
+    exhausted at once (its remaining reserve goes back to the fund: nothing more can go
+    out on it); otherwise a suspended guarantee with no money pending resumes."""
+    if guarantee.status not in {GuaranteeStatus.ACTIVE, GuaranteeStatus.SUSPENDED}:
+        return
+    now = deps.clock.now()
+    if cover_of(uow, deps, guarantee).used_up:
+        exposure = guarantee.at_risk
+        released = guarantee.exhaust(now, f"copertura esaurita dalla richiesta {settled.number}")
+        release_reserve(uow, deps, guarantee, released, exposure)
+        return
     if guarantee.status is not GuaranteeStatus.SUSPENDED:
         return
     claims = uow.claims.for_guarantee(guarantee.id)
     if any(other.status in _PENDING_MONEY for other in claims if other.id != settled.id):
         return
-    now = deps.clock.now()
-    product = _product(deps, guarantee)
-    cover = CoverState.of(product, guarantee.lease.monthly_rent, paid_by_kind(claims))
-    if cover.overall_remaining == 0:
+    guarantee.resume(now, f"richiesta {settled.number} definita")
+
+
+def resume_guarantee(cmd: c.ResumeGuarantee, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
+    with uow:
+        guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
+        guarantee.check_can("resume")
+        _refuse_with_money_pending(uow, guarantee, "riattivare")
+        guarantee.resume(deps.clock.now(), _reason(cmd.reason))
+        uow.commit()
+        return guarantee
+
+
+def exhaust_guarantee(cmd: c.ExhaustGuarantee, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
+    with uow:
+        guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
+        guarantee.check_can("exhaust")
+        _refuse_with_money_pending(uow, guarantee, "dichiarare esaurita")
         exposure = guarantee.at_risk
-        released = guarantee.exhaust(now, f"copertura esaurita dalla richiesta {settled.number}")
+        released = guarantee.exhaust(deps.clock.now(), cmd.reason or "")
         release_reserve(uow, deps, guarantee, released, exposure)
-    else:
-        guarantee.resume(now, f"richiesta {settled.number} definita")
+        uow.commit()
+        return guarantee
+
+
+def _refuse_with_money_pending(uow: UnitOfWork, guarantee: Guarantee, verb: str) -> None:
+    pending = [
+        claim.number or claim.id
+        for claim in uow.claims.for_guarantee(guarantee.id)
+        if claim.status in _PENDING_MONEY
+    ]
+    if pending:
+        raise DomainError(
+            f"impossibile {verb} la garanzia {guarantee.number}: richieste ancora da definire "
+            f"({', '.join(pending)})",
+            code="claims_pending",
+        )
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise InvalidField("reason", "indicare la motivazione")
+    return text

@@ -1,7 +1,8 @@
 """Funds: the money donors put in, and the money claims take out and tenants bring back.
 
-``record_claim_payment``, ``record_recovery`` and ``write_off`` are the doors the claims and
-recovery code uses into the books; they take a guarantee number and an amount.
+``pay_on_guarantee``, ``recover_on_guarantee`` and ``write_off_on_guarantee`` are the doors
+the claims and recovery handlers use into the books, inside their own transaction: money
+never moves on a guarantee without a claim or a plan behind it.
 """
 
 from __future__ import annotations
@@ -38,39 +39,6 @@ def record_contribution(
             reference=cmd.reference,
             now=deps.clock.now(),
             by=uow.actor.user_id,
-        )
-        uow.commit()
-        return entry
-
-
-def record_claim_payment(
-    cmd: c.RecordClaimPayment, uow: UnitOfWork, deps: Dependencies
-) -> JournalEntry:
-    """Pay on a guarantee: money out and the guarantee's reserve lowered, in one transaction."""
-    with uow:
-        guarantee = uow.guarantees.by_number(cmd.number, for_update=True)
-        entry = pay_on_guarantee(
-            uow, deps, guarantee, cmd.amount, reference=cmd.reference, on=cmd.on
-        )
-        uow.commit()
-        return entry
-
-
-def record_recovery(cmd: c.RecordRecovery, uow: UnitOfWork, deps: Dependencies) -> JournalEntry:
-    with uow:
-        guarantee = uow.guarantees.by_number(cmd.number)
-        entry = recover_on_guarantee(
-            uow, deps, guarantee, cmd.amount, reference=cmd.reference, on=cmd.on
-        )
-        uow.commit()
-        return entry
-
-
-def write_off(cmd: c.WriteOffRecovery, uow: UnitOfWork, deps: Dependencies) -> JournalEntry:
-    with uow:
-        guarantee = uow.guarantees.by_number(cmd.number)
-        entry = write_off_on_guarantee(
-            uow, deps, guarantee, cmd.amount, reason=cmd.reason, on=cmd.on
         )
         uow.commit()
         return entry

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.arrears import ArrearsReport, UnpaidRent
+from guarantee.domain.claims import Claim, ClaimStatus
 from guarantee.domain.errors import Conflict, InvalidField, NotFound, PermissionDenied
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.guarantees import Guarantee
@@ -35,6 +36,31 @@ def check_own_guarantee(actor: Actor, guarantee: Guarantee) -> None:
     """A landlord acts only on its own guarantees; others look like they do not exist."""
     if actor.role is Role.LANDLORD and guarantee.landlord_id != actor.landlord_id:
         raise NotFound("garanzia", guarantee.number or guarantee.application_number)
+
+
+def pending_mediation(uow: UnitOfWork, guarantee_id: str) -> str | None:
+    """The number of a mediation case on the guarantee that has not ended yet, if any."""
+    for case in uow.mediation_cases.for_guarantee(guarantee_id):
+        if case.is_open and not case.opens_claim_path:
+            return case.number
+    return None
+
+
+def end_mediation_waits(
+    uow: UnitOfWork, deps: Dependencies, guarantee_id: str, case_number: str
+) -> list[Claim]:
+    """Mediation on the guarantee ended (closed, or its agreement broken): the claims that
+    waited for it go back to review. Called by the mediation handlers in their transaction."""
+    if pending_mediation(uow, guarantee_id) is not None:
+        return []
+    released = [
+        claim
+        for claim in uow.claims.for_guarantee(guarantee_id)
+        if claim.status is ClaimStatus.AWAITING_MEDIATION
+    ]
+    for claim in released:
+        claim.end_mediation_wait(now=deps.clock.now(), reason=f"mediazione {case_number} conclusa")
+    return released
 
 
 def report_arrears(cmd: c.ReportArrears, uow: UnitOfWork, deps: Dependencies) -> ArrearsReported:
@@ -179,6 +205,8 @@ def record_agreement_instalment(
             case.record_instalment_paid(cmd.instalment_id, paid_on=on, now=now)
         else:
             case.record_instalment_missed(cmd.instalment_id, today=on, now=now, reason=cmd.reason)
+            if case.opens_claim_path:
+                end_mediation_waits(uow, deps, case.guarantee_id, case.number or case.id)
         uow.commit()
         return case
 
@@ -189,5 +217,6 @@ def close_mediation_case(
     with uow:
         case = _case(uow, cmd.number)
         case.close(now=deps.clock.now(), reason=cmd.reason)
+        end_mediation_waits(uow, deps, case.guarantee_id, case.number or case.id)
         uow.commit()
         return case

@@ -38,9 +38,11 @@ from guarantee.web.schemas import (
     OutcomeIn,
     PayIn,
     PaymentOut,
+    ProposePaymentIn,
     ReasonIn,
     RecoveryPlanIn,
     RecoveryPlanOut,
+    RequiredReasonIn,
     WriteOffIn,
 )
 
@@ -68,10 +70,14 @@ def _case_out(
     return MediationCaseDetailOut.model_validate(row)
 
 
-def _claim_out(conn: ConnectionDep, actor: Actor, number: str) -> ClaimDetailOut:
+def _claim_out(
+    system: SystemDep, conn: ConnectionDep, actor: Actor, number: str
+) -> ClaimDetailOut:
     scope = ReadScope(actor)
     return ClaimDetailOut.model_validate(
-        read.claim_detail(conn, number, landlord_id=scope.landlord_id)
+        read.claim_detail(
+            conn, number, products=system.deps.products, landlord_id=scope.landlord_id
+        )
     )
 
 
@@ -295,13 +301,15 @@ class ClaimController(Controller):
             ),
             actor,
         )
-        return _claim_out(conn, actor, claim.number)
+        return _claim_out(system, conn, actor, claim.number)
 
     @get("/{number:str}", sync_to_thread=True)
-    def claim_detail(self, number: str, conn: ConnectionDep, actor: ActorDep) -> ClaimDetailOut:
+    def claim_detail(
+        self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
+    ) -> ClaimDetailOut:
         if ReadScope(actor).created_by is not None:
             ReadScope(actor).require_staff("le richieste di escussione")
-        return _claim_out(conn, actor, number)
+        return _claim_out(system, conn, actor, number)
 
     @post(
         "/{number:str}/evidence",
@@ -333,14 +341,14 @@ class ClaimController(Controller):
             ),
         )
         system.bus.handle(command, actor)
-        return _claim_out(conn, actor, number)
+        return _claim_out(system, conn, actor, number)
 
     @post("/{number:str}/review", status_code=HTTP_200_OK, sync_to_thread=True)
     def review(
         self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
     ) -> ClaimDetailOut:
         system.bus.handle(c.StartClaimReview(number), actor)
-        return _claim_out(conn, actor, number)
+        return _claim_out(system, conn, actor, number)
 
     @get("/{number:str}/suggested-decision", sync_to_thread=True)
     def suggested_decision(
@@ -370,7 +378,7 @@ class ClaimController(Controller):
             data.note,
         )
         system.bus.handle(command, actor)
-        return _claim_out(conn, actor, number)
+        return _claim_out(system, conn, actor, number)
 
     @post("/{number:str}/pay", status_code=HTTP_200_OK, sync_to_thread=True)
     def pay(
@@ -386,9 +394,65 @@ class ClaimController(Controller):
         pays nothing more; the same key with a different body is a 409."""
         body = data or PayIn()
         result = system.bus.handle(
-            c.PayClaim(number, idempotency_key, body.payment_reference, body.on), actor
+            c.PayClaim(number, idempotency_key, body.payment_reference, body.on, body.note),
+            actor,
         )
         return PaymentOut.model_validate(result)
+
+    @post("/{number:str}/payment-proposal", status_code=HTTP_200_OK, sync_to_thread=True)
+    def propose_payment(
+        self,
+        number: str,
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+        data: JSONBody[ProposePaymentIn | None] = None,
+    ) -> ClaimDetailOut:
+        """Four eyes, first pair: propose paying an amount above the product's threshold.
+        Nothing moves until another fund manager authorises it with ``/pay``."""
+        body = data or ProposePaymentIn()
+        system.bus.handle(c.ProposeClaimPayment(number, body.payment_reference, body.note), actor)
+        return _claim_out(system, conn, actor, number)
+
+    @post("/{number:str}/payment-proposal/refuse", status_code=HTTP_200_OK, sync_to_thread=True)
+    def refuse_payment(
+        self,
+        number: str,
+        data: JSONBody[RequiredReasonIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> ClaimDetailOut:
+        """Turn a proposed payment down, with a reason; the decision stands."""
+        system.bus.handle(c.RefuseClaimPayment(number, data.reason), actor)
+        return _claim_out(system, conn, actor, number)
+
+    @post("/{number:str}/revoke-decision", status_code=HTTP_200_OK, sync_to_thread=True)
+    def revoke_decision(
+        self,
+        number: str,
+        data: JSONBody[RequiredReasonIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> ClaimDetailOut:
+        """Revoke an unpaid decision (its commitment is released); the claim is reviewed
+        and decided again."""
+        system.bus.handle(c.RevokeClaimDecision(number, data.reason), actor)
+        return _claim_out(system, conn, actor, number)
+
+    @post("/{number:str}/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
+    def withdraw(
+        self,
+        number: str,
+        data: JSONBody[RequiredReasonIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> ClaimDetailOut:
+        """The landlord withdraws its claim before it is paid."""
+        system.bus.handle(c.WithdrawClaim(number, data.reason), actor)
+        return _claim_out(system, conn, actor, number)
 
 
 class RecoveryPlanController(Controller):

@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from guarantee.domain.guarantees import GuaranteeStatus
 from guarantee.read import guarantees as read
+from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
@@ -34,6 +35,8 @@ _ACTIONS: dict[str, type[c.GuaranteeCommand]] = {
     "cancel": c.CancelGuarantee,
     "terminate": c.TerminateGuarantee,
     "expire": c.ExpireGuarantee,
+    "resume": c.ResumeGuarantee,
+    "exhaust": c.ExhaustGuarantee,
 }
 
 
@@ -41,19 +44,23 @@ def _page(found: read.Page) -> Page[GuaranteeOut]:
     return page_of(found, GuaranteeOut)
 
 
-def _detail(conn: ConnectionDep, actor: ActorDep, number: str) -> GuaranteeDetailOut:
+def _detail(
+    system: SystemDep, conn: ConnectionDep, actor: ActorDep, number: str
+) -> GuaranteeDetailOut:
     scope = ReadScope(actor)
     row = read.guarantee_detail(
         conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
     )
-    return GuaranteeDetailOut.model_validate(row)
+    product = system.deps.products.get(row["product_code"], row["product_version"]).product
+    cover = cover_state(conn, row["id"], product, row["monthly_rent"])
+    return GuaranteeDetailOut.model_validate(row | {"cover": cover_lines(cover)})
 
 
 def _act(
     system: SystemDep, actor: ActorDep, conn: ConnectionDep, command: c.Command
 ) -> GuaranteeDetailOut:
     guarantee = system.bus.handle(command, actor)
-    return _detail(conn, actor, guarantee.number or guarantee.application_number)
+    return _detail(system, conn, actor, guarantee.number or guarantee.application_number)
 
 
 class ApplicationController(Controller):
@@ -101,9 +108,9 @@ class ApplicationController(Controller):
 
     @get("/{number:str}", sync_to_thread=True)
     def application_detail(
-        self, number: str, conn: ConnectionDep, actor: ActorDep
+        self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
     ) -> GuaranteeDetailOut:
-        return _detail(conn, actor, number)
+        return _detail(system, conn, actor, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def application_action(
@@ -151,16 +158,19 @@ class GuaranteeController(Controller):
 
     @get("/{number:str}", sync_to_thread=True)
     def guarantee_detail(
-        self, number: str, conn: ConnectionDep, actor: ActorDep
+        self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
     ) -> GuaranteeDetailOut:
-        return _detail(conn, actor, number)
+        return _detail(system, conn, actor, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def guarantee_action(
         self,
         number: str,
         action: Annotated[
-            str, Parameter(pattern="^(approve|refuse|issue|activate|cancel|terminate|expire)$")
+            str,
+            Parameter(
+                pattern="^(approve|refuse|issue|activate|cancel|terminate|expire|resume|exhaust)$"
+            ),
         ],
         system: SystemDep,
         actor: ActorDep,

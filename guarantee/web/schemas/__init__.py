@@ -195,7 +195,20 @@ class GuaranteeOut(BaseModel):
     updated_at: datetime
 
 
+class CoverLineOut(BaseModel):
+    """One cap of a guarantee: ``overall``, ``arrears`` (rent and charges), ``damages``,
+    ``legal_costs``; committed = decided and not yet paid."""
+
+    line: str
+    label: str
+    cap: Decimal
+    paid: Decimal
+    committed: Decimal
+    remaining: Decimal
+
+
 class GuaranteeDetailOut(GuaranteeOut):
+    cover: list[CoverLineOut] = []
     eligibility: dict[str, Any] | None
     allowed_actions: list[str]
     history: list[HistoryOut]
@@ -492,11 +505,22 @@ class ClaimOut(BaseModel):
     closed_at: datetime | None
 
 
+class PaymentProposalOut(BaseModel):
+    proposed_by: str
+    proposed_at: datetime
+    reference: str | None
+    note: str | None
+
+
 class ClaimDetailOut(ClaimOut):
     items: list[ClaimItemOut]
     evidence: list[EvidenceOut]
     claimed_total: Decimal
     approved_total: Decimal
+    cover: list[CoverLineOut]
+    four_eyes_threshold: Decimal
+    needs_two_managers: bool
+    payment_proposal: PaymentProposalOut | None
     allowed_actions: list[str]
     recovery_plan_number: str | None
 
@@ -518,6 +542,19 @@ class PayIn(In):
         | None
     ) = None
     on: date | None = None
+    note: LongText | None = None
+
+
+class ProposePaymentIn(In):
+    payment_reference: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+    note: LongText | None = None
+
+
+class RequiredReasonIn(In):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class PaymentOut(BaseModel):
@@ -529,6 +566,8 @@ class PaymentOut(BaseModel):
     paid_at: datetime
     entry_id: str
     guarantee_status: str
+    proposed_by: str | None = None
+    authorised_by: str
 
 
 class RecoveryPlanIn(In):

@@ -36,6 +36,7 @@ from tests.support.claims import (
     evidence,
     facts,
     mediation_without_agreement,
+    pay_with_four_eyes,
     product,
     report,
 )
@@ -46,6 +47,8 @@ RENT = Decimal("650.00")
 FILED = date(2027, 7, 20)
 NOW = at(FILED)
 D = Decimal
+# A payment under the threshold: one fund manager is enough.
+ONE_MANAGER: dict[str, Any] = {"threshold": D("99999.00"), "by": "gestore", "account": "a-1"}
 
 
 def examples_d_report() -> ArrearsReport:
@@ -129,14 +132,14 @@ def test_examples_d_decision_payment_and_remaining_cover() -> None:
         "oltre il massimale per spese legali (2.000,00 €)",
     )
 
-    paid = claim.mark_paid("CRO 0000123456", IBAN, at(date(2027, 7, 30)))
+    paid = pay_with_four_eyes(claim, "CRO 0000123456", at(date(2027, 7, 30)))
     assert paid == D("4190.00")
     assert claim.status is C.PAID
     assert claim.paid_to_iban == IBAN
     assert claim.events[-1].name == "claim_paid"
     assert claim.events[-1].data["by_kind"] == {"arrears": "2190.00", "legal_costs": "2000.00"}
     with pytest.raises(IllegalTransition):
-        claim.mark_paid("CRO 0000123456", IBAN, at(date(2027, 7, 31)))
+        pay_with_four_eyes(claim, "CRO 0000123456", at(date(2027, 7, 31)))
     assert claim.paid_at == at(date(2027, 7, 30)), "paid once"
 
     after = CoverState.of(GARANZIA_CASA, RENT, paid_by_kind([claim]))
@@ -183,8 +186,21 @@ EXPECTED: dict[str, dict[C, C]] = {
     "end_recovery": {C.IN_RECOVERY: C.RECOVERED},
     "write_off": {C.PAID: C.WRITTEN_OFF},
     "close": {C.REJECTED: C.CLOSED, C.RECOVERED: C.CLOSED, C.WRITTEN_OFF: C.CLOSED},
-    "withdraw": {s: C.CLOSED for s in (C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION)},
+    "withdraw": {
+        s: C.CLOSED
+        for s in (
+            C.SUBMITTED,
+            C.UNDER_REVIEW,
+            C.AWAITING_MEDIATION,
+            C.APPROVED,
+            C.PARTIALLY_APPROVED,
+        )
+    },
     "add_evidence": {s: s for s in (C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION)},
+    "end_mediation_wait": {C.AWAITING_MEDIATION: C.UNDER_REVIEW},
+    "revoke_decision": {s: C.UNDER_REVIEW for s in (C.APPROVED, C.PARTIALLY_APPROVED, C.REJECTED)},
+    "propose_payment": {s: s for s in (C.APPROVED, C.PARTIALLY_APPROVED)},
+    "refuse_payment": {s: s for s in (C.APPROVED, C.PARTIALLY_APPROVED)},
 }
 # The table as it is written, targets of every outcome included.
 TABLE: dict[str, tuple[set[C], set[C]]] = {
@@ -199,10 +215,23 @@ TABLE: dict[str, tuple[set[C], set[C]]] = {
     "end_recovery": ({C.IN_RECOVERY}, {C.RECOVERED, C.WRITTEN_OFF}),
     "write_off": ({C.PAID}, {C.WRITTEN_OFF}),
     "close": ({C.REJECTED, C.RECOVERED, C.WRITTEN_OFF}, {C.CLOSED}),
-    "withdraw": ({C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION}, {C.CLOSED}),
+    "withdraw": (
+        {C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION, C.APPROVED, C.PARTIALLY_APPROVED},
+        {C.CLOSED},
+    ),
     "add_evidence": (
         {C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION},
         {C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION},
+    ),
+    "end_mediation_wait": ({C.AWAITING_MEDIATION}, {C.UNDER_REVIEW}),
+    "revoke_decision": ({C.APPROVED, C.PARTIALLY_APPROVED, C.REJECTED}, {C.UNDER_REVIEW}),
+    "propose_payment": (
+        {C.APPROVED, C.PARTIALLY_APPROVED},
+        {C.APPROVED, C.PARTIALLY_APPROVED},
+    ),
+    "refuse_payment": (
+        {C.APPROVED, C.PARTIALLY_APPROVED},
+        {C.APPROVED, C.PARTIALLY_APPROVED},
     ),
 }
 
@@ -210,6 +239,9 @@ TABLE: dict[str, tuple[set[C], set[C]]] = {
 def make_claim(status: C) -> tuple[Claim, MediationCase]:
     claim, case = examples_d_claim()
     claim.status = status
+    if status not in (C.SUBMITTED, C.UNDER_REVIEW, C.AWAITING_MEDIATION):
+        for item in claim.items:
+            item.approved, item.refused = item.claimed, D("0")
     claim.paid_amount = D("4190.00")
     claim.changes.clear()
     claim.events.clear()
@@ -227,7 +259,18 @@ def perform(claim: Claim, case: MediationCase, action: str) -> None:
             by="gestore",
         )
     elif action == "mark_paid":
-        claim.mark_paid("CRO 1", IBAN, NOW)
+        # A product whose threshold is above the amount: one fund manager pays.
+        claim.mark_paid("CRO 1", IBAN, NOW, threshold=D("99999.00"), by="gestore", account="a-1")
+    elif action == "propose_payment":
+        claim.propose_payment(threshold=D("1000.00"), by="gestore", account="a-1", now=NOW)
+    elif action == "refuse_payment":
+        if claim.status in (C.APPROVED, C.PARTIALLY_APPROVED):
+            claim.propose_payment(threshold=D("1000.00"), by="gestore", account="a-1", now=NOW)
+        claim.refuse_payment(reason="IBAN da verificare", by="gestore-2", now=NOW)
+    elif action == "revoke_decision":
+        claim.revoke_decision(reason="errore di calcolo", now=NOW, by="gestore")
+    elif action == "end_mediation_wait":
+        claim.end_mediation_wait(now=NOW, reason="mediazione conclusa")
     elif action == "start_recovery":
         claim.start_recovery("plan-1", now=NOW)
     elif action == "end_recovery":
@@ -555,7 +598,7 @@ def test_approving_above_the_remaining_cover_is_refused_and_changes_nothing() ->
         decide(claim, [D("730")] * 3 + [D("2400")], cases=[case])
     assert refused.value.code == "above_remaining_cover"
     assert refused.value.message == (
-        "importo approvato per spese legali (2.400,00 €) oltre la copertura residua (2.000,00 €)"
+        "oltre la copertura residua per spese legali: richiesti 2.400,00 €, residui 2.000,00 €"
     )
     assert snapshot(claim) == before
 
@@ -563,7 +606,7 @@ def test_approving_above_the_remaining_cover_is_refused_and_changes_nothing() ->
 def test_cover_already_used_by_an_earlier_claim_limits_the_next() -> None:
     claim, case = reviewed()
     used = fresh_cover(legal_costs=D("1500"))
-    with pytest.raises(DomainError, match=r"copertura residua \(500,00 €\)"):
+    with pytest.raises(DomainError, match=r"spese legali: richiesti 600,00 €, residui 500,00 €"):
         decide(claim, [D("730")] * 3 + [D("600")], cover=used, cases=[case])
     suggestion = suggest_decision(claim, used, arrears_payable=True)
     assert (suggestion[-1].approved, suggestion[-1].reason) == (
@@ -584,7 +627,8 @@ def test_the_overall_cap_binds_when_it_is_below_the_sum_of_the_lines() -> None:
     assert suggestion[3].reason == (
         "oltre la copertura residua della garanzia (1.800,00 € del massimale di 11.800,00 €)"
     )
-    with pytest.raises(DomainError, match=r"complessiva della garanzia \(1\.800,00 €\)"):
+    refusal = r"complessiva della garanzia: richiesti 1\.801,00 €, residui 1\.800,00 €"
+    with pytest.raises(DomainError, match=refusal):
         decide(claim, [D("730"), D("70"), D("0"), D("1001")], cover=used, cases=[case], plan=plan)
 
 
@@ -666,10 +710,10 @@ def test_payment_needs_a_valid_iban_and_a_reference() -> None:
         by="gestore",
     )
     with pytest.raises(InvalidField) as wrong:
-        claim.mark_paid("CRO 1", "IT00X0000000000000000000000", NOW)
+        claim.mark_paid("CRO 1", "IT00X0000000000000000000000", NOW, **ONE_MANAGER)
     assert wrong.value.field == "iban"
     with pytest.raises(InvalidField) as empty:
-        claim.mark_paid("  ", IBAN, NOW)
+        claim.mark_paid("  ", IBAN, NOW, **ONE_MANAGER)
     assert empty.value.field == "payment_reference"
     assert claim.status is C.PARTIALLY_APPROVED
     assert claim.paid_at is None

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from guarantee.domain.errors import InsufficientCapacity, InvalidField
+from guarantee.domain.errors import DomainError, InsufficientCapacity, InvalidField
 from guarantee.domain.fund_figures import DayTotals, Figures
 from guarantee.domain.funds import Fund, reserve_at_risk
 from guarantee.domain.ledger import Account, EntryKind, Side, balances
@@ -164,7 +164,6 @@ def test_descriptions_fit_the_ledger_and_the_audit_keeps_the_whole_reason() -> N
 @pytest.mark.parametrize(
     ("action", "field", "message"),
     [
-        (lambda f: pay(f, "8610.01", paid_before="4190.00"), "amount", "copertura residua"),
         (lambda f: pay(f, "0.00"), "amount", "positivo"),
         (lambda f: pay(f, "10.001"), "amount", "importo non valido"),
         (lambda f: recover(f, "100.01", Decimal("100.00")), "amount", "ancora dovuto"),
@@ -181,6 +180,19 @@ def test_wrong_amounts_are_refused_and_change_nothing(
     with pytest.raises(InvalidField) as refused:
         action(fund)  # type: ignore[operator]
     assert refused.value.field == field and message in refused.value.message
+    assert (fund.figures, len(fund.new_entries), len(fund.changes)) == before
+
+
+def test_a_payment_above_the_cover_left_is_a_conflict_not_a_field_error() -> None:
+    # The client sends no amount (the claim's decision sets it): naming a field would lie.
+    fund = fund_holding("100000.00")
+    reserve(fund)
+    before = (fund.figures, len(fund.new_entries), len(fund.changes))
+    with pytest.raises(DomainError) as refused:
+        pay(fund, "8610.01", paid_before="4190.00")
+    assert not isinstance(refused.value, InvalidField)
+    assert refused.value.code == "above_remaining_cover"
+    assert "supera la copertura residua" in refused.value.message
     assert (fund.figures, len(fund.new_entries), len(fund.changes)) == before
 
 
@@ -283,7 +295,7 @@ def test_books_keep_their_identities_whatever_happens(steps: list[tuple[str, int
                 book[f"g{n}"] = cover
             elif chosen is not None:
                 act_on(fund, kind, chosen, book[chosen], amount, on)
-        except (InsufficientCapacity, InvalidField):
+        except DomainError:  # a refusal (capacity, cover, amount) changes nothing
             pass
         truth = balances(fund.new_entries)
         assert fund.balance == truth[Account.CASH]
