@@ -243,6 +243,30 @@ def _claim_decision() -> dict[str, object]:
     }
 
 
+def _guarantee_notice() -> dict[str, object]:
+    return _common("2027/000131", date(2027, 9, 16)) | {
+        "recipient": {
+            "name": "Mario Rossi",
+            "address": "Corso Re Umberto 12",
+            "city": "10015 Ivrea (TO)",
+        },
+        "guarantee_number": "GC-2027-000001",
+        "subject": "Richiesta di escussione n. SIN-2027-000002 ritirata",
+        "paragraphs": [
+            "Prendiamo atto che il 16 settembre 2027 Lei ha ritirato la richiesta di escussione "
+            "n. SIN-2027-000002 per il seguente motivo: danno riparato dall'inquilino.",
+            "La richiesta è chiusa senza pagamenti; gli importi che la decisione aveva impegnato "
+            "tornano disponibili sui massimali della garanzia, che resta in vigore.",
+        ],
+        "cover": [
+            _line("Massimale complessivo", "12800.00", "0.00", "0.00", "12800.00"),
+            _line("Canoni e oneri accessori", "7800.00", "0.00", "0.00", "7800.00"),
+            _line("Danni all'immobile", "3000.00", "0.00", "0.00", "3000.00"),
+            _line("Spese legali per la procedura di sfratto", "2000.00", "0.00", "0.00", "2000.00"),
+        ],
+    }
+
+
 def _line(label: str, cap: str, paid: str, committed: str, remaining: str) -> dict[str, object]:
     return {
         "label": label,
@@ -358,6 +382,7 @@ _SAMPLES: dict[DocumentKind, Callable[[], dict[str, object]]] = {
     DocumentKind.MEDIATION_CONVOCATION: _mediation_convocation,
     DocumentKind.REPAYMENT_PLAN: _repayment_plan,
     DocumentKind.EXPIRY_REMINDER: _expiry_reminder,
+    DocumentKind.GUARANTEE_NOTICE: _guarantee_notice,
 }
 
 

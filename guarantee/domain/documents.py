@@ -28,6 +28,9 @@ class DocumentKind(StrEnum):
     MEDIATION_CONVOCATION = "mediation_convocation"
     REPAYMENT_PLAN = "repayment_plan"
     EXPIRY_REMINDER = "expiry_reminder"
+    # What else a landlord must know of its guarantee: a claim withdrawn, a decision
+    # revoked, the cover used up.
+    GUARANTEE_NOTICE = "guarantee_notice"
 
 
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.

@@ -83,6 +83,45 @@ def claim_acknowledgement_context(conn: Connection, claim_id: str, today: date) 
     }
 
 
+def _cover_rows(conn: Connection, guarantee_id: str, product: Product, rent: Any) -> list[Any]:
+    return [
+        {
+            "label": COVER_LABELS[line["line"]],
+            "cap": line["cap"],
+            "paid": line["paid"],
+            "committed": line["committed"],
+            "remaining": line["remaining"],
+        }
+        for line in cover_lines(cover_state(conn, guarantee_id, product, rent))
+    ]
+
+
+def guarantee_notice_context(
+    conn: Connection,
+    guarantee_id: str,
+    subject: str,
+    paragraphs: list[str],
+    product: Product,
+    today: date,
+) -> dict[str, Any]:
+    """A change the landlord must know of, with the guarantee's cover as it now stands."""
+    row = guarantee_row(conn, guarantee_id)
+    return letter_basics(today) | {
+        "recipient": _landlord_recipient(row),
+        "guarantee_number": row["number"],
+        "subject": subject,
+        "paragraphs": paragraphs,
+        "cover": _cover_rows(conn, guarantee_id, product, row["monthly_rent"]),
+    }
+
+
+def claim_number_of(conn: Connection, claim_id: str) -> str:
+    number: str = conn.execute(
+        select(tables.claims.c.number).where(tables.claims.c.id == claim_id)
+    ).scalar_one()
+    return number
+
+
 def claim_decision_context(
     conn: Connection, claim_id: str, decision: str, product: Product, today: date
 ) -> dict[str, Any]:
@@ -91,7 +130,7 @@ def claim_decision_context(
     row = guarantee_row(conn, claim["guarantee_id"])
     # The cover as the books hold it now: this decision's approval is committed (or, if the
     # claim was paid meanwhile, paid); either way what remains is the same.
-    cover = cover_state(conn, claim["guarantee_id"], product, row["monthly_rent"])
+    cover = _cover_rows(conn, claim["guarantee_id"], product, row["monthly_rent"])
     total_claimed = sum((i["claimed"] for i in claim["items"]), ZERO)
     total_approved = sum((i["approved"] or ZERO for i in claim["items"]), ZERO)
     return letter_basics(today) | {
@@ -113,16 +152,7 @@ def claim_decision_context(
         "total_claimed": total_claimed,
         "total_approved": total_approved,
         "total_refused": total_claimed - total_approved,
-        "cover": [
-            {
-                "label": COVER_LABELS[line["line"]],
-                "cap": line["cap"],
-                "paid": line["paid"],
-                "committed": line["committed"],
-                "remaining": line["remaining"],
-            }
-            for line in cover_lines(cover)
-        ],
+        "cover": cover,
         "payment_days": PAYMENT_DAYS,
         "appeal_days": APPEAL_DAYS,
     }

@@ -14,6 +14,7 @@ from guarantee.adapters.mailer import Mailer
 from guarantee.adapters.storage import FileStore
 from guarantee.bootstrap import System
 from guarantee.domain.documents import DocumentKind
+from guarantee.domain.formats import date_it
 from guarantee.jobs import claim_contexts, contexts
 from guarantee.jobs.archive import DocumentArchive
 from guarantee.jobs.notices import queue_mail, send_mail
@@ -40,6 +41,9 @@ class Reactions:
             "claim_paid": self._claim_paid,
             "recovery_plan_created": self._recovery_plan_created,
             "mediation_meeting_scheduled": self._meeting_scheduled,
+            "claim_withdrawn": self._claim_withdrawn,
+            "claim_decision_revoked": self._decision_revoked,
+            "guarantee_exhausted": self._guarantee_exhausted,
         }
 
     def handle(self, outbox_id: str) -> None:
@@ -228,6 +232,77 @@ class Reactions:
             body="Gentile {name},\n\nla invitiamo all'incontro di mediazione per la pratica "
             "{claim} (garanzia {number}). In allegato la convocazione.\n\nFondo Garanzia Casa",
             claim=context["case"]["number"],
+        )
+
+    def _claim_withdrawn(self, event: dict[str, Any]) -> None:
+        reason = event["payload"]["reason"]
+        self._notice(
+            event,
+            event["payload"]["guarantee_id"],
+            "Richiesta di escussione n. {claim} ritirata",
+            [
+                f"Prendiamo atto che il {date_it(self._today())} la richiesta di escussione "
+                f"n. {{claim}} è stata ritirata, con la motivazione: {reason}.",
+                "La richiesta è chiusa senza pagamenti. Gli importi eventualmente riconosciuti "
+                "e non pagati tornano disponibili sui massimali della garanzia.",
+            ],
+        )
+
+    def _decision_revoked(self, event: dict[str, Any]) -> None:
+        reason = event["payload"]["reason"]
+        self._notice(
+            event,
+            event["payload"]["guarantee_id"],
+            "Richiesta di escussione n. {claim}: decisione revocata",
+            [
+                "Le comunichiamo che il Fondo ha revocato la decisione sulla richiesta di "
+                f"escussione n. {{claim}}, che non era ancora stata pagata. Motivo: {reason}.",
+                "La richiesta torna in istruttoria e sarà decisa di nuovo: riceverà la nuova "
+                "decisione con le motivazioni. Nessun pagamento sarà disposto prima di allora.",
+            ],
+        )
+
+    def _guarantee_exhausted(self, event: dict[str, Any]) -> None:
+        self._notice(
+            event,
+            event["entity_id"],
+            "Massimale esaurito",
+            [
+                "Con i pagamenti disposti il Fondo ha corrisposto l'intero massimale della "
+                "garanzia in oggetto, che è pertanto esaurita e cessa di produrre effetti.",
+                "Per eventuali nuove morosità o danni non potranno essere disposti ulteriori "
+                "pagamenti a valere su questa garanzia.",
+            ],
+        )
+
+    def _notice(
+        self, event: dict[str, Any], guarantee_id: str, subject: str, paragraphs: list[str]
+    ) -> None:
+        product = self._product_of(guarantee_id)
+        with self.engine.connect() as conn:
+            claim = (
+                claim_contexts.claim_number_of(conn, event["entity_id"])
+                if event["entity_type"] == "claim"
+                else ""
+            )
+            context = claim_contexts.guarantee_notice_context(
+                conn,
+                guarantee_id,
+                subject.replace("{claim}", claim),
+                [p.replace("{claim}", claim) for p in paragraphs],
+                product,
+                self._today(),
+            )
+        self._letter_to_landlord(
+            event,
+            guarantee_id,
+            DocumentKind.GUARANTEE_NOTICE,
+            context,
+            subject="Garanzia {number}: " + context["subject"],
+            # Typed reasons may hold braces: they must not reach str.format below.
+            body="Gentile {name},\n\n"
+            + "\n\n".join(p.replace("{", "{{").replace("}", "}}") for p in context["paragraphs"])
+            + "\n\nIn allegato la comunicazione.\n\nFondo Garanzia Casa",
         )
 
     # -- helpers -----------------------------------------------------------------------------

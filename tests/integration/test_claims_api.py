@@ -29,6 +29,7 @@ from tests.support.journeys import (
     guarantee,
     mediator_user,
 )
+from tests.support.payments import file_and_decide, past_lease
 
 MANAGER = builders.MANAGER
 MEDIATOR = Actor("mediatore", Role.MEDIATOR)
@@ -347,3 +348,73 @@ def test_a_landlord_files_a_damages_claim_with_its_evidence_over_http(
         assert "content_base64" in broken.json()["errors"][0]["field"]
     with system.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(tables.claims)) == 1
+
+
+def test_ways_out_over_http_withdraw_revoke_resume_exhaust(system: System) -> None:
+    fund = builders.fund_with(system, D("100000.00"))
+    issued = builders.issued_guarantee(system, fund.id, lease_data=past_lease())
+    number = issued.number
+    assert number is not None
+    other = builders.enrol_landlord(system)
+    first = file_and_decide(system, number, D("2000.00"))
+    second = file_and_decide(system, number, D("500.00"))
+    with api_client(system) as client:
+        owner = login_as(client, system, Role.LANDLORD, landlord_id=issued.landlord_id)
+        stranger = login_as(client, system, Role.LANDLORD, landlord_id=other.id, username="x")
+        manager = login_as(client, system, Role.FUND_MANAGER)
+        auditor = login_as(client, system, Role.AUDITOR)
+        why = {"reason": "danno riparato"}
+
+        assert (
+            client.post(f"/api/v1/claims/{first}/withdraw", json=why, headers=stranger).status_code
+            == 404
+        )
+        assert (
+            client.post(f"/api/v1/claims/{first}/withdraw", json={}, headers=owner).status_code
+            == 400
+        )
+        withdrawn = client.post(f"/api/v1/claims/{first}/withdraw", json=why, headers=owner)
+        assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "closed"
+        damages = next(x for x in withdrawn.json()["cover"] if x["line"] == "damages")
+        assert (D(damages["committed"]), D(damages["remaining"])) == (D("500.00"), D("2500.00"))
+        again = client.post(f"/api/v1/claims/{first}/withdraw", json=why, headers=owner)
+        assert again.status_code == 409 and "closed" in again.json()["detail"]
+
+        revoke = f"/api/v1/claims/{second}/revoke-decision"
+        assert client.post(revoke, json=why, headers=owner).status_code == 403
+        assert client.post(revoke, json=why, headers=auditor).status_code == 403
+        revoked = client.post(revoke, json={"reason": "perizia da rifare"}, headers=manager)
+        assert revoked.status_code == 200 and revoked.json()["status"] == "under_review"
+
+        detail = client.get(f"/api/v1/guarantees/{number}", headers=manager).json()
+        assert detail["status"] == "suspended" and "resume" in detail["allowed_actions"]
+        pending = client.post(
+            f"/api/v1/guarantees/{number}/resume", json={"reason": "ok"}, headers=manager
+        )
+        assert pending.status_code == 409 and second in pending.json()["detail"]
+        client.post(f"/api/v1/claims/{second}/withdraw", json=why, headers=owner)
+        assert (
+            client.post(
+                f"/api/v1/guarantees/{number}/exhaust", json={"reason": "x"}, headers=owner
+            ).status_code
+            == 403
+        )
+        # Withdrawing the last open claim resumed the guarantee by itself.
+        resumed = client.get(f"/api/v1/guarantees/{number}", headers=manager).json()
+        assert resumed["status"] == "active"
+        assert (
+            client.post(
+                f"/api/v1/guarantees/{number}/resume", json={"reason": "ok"}, headers=manager
+            ).status_code
+            == 409
+        )
+        exhausted = client.post(
+            f"/api/v1/guarantees/{number}/exhaust",
+            json={"reason": "delibera del comitato: copertura chiusa"},
+            headers=manager,
+        )
+        assert exhausted.status_code == 200, exhausted.text
+        assert (exhausted.json()["status"], D(exhausted.json()["reserve_amount"])) == (
+            "exhausted",
+            D("0.00"),
+        )

@@ -16,20 +16,25 @@ from sqlalchemy import select
 from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
 from guarantee.adapters.document_samples import sample_context
+from guarantee.adapters.reference_data import ProductCatalog
 from guarantee.adapters.storage import FileStore
 from guarantee.adapters.templating import Branding, DocumentRenderer
-from guarantee.bootstrap import System
+from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Role
 from guarantee.domain.documents import DocumentKind
 from guarantee.domain.guarantees import Guarantee
+from guarantee.domain.products import ProductCatalog as VersionedProducts
 from guarantee.jobs.archive import DocumentArchive
 from guarantee.jobs.reminders import queue_expiry_reminders
 from guarantee.jobs.runner import JobRunner
 from guarantee.read.documents import documents_of
 from guarantee.services import commands as c
+from guarantee.settings import Settings
 from tests.support import builders
 from tests.support.http import api_client, login_as
 from tests.support.journeys import MANAGER, SECOND_MANAGER, approved_claim, at
+from tests.support.payments import file_and_decide, past_lease, pay_on
+from tests.support.products import product
 from tests.support.servers import Inbox, redis_server, smtp_server
 
 
@@ -273,3 +278,70 @@ def test_an_expiry_reminder_goes_out_once_60_days_before_the_end(
     with system.engine.connect() as conn:
         kinds = [d["kind"] for d in documents_of(conn, ending.id)]
     assert kinds.count("expiry_reminder") == 1
+
+
+def run_jobs(system: System) -> None:
+    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
+    runner.worker.start()
+    try:
+        process_everything(runner)
+    finally:
+        runner.stop()
+
+
+def test_a_withdrawn_claim_and_a_revoked_decision_each_send_the_landlord_a_letter(
+    system: System, clock: FixedClock, inbox: Inbox
+) -> None:
+    fund = builders.fund_with(system, builders.money("100000"))
+    number = builders.issued_guarantee(system, fund.id, lease_data=past_lease()).number
+    assert number is not None
+    revoked = file_and_decide(system, number, builders.money("2000"))
+    withdrawn = file_and_decide(system, number, builders.money("800"))
+    system.bus.handle(c.RevokeClaimDecision(revoked, "perizia da {rifare}"), SECOND_MANAGER)
+    system.bus.handle(c.WithdrawClaim(withdrawn, "danno riparato dall'inquilino"), MANAGER)
+    run_jobs(system)
+    # Long subjects are folded over several header lines: read them as one line.
+    letters = {" ".join(str(m["Subject"]).split()): m for m in inbox.accepted}
+    about_revoked = f"Garanzia {number}: Richiesta di escussione n. {revoked}: decisione revocata"
+    about_withdrawn = f"Garanzia {number}: Richiesta di escussione n. {withdrawn} ritirata"
+    assert {about_revoked, about_withdrawn} <= set(letters)
+    text = [
+        part.get_payload(decode=True).decode()
+        for part in letters[about_revoked].walk()
+        if part.get_content_type() == "text/plain"
+    ]
+    assert any("perizia da {rifare}" in t for t in text), "the reason, braces and all"
+    with system.engine.connect() as conn:
+        guarantee_id = conn.scalar(
+            select(tables.guarantees.c.id).where(tables.guarantees.c.number == number)
+        )
+        kinds = [d["kind"] for d in documents_of(conn, str(guarantee_id))]
+    assert kinds.count("guarantee_notice") == 2
+    assert set(outbox_statuses(system)) == {"done"}
+
+
+def test_a_guarantee_paid_to_its_cap_is_exhausted_and_the_landlord_told(
+    settings: Settings, clock: FixedClock
+) -> None:
+    small_cap = product(overall_cap_rents=2, overall_cap_extra=builders.money("0"))
+    system = bootstrap(
+        settings, clock=clock, products=ProductCatalog(VersionedProducts([small_cap]))
+    )
+    try:
+        with smtp_server() as (inbox, url):
+            system.settings.smtp_url = url
+            fund = builders.fund_with(system, builders.money("100000"))
+            number = builders.issued_guarantee(system, fund.id, lease_data=past_lease()).number
+            assert number is not None
+            pay_on(system, number, builders.money("1300"))  # 2 rents of 650,00 €: all of it
+            run_jobs(system)
+            subjects = [" ".join(str(m["Subject"]).split()) for m in inbox.accepted]
+        assert f"Garanzia {number}: Massimale esaurito" in subjects
+        with system.engine.connect() as conn:
+            g = tables.guarantees.c
+            status, reserve = conn.execute(
+                select(g.status, g.reserve_amount).where(g.number == number)
+            ).one()
+        assert (str(status), reserve) == ("exhausted", builders.money("0"))
+    finally:
+        system.close()
