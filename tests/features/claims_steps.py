@@ -362,6 +362,10 @@ def review(system: System, clock: FixedClock, journey: Journey, day: str) -> Non
 @when(parsers.parse("on {day} the fund manager reviews the claim and decides as suggested"))
 def decide_suggested(system: System, clock: FixedClock, journey: Journey, day: str) -> None:
     review(system, clock, journey, day)
+    decide_as_suggested(system, journey)
+
+
+def decide_as_suggested(system: System, journey: Journey) -> None:
     suggestion = system.bus.handle(c.SuggestClaimDecision(claim_number(journey)), MANAGER)
     journey.claim = system.bus.handle(
         c.DecideClaim(
@@ -906,11 +910,4 @@ def start_review(system: System, clock: FixedClock, journey: Journey, day: str) 
 @when(parsers.parse("on {day} the fund manager decides the claim as suggested"))
 def decide_reviewed(system: System, clock: FixedClock, journey: Journey, day: str) -> None:
     on(clock, day)
-    suggestion = system.bus.handle(c.SuggestClaimDecision(claim_number(journey)), MANAGER)
-    journey.claim = system.bus.handle(
-        c.DecideClaim(
-            claim_number(journey),
-            tuple(c.ItemDecisionData(d.item_id, d.approved, d.reason) for d in suggestion),
-        ),
-        MANAGER,
-    )
+    decide_as_suggested(system, journey)

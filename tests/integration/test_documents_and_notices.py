@@ -54,6 +54,15 @@ def process_everything(runner: JobRunner) -> None:
         runner.worker.join()
 
 
+def run_jobs(system: System) -> None:
+    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
+    runner.worker.start()
+    try:
+        process_everything(runner)
+    finally:
+        runner.stop()
+
+
 def issue(system: System) -> Guarantee:
     fund = builders.fund_with(system, builders.money("100000"))
     return builders.issued_guarantee(system, fund.id)
@@ -136,12 +145,7 @@ def test_documents_are_downloaded_only_by_who_may_see_the_guarantee(
 ) -> None:
     mine = issue(system)
     other = builders.issued_guarantee(system)
-    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
-    runner.worker.start()
-    try:
-        process_everything(runner)
-    finally:
-        runner.stop()
+    run_jobs(system)
     with api_client(system) as client:
         landlord = login_as(client, system, Role.LANDLORD, landlord_id=mine.landlord_id)
         listed = client.get(f"/api/v1/guarantees/{mine.number}/documents", headers=landlord)
@@ -224,12 +228,7 @@ def test_every_step_of_a_claim_sends_its_letter(
     system.bus.handle(c.ProposeClaimPayment(claim_number), MANAGER)
     system.bus.handle(c.PayClaim(claim_number, idempotency_key="bonifico-1"), SECOND_MANAGER)
     plan = system.bus.handle(c.CreateRecoveryPlan(claim_number, date(2027, 9, 1)), MANAGER)
-    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
-    runner.worker.start()
-    try:
-        process_everything(runner)
-    finally:
-        runner.stop()
+    run_jobs(system)
     d = tables.documents.c
     with system.engine.connect() as conn:
         kinds = set(conn.scalars(select(d.kind)))
@@ -265,12 +264,7 @@ def test_an_expiry_reminder_goes_out_once_60_days_before_the_end(
     at(clock, "2026-12-30")
     assert queue_expiry_reminders(system.engine, clock.today(), clock.now()) == 1
     assert queue_expiry_reminders(system.engine, clock.today(), clock.now()) == 0
-    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
-    runner.worker.start()
-    try:
-        process_everything(runner)
-    finally:
-        runner.stop()
+    run_jobs(system)
     reminders = [m for m in inbox.accepted if "scade tra 60 giorni" in str(m["Subject"])]
     assert [str(m["Subject"]) for m in reminders] == [
         f"La garanzia {ending.number} scade tra 60 giorni"
@@ -278,15 +272,6 @@ def test_an_expiry_reminder_goes_out_once_60_days_before_the_end(
     with system.engine.connect() as conn:
         kinds = [d["kind"] for d in documents_of(conn, ending.id)]
     assert kinds.count("expiry_reminder") == 1
-
-
-def run_jobs(system: System) -> None:
-    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
-    runner.worker.start()
-    try:
-        process_everything(runner)
-    finally:
-        runner.stop()
 
 
 def test_a_withdrawn_claim_and_a_revoked_decision_each_send_the_landlord_a_letter(
