@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -14,11 +15,12 @@ from guarantee.adapters.data_files import load_office_closures, office_closures_
 from guarantee.adapters.db.engine import build_engine
 from guarantee.adapters.db.mapping import start_mappers
 from guarantee.adapters.db.uow import SqlAlchemyUnitOfWork
+from guarantee.adapters.passwords import Passwords
 from guarantee.adapters.reference_data import load_eligibility, load_products
 from guarantee.adapters.storage import FileStore
 from guarantee.domain.actors import Actor
 from guarantee.domain.calendar import WorkingCalendar
-from guarantee.services.deps import Dependencies
+from guarantee.services.deps import AccessRules, Dependencies
 from guarantee.services.messagebus import MessageBus
 from guarantee.services.ports import Clock, EligibilityChecker, ProductCatalog
 from guarantee.settings import Settings, get_settings
@@ -86,6 +88,17 @@ def bootstrap(
         eligibility=eligibility or load_eligibility(settings.rules_dir),
         calendar=WorkingCalendar(load_office_closures(office_closures_path(settings.rules_dir))),
         files=FileStore(settings.storage_dir),
+        passwords=Passwords(
+            time_cost=settings.argon2_time_cost, memory_cost_kib=settings.argon2_memory_kib
+        ),
+        access=AccessRules(
+            token_ttl=timedelta(hours=settings.token_ttl_hours),
+            reset_link_ttl=timedelta(hours=settings.password_reset_link_hours),
+            account_failures=settings.login_max_failures_per_account,
+            address_failures=settings.login_max_failures_per_address,
+            failure_window=timedelta(minutes=settings.login_window_minutes),
+            lock=timedelta(minutes=settings.login_lock_minutes),
+        ),
     )
 
     def uow_factory(actor: Actor) -> SqlAlchemyUnitOfWork:

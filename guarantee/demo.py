@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from stdnum import luhn
 from stdnum.it import codicefiscale
 
-from guarantee.adapters import accounts
 from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
 from guarantee.bootstrap import System, bootstrap
@@ -457,17 +456,18 @@ def _accounts(
         ("landlord", "locatore2", "Secondo locatore", with_guarantees[1]),
     ]
     credentials = []
-    with demo.system.engine.begin() as conn:
-        for role, username, full_name, landlord_id in people:
-            password = secrets.token_urlsafe(12)
-            accounts.create_user(
-                conn,
+    for role, username, full_name, landlord_id in people:
+        password = secrets.token_urlsafe(12)
+        demo.system.bus.handle(
+            c.CreateAccount(
                 username=username,
-                password=password,
-                role=Role(role),
                 full_name=full_name,
+                role=Role(role),
+                email=f"{username}@demo.garanziacasa.example.it",
                 landlord_id=landlord_id,
-                now=demo.clock.now(),
-            )
-            credentials.append({"role": role, "username": username, "password": password})
+                password=password,
+            ),
+            Actor.system("demo"),
+        )
+        credentials.append({"role": role, "username": username, "password": password})
     return credentials

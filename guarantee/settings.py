@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     fund_iban: str = ""  # where tenants pay recovery instalments, printed on repayment plans
     mail_from: str = "Garanzia Casa <noreply@garanziacasa.example.it>"
     token_ttl_hours: int = 12
+    # Logins: failures before a temporary lock, per account and per address, in a window.
+    login_max_failures_per_account: int = 10
+    login_max_failures_per_address: int = 50
+    login_window_minutes: int = 15
+    login_lock_minutes: int = 15
+    password_reset_link_hours: int = 1
+    # argon2id cost; the defaults are the library's recommendation. Lower them only for tests.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
     # An outbox event handed to the broker but not done after this long is handed over again
     # (its message died with a worker or with an in-memory broker).
     outbox_redispatch_seconds: int = 600

@@ -87,6 +87,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         outbox_dir=tmp_path / "outbox",
         storage_dir=tmp_path / "storage",
+        # Hashing is not what these tests are about: the cheapest argon2id that is still one.
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
     )
 
 

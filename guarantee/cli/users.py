@@ -16,28 +16,38 @@ def users() -> None:
 @users.command("add")
 @click.option("--username", required=True)
 @click.option(
-    "--role", required=True, type=click.Choice([r.value for r in Role if r is not Role.SYSTEM])
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role if r not in {Role.SYSTEM, Role.ANONYMOUS}]),
 )
 @click.option("--full-name", required=True)
+@click.option("--email")
 @click.option("--landlord-id")
 @click.password_option()
 @friendly_errors
 def users_add(
-    username: str, role: str, full_name: str, landlord_id: str | None, password: str
+    username: str,
+    role: str,
+    full_name: str,
+    email: str | None,
+    landlord_id: str | None,
+    password: str,
 ) -> None:
-    """Create a user account."""
-    from guarantee.adapters import accounts
+    """Create a user account (through the message bus, audited as the command line)."""
     from guarantee.bootstrap import bootstrap
+    from guarantee.domain.actors import Actor
+    from guarantee.services import commands as c
 
     system = bootstrap()
-    with system.engine.begin() as conn:
-        accounts.create_user(
-            conn,
+    system.bus.handle(
+        c.CreateAccount(
             username=username,
-            password=password,
-            role=Role(role),
             full_name=full_name,
+            role=Role(role),
+            email=email,
             landlord_id=landlord_id,
-            now=system.deps.clock.now(),
-        )
+            password=password,
+        ),
+        Actor.system("riga di comando"),
+    )
     click.echo(f"utente {username} creato ({role})")

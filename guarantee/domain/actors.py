@@ -13,6 +13,8 @@ class Role(StrEnum):
     LANDLORD = "landlord"
     AUDITOR = "auditor"
     SYSTEM = "system"
+    # Nobody logged in yet: may only log in, ask for a password reset, or enrol.
+    ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Actor:
     @classmethod
     def system(cls, name: str = "system") -> Actor:
         return cls(user_id=name, role=Role.SYSTEM)
+
+    @classmethod
+    def anonymous(cls, address: str) -> Actor:
+        """Someone not logged in, known only by the address the request came from."""
+        return cls(user_id=f"anonimo@{address}"[:100], role=Role.ANONYMOUS)
 
     def __str__(self) -> str:
         return f"{self.user_id} ({self.role.value})"

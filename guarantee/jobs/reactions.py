@@ -44,6 +44,8 @@ class Reactions:
             "claim_withdrawn": self._claim_withdrawn,
             "claim_decision_revoked": self._decision_revoked,
             "guarantee_exhausted": self._guarantee_exhausted,
+            "account_invited": self._account_link,
+            "password_reset_requested": self._account_link,
         }
 
     def handle(self, outbox_id: str) -> None:
@@ -274,6 +276,56 @@ class Reactions:
                 "pagamenti a valere su questa garanzia.",
             ],
         )
+
+    def _account_link(self, event: dict[str, Any]) -> None:
+        """The link to choose a password, to the account's own address. The token is in the
+        event only until the mail is stored: then the outbox row forgets it."""
+        payload = dict(event["payload"])
+        token = payload.get("token")
+        if not token or not payload.get("email"):
+            return
+        invited = event["topic"] == "account_invited"
+        link = f"{self.system.settings.base_url}/portal/password?token={token}"
+        hours = "7 giorni" if invited else "un'ora"
+        subject = "Il suo account Garanzia Casa" if invited else "Reimpostare la password"
+        opening = (
+            f"è stato aperto per lei l'account «{payload['username']}» di Garanzia Casa."
+            if invited
+            else f"è stato chiesto di reimpostare la password dell'account «{payload['username']}»."
+        )
+        body = (
+            f"Gentile utente,\n\n{opening}\nPer scegliere la password apra questo collegamento "
+            f"(valido {hours}, una sola volta):\n\n{link}\n\nSe non ne sa nulla, ignori questo "
+            "messaggio e avvisi il Fondo.\n\nFondo Garanzia Casa"
+        )
+        now = self._now()
+        with self.engine.begin() as conn:
+            mail_id = queue_mail(
+                conn,
+                outbox_id=event["id"],
+                to_address=payload["email"],
+                subject=subject,
+                body_text=body,
+                document_ids=[],
+                now=now,
+            )
+            # The secret has reached the mail; it need not stay in the outbox.
+            conn.execute(
+                update(tables.outbox)
+                .where(tables.outbox.c.id == event["id"])
+                .values(payload={**payload, "token": "inviato"})
+            )
+        send_mail(
+            self.engine, self.store, self.mailer, mail_id, self.system.settings.mail_from, now
+        )
+        # Once sent, the stored copy of the mail keeps no usable link either.
+        mails = tables.outgoing_mails.c
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(tables.outgoing_mails)
+                .where(mails.id == mail_id, mails.status == "sent")
+                .values(body_text=body.replace(token, "…"))
+            )
 
     def _notice(
         self, event: dict[str, Any], guarantee_id: str, subject: str, paragraphs: list[str]

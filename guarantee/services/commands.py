@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
+from guarantee.domain.actors import Role
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ReferralSource
 from guarantee.domain.landlords import LandlordKind
@@ -355,3 +356,76 @@ class WriteOffRecoveryPlan(Command):
     number: str
     reason: str
     proposed_only: bool = False
+
+
+# -- accounts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Login(Command):
+    """Credentials for a bearer token (``kind="api"``) or a page session (``"session"``)."""
+
+    username: str
+    password: str
+    address: str
+    kind: str = "api"
+
+
+@dataclass(frozen=True)
+class Logout(Command):
+    token: str
+
+
+@dataclass(frozen=True)
+class ChangePassword(Command):
+    """The logged-in user changes its own password (every other session ends)."""
+
+    current_password: str
+    new_password: str
+
+
+@dataclass(frozen=True)
+class CreateAccount(Command):
+    """A fund manager opens an account; the person sets the password from the emailed link.
+    ``password`` only from the server's command line (the system actor)."""
+
+    username: str
+    full_name: str
+    role: Role
+    email: str | None = None
+    landlord_id: str | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class DisableAccount(Command):
+    username: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EnableAccount(Command):
+    username: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ForcePasswordReset(Command):
+    """The old password stops working at once; a reset link goes to the account's email."""
+
+    username: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RequestPasswordReset(Command):
+    """Anyone may ask; the answer never says whether the account exists."""
+
+    username: str
+    address: str
+
+
+@dataclass(frozen=True)
+class ResetPassword(Command):
+    token: str
+    new_password: str

@@ -13,6 +13,7 @@ from guarantee.services import commands as c
 from guarantee.services import permissions
 from guarantee.services.deps import Dependencies
 from guarantee.services.handlers import (
+    accounts,
     applications,
     claims,
     funds,
@@ -64,6 +65,15 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CreateRecoveryPlan: recovery.create_recovery_plan,
     c.RecordRecoveryInstalment: recovery.record_recovery_instalment,
     c.WriteOffRecoveryPlan: recovery.write_off_recovery_plan,
+    c.Login: accounts.login,
+    c.Logout: accounts.logout,
+    c.ChangePassword: accounts.change_password,
+    c.CreateAccount: accounts.create_account,
+    c.DisableAccount: accounts.disable_account,
+    c.EnableAccount: accounts.enable_account,
+    c.ForcePasswordReset: accounts.force_password_reset,
+    c.RequestPasswordReset: accounts.request_password_reset,
+    c.ResetPassword: accounts.reset_password,
 }
 
 MAX_ATTEMPTS = 5

@@ -8,6 +8,10 @@ from guarantee.services import commands as c
 
 _STAFF = frozenset({Role.FUND_MANAGER, Role.SYSTEM})
 _MEDIATION = _STAFF | {Role.MEDIATOR}
+_PEOPLE = frozenset(
+    {Role.FUND_MANAGER, Role.MEDIATOR, Role.OPERATOR, Role.LANDLORD, Role.AUDITOR}
+)
+_ANYONE = _PEOPLE | {Role.ANONYMOUS, Role.SYSTEM}
 
 ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.EnrolLandlord: _STAFF,
@@ -52,6 +56,17 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.CreateRecoveryPlan: _STAFF,
     c.RecordRecoveryInstalment: _STAFF,
     c.WriteOffRecoveryPlan: _STAFF,
+    # Accounts: anyone may try to log in or ask for a reset link; people manage their own
+    # password; fund managers (and the server's command line) administer accounts.
+    c.Login: _ANYONE,
+    c.RequestPasswordReset: _ANYONE,
+    c.ResetPassword: _ANYONE,
+    c.Logout: _PEOPLE,
+    c.ChangePassword: _PEOPLE,
+    c.CreateAccount: _STAFF,
+    c.DisableAccount: _STAFF,
+    c.EnableAccount: _STAFF,
+    c.ForcePasswordReset: _STAFF,
 }
 
 

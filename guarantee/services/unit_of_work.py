@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING, Self
 from guarantee.domain.actors import Actor
 
 if TYPE_CHECKING:
+    from guarantee.adapters.db.account_store import (
+        AccountRepository,
+        LoginThrottle,
+        PasswordResets,
+        Tokens,
+    )
     from guarantee.adapters.db.repositories import (
         ArrearsReportRepository,
         AuditLog,
@@ -42,6 +48,10 @@ class UnitOfWork(abc.ABC):
     claims: ClaimRepository
     recovery_plans: RecoveryPlanRepository
     idempotency_keys: IdempotencyKeys
+    accounts: AccountRepository
+    tokens: Tokens
+    password_resets: PasswordResets
+    login_throttle: LoginThrottle
     actor: Actor
 
     def __enter__(self) -> Self:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
+from guarantee.web.controllers.accounts import AccountController, AuthController
 from guarantee.web.controllers.claims import (
     ArrearsReportController,
     ClaimController,
@@ -68,6 +69,8 @@ def create_app(system: System | None = None) -> Litestar:
             MediationCaseController,
             ClaimController,
             RecoveryPlanController,
+            AuthController,
+            AccountController,
         ],
         dependencies={
             "system": Provide(provide_system, sync_to_thread=False),

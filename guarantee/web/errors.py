@@ -9,13 +9,16 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
+from guarantee.domain.accounts import LoginRefused
 from guarantee.domain.errors import (
     Conflict,
     DomainError,
@@ -39,6 +42,19 @@ def _body(
 
 
 def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if isinstance(exc, LoginRefused):
+        if exc.retry_after_seconds is None:
+            response = _body(HTTP_401_UNAUTHORIZED, exc.code, exc.message)
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response
+        minutes = max(1, round(exc.retry_after_seconds / 60))
+        response = _body(
+            HTTP_429_TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            f"troppi tentativi di accesso: riprovare tra {minutes} minuti",
+        )
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     if isinstance(exc, InvalidField):
         return _body(
             HTTP_422_UNPROCESSABLE_ENTITY,

@@ -15,7 +15,6 @@ from typing import Any
 from pytest_bdd import given, parsers, then, when
 from sqlalchemy import func, select
 
-from guarantee.adapters import accounts
 from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
@@ -31,6 +30,7 @@ from guarantee.services import commands as c
 from guarantee.services.handlers.mediation import ArrearsReported
 from tests.features.conftest import euro
 from tests.support import builders
+from tests.support.accounts import open_account
 from tests.support.books import check_books
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
@@ -109,15 +109,9 @@ def fund(system: System, first: str, second: str) -> Journey:
 
 @given(parsers.parse('the mediator "{name}" works for the fund'))
 def mediator(system: System, journey: Journey, name: str) -> None:
-    with system.engine.begin() as conn:
-        journey.mediator_id = accounts.create_user(
-            conn,
-            username=MEDIATOR.user_id,
-            password="una-password-lunga-42",
-            role=Role.MEDIATOR,
-            full_name=name,
-            now=system.deps.clock.now(),
-        )
+    mediator = open_account(system, MEDIATOR.user_id, Role.MEDIATOR, full_name=name)
+    assert mediator.account_id is not None
+    journey.mediator_id = mediator.account_id
 
 
 @given(
@@ -605,17 +599,8 @@ def figures(system: System, journey: Journey, datatable: list[list[str]]) -> Non
 
 @given(parsers.parse('the fund managers "{first}" and "{second}" work for the fund'))
 def fund_managers(system: System, journey: Journey, first: str, second: str) -> None:
-    with system.engine.begin() as conn:
-        for username in (first, second):
-            account = accounts.create_user(
-                conn,
-                username=username,
-                password="una-password-lunga-42",
-                role=Role.FUND_MANAGER,
-                full_name=username.title(),
-                now=system.deps.clock.now(),
-            )
-            journey.managers[username] = Actor(username, Role.FUND_MANAGER, account_id=account)
+    for username in (first, second):
+        journey.managers[username] = open_account(system, username, Role.FUND_MANAGER)
 
 
 def named(journey: Journey, name: str) -> str:

@@ -32,6 +32,7 @@ from guarantee.services import commands as c
 from guarantee.settings import Settings
 from tests.support import builders
 from tests.support.http import api_client, login_as
+from tests.support.jobs import process_everything, run_jobs
 from tests.support.journeys import MANAGER, SECOND_MANAGER, approved_claim, at
 from tests.support.payments import file_and_decide, past_lease, pay_on
 from tests.support.products import product
@@ -43,24 +44,6 @@ def inbox(system: System) -> Iterator[Inbox]:
     with smtp_server() as (received, url):
         system.settings.smtp_url = url
         yield received
-
-
-def process_everything(runner: JobRunner) -> None:
-    """Relay until nothing is pending, waiting for the worker each round."""
-    for _ in range(10):
-        if runner.relay() == 0:
-            return
-        runner.broker.join(runner.jobs.process_outbox.queue_name, timeout=60_000)
-        runner.worker.join()
-
-
-def run_jobs(system: System) -> None:
-    runner = JobRunner(system, threads=1, namespace=f"t-{uuid.uuid4().hex[:8]}")
-    runner.worker.start()
-    try:
-        process_everything(runner)
-    finally:
-        runner.stop()
 
 
 def issue(system: System) -> Guarantee:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from litestar.testing import TestClient
 
-from guarantee.adapters import accounts
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Role
+from guarantee.domain.errors import Conflict
 from guarantee.web.app import create_app
+from tests.support.accounts import PASSWORD, open_account
 
-PASSWORD = "una-password-lunga-42"
+__all__ = ["PASSWORD", "api_client", "login_as"]
 
 
 @contextmanager
@@ -31,19 +32,8 @@ def login_as(
 ) -> dict[str, str]:
     """Create an account for ``role`` (once) and return its Authorization header."""
     name = username or role.value
-    with system.engine.begin() as conn:
-        try:
-            accounts.create_user(
-                conn,
-                username=name,
-                password=PASSWORD,
-                role=role,
-                full_name=name,
-                landlord_id=landlord_id,
-                now=system.deps.clock.now(),
-            )
-        except Exception:  # already there from an earlier call in the same test
-            conn.rollback()
+    with suppress(Conflict):  # already there from an earlier call in the same test
+        open_account(system, name, role, full_name=name, landlord_id=landlord_id)
     answer = client.post("/api/v1/auth/login", json={"username": name, "password": PASSWORD})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}

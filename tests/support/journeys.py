@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
-from guarantee.adapters import accounts
 from guarantee.adapters.clock import FixedClock
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor, Role
@@ -13,6 +12,7 @@ from guarantee.domain.cover import ItemKind
 from guarantee.domain.mediation import MediationOutcome
 from guarantee.services import commands as c
 from tests.support import builders
+from tests.support.accounts import open_account
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
 MEDIATOR = Actor("mediatore", Role.MEDIATOR)
@@ -83,12 +83,6 @@ def approved_claim(system: System, clock: FixedClock) -> tuple[str, str]:
 
 
 def mediator_user(system: System) -> str:
-    with system.engine.begin() as conn:
-        return accounts.create_user(
-            conn,
-            username=MEDIATOR.user_id,
-            password="una-password-lunga-42",
-            role=Role.MEDIATOR,
-            full_name="Marco Mediatore",
-            now=system.deps.clock.now(),
-        )
+    mediator = open_account(system, MEDIATOR.user_id, Role.MEDIATOR, full_name="Marco Mediatore")
+    assert mediator.account_id is not None
+    return mediator.account_id

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import composite, registry, relationship
 
 from guarantee.adapters.db import tables
+from guarantee.domain.accounts import Account
 from guarantee.domain.arrears import ArrearsReport, UnpaidRent
 from guarantee.domain.claim_items import ClaimItem
 from guarantee.domain.claims import Claim
@@ -65,6 +66,7 @@ def start_mappers() -> None:
         version_id_col=g.version,
     )
     mapper_registry.map_imperatively(Fund, tables.funds, version_id_col=tables.funds.c.version)
+    mapper_registry.map_imperatively(Account, tables.users)
     _map_claims()
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 
 from guarantee.adapters.db.types import Cents, StrEnumType, UtcDateTime
+from guarantee.domain.accounts import AccountStatus
 from guarantee.domain.actors import Role
 from guarantee.domain.claims import ClaimStatus
 from guarantee.domain.cover import ItemKind
@@ -241,8 +242,36 @@ users = Table(
     Column("role", StrEnumType(Role), nullable=False),
     Column("full_name", String(200), nullable=False),
     Column("landlord_id", UUID, ForeignKey("landlords.id")),
+    # Kept equal to status == 'active': the token check reads this one column.
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Column("status", StrEnumType(AccountStatus), nullable=False, server_default="active"),
+    Column("email", String(200)),
+    Column("password_changed_at", UtcDateTime()),
+    Column("disabled_at", UtcDateTime()),
+    Column("last_login_at", UtcDateTime()),
+)
+
+# Failed logins per account and per address, shared by every app process: a key is locked
+# for a while once its failures in the window reach the limit.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("window_started_at", UtcDateTime(), nullable=False),
+    Column("locked_until", UtcDateTime()),
+)
+
+# Single-use links to set a new password (also the invitation of a new account).
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", UUID, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),
+    Column("used_at", UtcDateTime()),
 )
 
 api_tokens = Table(
@@ -253,6 +282,9 @@ api_tokens = Table(
     Column("user_id", UUID, ForeignKey("users.id"), nullable=False, index=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
+    # "api" (bearer token) or "session" (a page's cookie, with its CSRF token's hash)
+    Column("kind", String(16), nullable=False, server_default="api"),
+    Column("csrf_hash", String(64)),
 )
 
 # -- documents and notices (transactional outbox) ---------------------------------------------

@@ -7,6 +7,12 @@ from typing import Self
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from guarantee.adapters.db.account_store import (
+    AccountRepository,
+    LoginThrottle,
+    PasswordResets,
+    Tokens,
+)
 from guarantee.adapters.db.repositories import (
     ArrearsReportRepository,
     AuditLog,
@@ -56,6 +62,10 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.claims = ClaimRepository(self.session)
         self.recovery_plans = RecoveryPlanRepository(self.session)
         self.idempotency_keys = IdempotencyKeys(self.session)
+        self.accounts = AccountRepository(self.session)
+        self.tokens = Tokens(self.session)
+        self.password_resets = PasswordResets(self.session)
+        self.login_throttle = LoginThrottle(self.session)
         return super().__enter__()
 
     def __exit__(self, *args: object) -> None:
@@ -73,6 +83,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self.mediation_cases,  # type: ignore[list-item]
             self.claims,  # type: ignore[list-item]
             self.recovery_plans,  # type: ignore[list-item]
+            self.accounts,  # type: ignore[list-item]
         ]
 
     def commit(self) -> None:

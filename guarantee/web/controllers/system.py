@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from litestar import Response, get, post
-from litestar.exceptions import NotAuthorizedException
+from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
 
-from guarantee.adapters import accounts
+from guarantee.domain.actors import Actor
+from guarantee.services import commands as c
 from guarantee.web.deps import SystemDep
 from guarantee.web.schemas import LoginIn, TokenOut
 
@@ -35,10 +34,13 @@ def health(system: SystemDep) -> Response[dict[str, Any]]:
 
 
 @post("/api/v1/auth/login", status_code=HTTP_200_OK, sync_to_thread=True, tags=["auth"])
-def login(data: JSONBody[LoginIn], system: SystemDep) -> TokenOut:
-    ttl = timedelta(hours=system.settings.token_ttl_hours)
-    with system.engine.begin() as conn:
-        token = accounts.login(conn, data.username, data.password, system.deps.clock.now(), ttl)
-    if token is None:
-        raise NotAuthorizedException("credenziali non valide")
-    return TokenOut(access_token=token)
+def login(
+    request: Request[Any, Any, Any], data: JSONBody[LoginIn], system: SystemDep
+) -> TokenOut:
+    """A bearer token for the API. Failures are counted per account and per address: past
+    the limit, even the right password waits (429 with Retry-After)."""
+    address = request.client.host if request.client else "sconosciuto"
+    done = system.bus.handle(
+        c.Login(data.username, data.password, address), Actor.anonymous(address)
+    )
+    return TokenOut(access_token=done.token, expires_at=done.expires_at)

@@ -71,6 +71,48 @@ class LoginIn(In):
 class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
+    expires_at: datetime | None = None
+
+
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class PasswordChangeIn(In):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetRequestIn(In):
+    username: Text
+
+
+class PasswordResetIn(In):
+    token: Annotated[str, StringConstraints(min_length=10, max_length=200)]
+    new_password: Password
+
+
+class AccountIn(In):
+    username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    full_name: Text
+    role: Annotated[str, Field(pattern="^(fund_manager|mediator|operator|landlord|auditor)$")]
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    landlord_id: str | None = None
+
+
+class AccountOut(BaseModel):
+    id: str
+    username: str
+    full_name: str
+    role: str
+    email: str | None
+    landlord_id: str | None
+    status: str
+    created_at: datetime
+    last_login_at: datetime | None
+
+
+class AccountReasonIn(In):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class LandlordIn(In):

@@ -71,6 +71,7 @@ EXPECTED: dict[DocumentKind, list[str]] = {
         f"oltre il massimale per spese legali ({eur('2.000,00')})",
         eur("8.610,00"),
         eur("5.610,00"),
+        "Impegnato",
     ],
     DocumentKind.PAYMENT_NOTICE: [
         eur("4.190,00"),
@@ -96,6 +97,12 @@ EXPECTED: dict[DocumentKind, list[str]] = {
         "tra 60 giorni",
         "entro il 1 marzo 2030",
         "entro il 1 dicembre 2029",
+    ],
+    DocumentKind.GUARANTEE_NOTICE: [
+        "Richiesta di escussione n. SIN-2027-000002 ritirata",
+        "danno riparato",
+        "Impegnato",
+        eur("12.800,00"),
     ],
 }
 

@@ -31,7 +31,7 @@ def code_from_int(number: int, monkeypatch: pytest.MonkeyPatch) -> CertificateCo
     return CertificateCode.generate()
 
 
-def test_the_nine_document_kinds() -> None:
+def test_the_ten_document_kinds() -> None:
     assert {kind.value for kind in DocumentKind} == {
         "guarantee_contract",
         "certificate",
@@ -42,6 +42,7 @@ def test_the_nine_document_kinds() -> None:
         "mediation_convocation",
         "repayment_plan",
         "expiry_reminder",
+        "guarantee_notice",
     }
 
 

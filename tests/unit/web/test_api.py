@@ -168,11 +168,12 @@ def test_bad_landlord_input_names_the_field_and_writes_nothing(
     }
     with api_client(system) as client:
         manager = login_as(client, system, Role.FUND_MANAGER)
+        audit_before = count(system, tables.audit_events)  # the account and its login
         answer = client.post("/api/v1/landlords", headers=manager, json=body)
     assert answer.status_code == status, answer.text
     assert any(field in e["field"] for e in answer.json()["errors"]), answer.json()
     assert count(system, tables.landlords) == 0
-    assert count(system, tables.audit_events) == 0
+    assert count(system, tables.audit_events) == audit_before
 
 
 BAD_APPLICATIONS = [
@@ -203,9 +204,9 @@ def test_bad_application_input_names_the_field_and_writes_nothing(
             body[key] = {**body[key], **value}
         else:
             body[key] = value
-    audit_before = count(system, tables.audit_events)
     with api_client(system) as client:
         manager = login_as(client, system, Role.FUND_MANAGER)
+        audit_before = count(system, tables.audit_events)  # the account and its login
         answer = client.post("/api/v1/applications", headers=manager, json=body)
     assert answer.status_code == status, answer.text
     if field:
