@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     policies_dir: Path = PROJECT_ROOT / "policies"
     rules_dir: Path = PROJECT_ROOT / "rules"
     templates_dir: Path = PROJECT_ROOT / "templates"
+    # Bootstrap Italia's dist/ folder, installed from the npm registry by `make install`.
+    assets_dir: Path = PROJECT_ROOT / "node_modules" / "bootstrap-italia" / "dist"
     base_url: str = "http://localhost:8000"
     fund_name: str = "Fondo Garanzia Casa Eporediese"
     consortium_name: str = "Consorzio dei Servizi Sociali IN.RE.TE. – Ivrea"

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
+from guarantee.domain.claim_clock import PAYMENT_DAYS, REVIEW_DAYS
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import NotFound
 from guarantee.domain.money import ZERO
@@ -29,7 +30,7 @@ COVER_LABELS = {
     "damages": ITEM_LABELS[ItemKind.DAMAGES],
     "legal_costs": ITEM_LABELS[ItemKind.LEGAL_COSTS],
 }
-REVIEW_DAYS, PAYMENT_DAYS, APPEAL_DAYS = 30, 15, 30
+APPEAL_DAYS = 30
 
 
 def _claim(conn: Connection, claim_id: str) -> dict[str, Any]:

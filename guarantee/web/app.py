@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
 from sqlalchemy import Connection
 
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
+from guarantee.settings import Settings, get_settings
 from guarantee.web.controllers.accounts import AccountController, AuthController
 from guarantee.web.controllers.claims import (
     ArrearsReportController,
@@ -30,11 +32,32 @@ from guarantee.web.controllers.parties import LandlordController, PropertyContro
 from guarantee.web.controllers.system import health, login
 from guarantee.web.deps import provide_actor, provide_connection, provide_system
 from guarantee.web.errors import EXCEPTION_HANDLERS
+from guarantee.web.pages.portal import PortalController
+from guarantee.web.pages.security import security_headers_middleware
 from guarantee.web.request_id import request_id_middleware
+
+
+def _static_routes(settings: Settings) -> list[Router]:
+    """Bootstrap Italia from the npm registry (node_modules) and our own few files."""
+    routes = [
+        create_static_files_router(
+            path="/static/app",
+            directories=[settings.templates_dir / "pages" / "static"],
+            include_in_schema=False,
+        )
+    ]
+    if settings.assets_dir.is_dir():
+        routes.append(
+            create_static_files_router(
+                path="/static/bi", directories=[settings.assets_dir], include_in_schema=False
+            )
+        )
+    return routes
 
 
 def create_app(system: System | None = None) -> Litestar:
     owned = system is None
+    settings = system.settings if system is not None else get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -71,6 +94,8 @@ def create_app(system: System | None = None) -> Litestar:
             RecoveryPlanController,
             AuthController,
             AccountController,
+            PortalController,
+            *_static_routes(settings),
         ],
         dependencies={
             "system": Provide(provide_system, sync_to_thread=False),
@@ -78,7 +103,7 @@ def create_app(system: System | None = None) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware],
+        middleware=[request_id_middleware, security_headers_middleware],
         lifespan=[lifespan],
         state=None if system is None else State({"system": system}),
         openapi_config=OpenAPIConfig(

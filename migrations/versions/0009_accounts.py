@@ -25,7 +25,6 @@ _USER_COLUMNS = [
 ]
 _TOKEN_COLUMNS = [
     sa.Column("kind", sa.String(length=16), nullable=False, server_default="api"),
-    sa.Column("csrf_hash", sa.String(length=64), nullable=True),
 ]
 
 

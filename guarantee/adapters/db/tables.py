@@ -282,9 +282,8 @@ api_tokens = Table(
     Column("user_id", UUID, ForeignKey("users.id"), nullable=False, index=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("expires_at", UtcDateTime(), nullable=False),
-    # "api" (bearer token) or "session" (a page's cookie, with its CSRF token's hash)
+    # "api" (bearer token) or "session" (a page's cookie; its CSRF token derives from it)
     Column("kind", String(16), nullable=False, server_default="api"),
-    Column("csrf_hash", String(64)),
 )
 
 # -- documents and notices (transactional outbox) ---------------------------------------------

@@ -1,0 +1,235 @@
+"""What each role may read: one table for the API and the pages alike.
+
+Rows are chosen by scope (a landlord reads only its own guarantees, a help desk its own
+referrals, a mediator the cases assigned to it) in the read models; this module decides
+*which fields* of a row each audience sees, which documents it may download, which steps of
+a timeline it is shown, and which actions it is offered. A field not listed for an audience
+is never sent to it: adding a column to a read model shows it to nobody until it is listed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any
+
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.documents import DocumentKind
+from guarantee.domain.errors import NotFound
+from guarantee.services import commands as c
+from guarantee.services.permissions import ALLOWED
+
+
+class Audience(StrEnum):
+    FUND = "fund"  # fund managers, auditors, the system: everything
+    MEDIATION = "mediation"  # mediators: their cases and what they need to handle them
+    HELP_DESK = "help_desk"  # help-desk operators: the households they referred
+    LANDLORD = "landlord"  # landlords: their guarantees, never the household's means
+    NOBODY = "nobody"
+
+
+def audience_of(actor: Actor) -> Audience:
+    return {
+        Role.FUND_MANAGER: Audience.FUND,
+        Role.AUDITOR: Audience.FUND,
+        Role.SYSTEM: Audience.FUND,
+        Role.MEDIATOR: Audience.MEDIATION,
+        Role.OPERATOR: Audience.HELP_DESK,
+        Role.LANDLORD: Audience.LANDLORD,
+    }.get(actor.role, Audience.NOBODY)
+
+
+EVERYTHING = None  # every field of the row
+
+# What a landlord reads of its own guarantee: the promise and its dates; never the
+# household's means, the eligibility facts, the reserve, the fund, or who did what.
+_GUARANTEE_FOR_LANDLORD = frozenset(
+    {
+        "number",
+        "status",
+        "landlord_name",
+        "property_address",
+        "municipality_istat_code",
+        "lease_type",
+        "lease_start",
+        "lease_end",
+        "monthly_rent",
+        "monthly_charges",
+        "lease_registered",
+        "registration_reference",
+        "product_code",
+        "product_version",
+        "maximum_exposure",
+        "paid_amount",
+        "starts_on",
+        "ends_on",
+        "issued_at",
+        "ended_at",
+        "cover",
+        "allowed_actions",
+        "history",
+    }
+)
+# A mediator handling a case reads the guarantee's terms, not the household's means.
+_GUARANTEE_FOR_MEDIATION = _GUARANTEE_FOR_LANDLORD | {"landlord_id", "household_id"}
+
+VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
+    "guarantee": {
+        Audience.FUND: EVERYTHING,
+        Audience.HELP_DESK: EVERYTHING,  # the application they filled in for the household
+        Audience.MEDIATION: _GUARANTEE_FOR_MEDIATION,
+        Audience.LANDLORD: _GUARANTEE_FOR_LANDLORD,
+    },
+    "claim": {
+        Audience.FUND: EVERYTHING,
+        Audience.LANDLORD: frozenset(
+            {
+                "number",
+                "status",
+                "guarantee_number",
+                "filed_on",
+                "decided_at",
+                "decision_note",
+                "paid_amount",
+                "paid_at",
+                "payment_reference",
+                "paid_to_iban",
+                "closed_at",
+                "items",
+                "evidence",
+                "claimed_total",
+                "approved_total",
+                "cover",
+                "allowed_actions",
+                "recovered_amount",
+                "written_off_amount",
+                "four_eyes_threshold",
+                "needs_two_managers",
+                "payment_proposal",
+                "recovery_plan_number",
+            }
+        ),
+    },
+    "mediation_case": {
+        Audience.FUND: EVERYTHING,
+        Audience.MEDIATION: EVERYTHING,
+        Audience.LANDLORD: frozenset(
+            {
+                "number",
+                "status",
+                "guarantee_number",
+                "opened_on",
+                "first_contact_due",
+                "first_contact_on",
+                "outcome",
+                "outcome_on",
+                "agreement_total",
+                "agreement_broken_on",
+                "closed_at",
+                "meetings",
+                "instalments",
+                "overdue",
+                "allowed_actions",
+            }
+        ),
+    },
+    "landlord": {
+        Audience.FUND: EVERYTHING,
+        Audience.HELP_DESK: frozenset({"id", "kind", "name", "email", "phone", "address"}),
+        Audience.MEDIATION: frozenset({"id", "kind", "name", "email", "phone", "address"}),
+    },
+    "recovery_plan": {Audience.FUND: EVERYTHING},
+    "fund": {Audience.FUND: EVERYTHING},
+    "account": {Audience.FUND: EVERYTHING},
+}
+
+# Who may download a document: its addressees, and the fund.
+DOCUMENT_READERS: dict[DocumentKind, frozenset[Audience]] = {
+    DocumentKind.GUARANTEE_CONTRACT: frozenset({Audience.FUND, Audience.LANDLORD}),
+    DocumentKind.CERTIFICATE: frozenset({Audience.FUND, Audience.LANDLORD}),
+    DocumentKind.ELIGIBILITY_OUTCOME: frozenset({Audience.FUND, Audience.HELP_DESK}),
+    DocumentKind.CLAIM_ACKNOWLEDGEMENT: frozenset({Audience.FUND, Audience.LANDLORD}),
+    DocumentKind.CLAIM_DECISION: frozenset({Audience.FUND, Audience.LANDLORD}),
+    DocumentKind.PAYMENT_NOTICE: frozenset({Audience.FUND, Audience.LANDLORD}),
+    DocumentKind.MEDIATION_CONVOCATION: frozenset(
+        {Audience.FUND, Audience.LANDLORD, Audience.MEDIATION}
+    ),
+    # The tenant's plan: its means and debt are nobody else's business.
+    DocumentKind.REPAYMENT_PLAN: frozenset({Audience.FUND}),
+    DocumentKind.EXPIRY_REMINDER: frozenset({Audience.FUND, Audience.LANDLORD}),
+    DocumentKind.GUARANTEE_NOTICE: frozenset({Audience.FUND, Audience.LANDLORD}),
+}
+
+# The steps of a guarantee's life a landlord is shown, in its words (no names, no reasons).
+LANDLORD_TIMELINE = {
+    "issue": "Garanzia emessa",
+    "activate": "Garanzia in vigore",
+    "suspend": "Garanzia sospesa per una richiesta di escussione",
+    "resume": "Garanzia di nuovo in vigore",
+    "claim_payment": "Pagamento disposto dal Fondo",
+    "expire": "Garanzia scaduta",
+    "terminate": "Garanzia cessata",
+    "cancel": "Garanzia annullata",
+    "exhaust": "Massimale esaurito",
+}
+
+# Lifecycle actions and the command that carries each out, to offer only what may be done.
+_GUARANTEE_ACTIONS: dict[str, type[c.Command]] = {
+    "approve": c.ApproveApplication,
+    "refuse": c.RefuseApplication,
+    "issue": c.IssueGuarantee,
+    "activate": c.ActivateGuarantee,
+    "cancel": c.CancelGuarantee,
+    "terminate": c.TerminateGuarantee,
+    "expire": c.ExpireGuarantee,
+    "resume": c.ResumeGuarantee,
+    "exhaust": c.ExhaustGuarantee,
+}
+_CLAIM_ACTIONS: dict[str, type[c.Command]] = {
+    "start_review": c.StartClaimReview,
+    "decide": c.DecideClaim,
+    "revoke_decision": c.RevokeClaimDecision,
+    "propose_payment": c.ProposeClaimPayment,
+    "refuse_payment": c.RefuseClaimPayment,
+    "mark_paid": c.PayClaim,
+    "withdraw": c.WithdrawClaim,
+    "add_evidence": c.AddClaimEvidence,
+}
+ACTION_COMMANDS = {"guarantee": _GUARANTEE_ACTIONS, "claim": _CLAIM_ACTIONS}
+
+
+def actions_for(actor: Actor, resource: str, lifecycle_actions: Iterable[str]) -> list[str]:
+    """Of the moves the state allows, those this actor's role may carry out."""
+    commands = ACTION_COMMANDS.get(resource, {})
+    return [
+        action
+        for action in lifecycle_actions
+        if action in commands and actor.role in ALLOWED.get(commands[action], frozenset())
+    ]
+
+
+def can_read(resource: str, actor: Actor) -> bool:
+    return audience_of(actor) in VISIBLE.get(resource, {})
+
+
+def shaped(resource: str, actor: Actor, row: Mapping[str, Any], key: str = "") -> dict[str, Any]:
+    """The row as this actor may see it; a resource it may not read does not exist for it."""
+    fields = VISIBLE.get(resource, {}).get(audience_of(actor), frozenset())
+    if fields is not None and not fields:
+        raise NotFound(resource, key or str(row.get("number", "")))
+    if fields is None:
+        return dict(row)
+    return {name: value for name, value in row.items() if name in fields}
+
+
+def may_download(actor: Actor, kind: DocumentKind | str) -> bool:
+    return audience_of(actor) in DOCUMENT_READERS.get(DocumentKind(kind), frozenset())
+
+
+def landlord_timeline(history: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A guarantee's audit history told to its landlord: milestones and their dates only."""
+    return [
+        {"occurred_at": event["occurred_at"], "label": LANDLORD_TIMELINE[event["action"]]}
+        for event in history
+        if event["action"] in LANDLORD_TIMELINE
+    ]

@@ -1,0 +1,1 @@
+"""Server-rendered pages in Italian: the landlord portal (and, later, the back office)."""

@@ -1,0 +1,586 @@
+"""The landlord portal: guarantees, documents, arrears, claims and their clock, in Italian.
+
+Every page reads through the same role-shaped read side as the API (``read.access``) and
+every form goes through the message bus with the logged-in landlord as the actor. Another
+landlord's guarantee or claim answers 404, as in the API.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
+from litestar.response import Redirect
+from sqlalchemy import Connection
+
+from guarantee.adapters.storage import FileStore
+from guarantee.bootstrap import System
+from guarantee.domain.accounts import LoginRefused
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.claim_clock import ClaimDates, claim_clock
+from guarantee.domain.cover import ItemKind
+from guarantee.domain.documents import DocumentKind, sha256_hex
+from guarantee.domain.errors import DomainError, InvalidField, NotFound
+from guarantee.read import access
+from guarantee.read import claims as claims_read
+from guarantee.read import documents as documents_read
+from guarantee.read import guarantees as guarantees_read
+from guarantee.read.cover import cover_lines, cover_state
+from guarantee.services import commands as c
+from guarantee.web.deps import SystemDep
+from guarantee.web.pages import sessions
+from guarantee.web.pages.forms import FormState, amount, day
+from guarantee.web.pages.rendering import page
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+PRELOGIN = "gc_prelogin"
+DOCUMENT_NAMES = {
+    DocumentKind.GUARANTEE_CONTRACT: "Contratto di garanzia",
+    DocumentKind.CERTIFICATE: "Certificato di garanzia",
+    DocumentKind.CLAIM_ACKNOWLEDGEMENT: "Ricevuta della richiesta",
+    DocumentKind.CLAIM_DECISION: "Decisione sulla richiesta",
+    DocumentKind.PAYMENT_NOTICE: "Avviso di pagamento",
+    DocumentKind.MEDIATION_CONVOCATION: "Convocazione alla mediazione",
+    DocumentKind.EXPIRY_REMINDER: "Promemoria di scadenza",
+    DocumentKind.GUARANTEE_NOTICE: "Comunicazione sulla garanzia",
+}
+KIND_LABELS = {
+    ItemKind.ARREARS: "Canoni non pagati",
+    ItemKind.CHARGES: "Spese condominiali non pagate",
+    ItemKind.DAMAGES: "Danni all'alloggio",
+    ItemKind.LEGAL_COSTS: "Spese legali di sfratto",
+}
+MAX_ROWS = 6
+
+
+class NotLoggedIn(Exception):
+    """No valid session: the caller sends the browser to the login page."""
+
+
+def _secure(request: Request[Any, Any, Any], system: System) -> bool:
+    return request.url.scheme == "https" or system.settings.base_url.startswith("https://")
+
+
+def _address(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "sconosciuto"
+
+
+def _landlord(request: Request[Any, Any, Any], system: System) -> tuple[Actor, str]:
+    token = sessions.session_token(request)
+    if token is None:
+        raise NotLoggedIn
+    with system.engine.connect() as conn:
+        actor = sessions.actor_for_session(conn, token, system.deps.clock.now())
+    if actor is None:
+        raise NotLoggedIn
+    return actor, token
+
+
+def _to_login(request: Request[Any, Any, Any]) -> Redirect:
+    return Redirect(path=f"/portal/accesso?next={request.url.path}", status_code=303)
+
+
+def _render(
+    system: System,
+    template: str,
+    *,
+    actor: Actor | None = None,
+    token: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    return page(
+        system.settings.templates_dir,
+        template,
+        status_code=status_code,
+        fund_name=system.settings.fund_name,
+        user=actor,
+        csrf=sessions.csrf_token(token) if token else "",
+        **context,
+    )
+
+
+def _check_csrf(token: str, data: dict[str, Any]) -> None:
+    if not sessions.csrf_ok(token, str(data.get(sessions.CSRF_FIELD, ""))):
+        raise NotFound("pagina", "modulo scaduto")
+
+
+def _only_landlords(system: System, actor: Actor, token: str) -> Response[str] | None:
+    if actor.role is Role.LANDLORD:
+        return None
+    return _render(
+        system,
+        "portal/not_for_you.html.j2",
+        actor=actor,
+        token=token,
+        status_code=403,
+    )
+
+
+def _not_found(system: System, actor: Actor | None, token: str | None) -> Response[str]:
+    return _render(system, "portal/not_found.html.j2", actor=actor, token=token, status_code=404)
+
+
+class PortalController(Controller):
+    path = "/portal"
+    include_in_schema = False
+
+    # -- access -----------------------------------------------------------------------------
+
+    @get("/accesso", sync_to_thread=True)
+    def login_form(
+        self,
+        request: Request[Any, Any, Any],
+        system: SystemDep,
+        next_path: Annotated[str, QueryParameter(name="next", max_length=200)] = "/portal/",
+    ) -> Response[str]:
+        nonce = secrets.token_urlsafe(24)
+        response = _render(
+            system,
+            "portal/login.html.j2",
+            form=FormState(),
+            login_csrf=sessions.csrf_token(nonce),
+            next_path=next_path if next_path.startswith("/portal") else "/portal/",
+        )
+        response.set_cookie(
+            PRELOGIN,
+            nonce,
+            httponly=True,
+            samesite="strict",
+            secure=_secure(request, system),
+            path="/portal",
+        )
+        return response
+
+    @post("/accesso", sync_to_thread=True)
+    def login(
+        self, request: Request[Any, Any, Any], data: Form, system: SystemDep
+    ) -> Response[Any]:
+        form = FormState.of(data)
+        nonce = request.cookies.get(PRELOGIN)
+        next_path = str(data.get("next", "/portal/"))
+        if not next_path.startswith("/portal"):
+            next_path = "/portal/"
+        if not sessions.csrf_ok(nonce, str(data.get(sessions.CSRF_FIELD, ""))):
+            form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
+        else:
+            address = _address(request)
+            try:
+                done = system.bus.handle(
+                    c.Login(
+                        form.values.get("username", ""),
+                        form.values.get("password", ""),
+                        address,
+                        kind="session",
+                    ),
+                    Actor.anonymous(address),
+                )
+            except LoginRefused as refused:
+                form.general = (
+                    "Nome utente o password non corretti."
+                    if refused.retry_after_seconds is None
+                    else "Troppi tentativi di accesso: riprovare tra "
+                    f"{max(1, round(refused.retry_after_seconds / 60))} minuti."
+                )
+            else:
+                redirect: Response[Any] = Redirect(path=next_path, status_code=303)
+                sessions.start(
+                    redirect,
+                    done.token,
+                    secure=_secure(request, system),
+                    max_age=system.settings.token_ttl_hours * 3600,
+                )
+                redirect.delete_cookie(PRELOGIN, path="/portal")
+                return redirect
+        form.values.pop("password", None)  # never echoed back
+        return _render(
+            system,
+            "portal/login.html.j2",
+            form=form,
+            login_csrf=sessions.csrf_token(nonce or ""),
+            next_path=next_path,
+            status_code=400,
+        )
+
+    @post("/uscita", sync_to_thread=True)
+    def logout(
+        self, request: Request[Any, Any, Any], data: Form, system: SystemDep
+    ) -> Response[Any]:
+        try:
+            actor, token = _landlord(request, system)
+        except NotLoggedIn:
+            return _to_login(request)
+        _check_csrf(token, data)
+        system.bus.handle(c.Logout(token), actor)
+        response: Response[Any] = Redirect(path="/portal/accesso", status_code=303)
+        sessions.end(response, secure=_secure(request, system))
+        return response
+
+    # -- guarantees -------------------------------------------------------------------------
+
+    @get("/", sync_to_thread=True)
+    def home(self, request: Request[Any, Any, Any], system: SystemDep) -> Response[Any]:
+        try:
+            actor, token = _landlord(request, system)
+        except NotLoggedIn:
+            return _to_login(request)
+        if (refused := _only_landlords(system, actor, token)) is not None:
+            return refused
+        with system.engine.connect() as conn:
+            found = guarantees_read.list_guarantees(
+                conn, landlord_id=actor.landlord_id, page=1, page_size=200
+            )
+            rows = [access.shaped("guarantee", actor, row) for row in found.items]
+            claims = [
+                access.shaped("claim", actor, row)
+                for row in claims_read.list_claims(conn, landlord_id=actor.landlord_id)
+            ]
+        return _render(
+            system, "portal/home.html.j2", actor=actor, token=token, guarantees=rows, claims=claims
+        )
+
+    @get("/garanzie/{number:str}", sync_to_thread=True)
+    def guarantee(
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+    ) -> Response[Any]:
+        try:
+            actor, token = _landlord(request, system)
+        except NotLoggedIn:
+            return _to_login(request)
+        if (refused := _only_landlords(system, actor, token)) is not None:
+            return refused
+        try:
+            with system.engine.connect() as conn:
+                context = _guarantee_context(conn, system, actor, number)
+        except NotFound:
+            return _not_found(system, actor, token)
+        return _render(system, "portal/guarantee.html.j2", actor=actor, token=token, **context)
+
+    @get("/documenti/{document_id:str}", sync_to_thread=True)
+    def document(
+        self, document_id: str, request: Request[Any, Any, Any], system: SystemDep
+    ) -> Response[Any]:
+        try:
+            actor, token = _landlord(request, system)
+        except NotLoggedIn:
+            return _to_login(request)
+        with system.engine.connect() as conn:
+            try:
+                found = documents_read.document_file(conn, document_id)
+            except NotFound:
+                return _not_found(system, actor, token)
+            visible = guarantees_read.guarantee_visible(
+                conn, found["guarantee_id"], landlord_id=actor.landlord_id, created_by=None
+            )
+        if not visible or not access.may_download(actor, found["kind"]):
+            return _not_found(system, actor, token)
+        content = FileStore(system.settings.storage_dir).get(found["storage_key"])
+        if sha256_hex(content) != found["sha256"]:
+            return _render(
+                system,
+                "portal/not_found.html.j2",
+                actor=actor,
+                token=token,
+                status_code=409,
+                message="Il documento archiviato non corrisponde alla sua impronta: "
+                "contattare il Fondo.",
+            )
+        name = DOCUMENT_NAMES.get(DocumentKind(found["kind"]), "Documento")
+        filename = f"{name} {found['protocol_year']}-{found['protocol_sequence']:06d}.pdf"
+        return Response(
+            content,
+            media_type=found["media_type"],
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+
+    # -- arrears ----------------------------------------------------------------------------
+
+    @get("/garanzie/{number:str}/morosita", sync_to_thread=True)
+    def arrears_form(
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+    ) -> Response[Any]:
+        return self._arrears(number, request, system, None)
+
+    @post("/garanzie/{number:str}/morosita", sync_to_thread=True)
+    def report_arrears(
+        self, number: str, request: Request[Any, Any, Any], data: Form, system: SystemDep
+    ) -> Response[Any]:
+        return self._arrears(number, request, system, data)
+
+    def _arrears(
+        self,
+        number: str,
+        request: Request[Any, Any, Any],
+        system: System,
+        data: dict[str, Any] | None,
+    ) -> Response[Any]:
+        try:
+            actor, token = _landlord(request, system)
+        except NotLoggedIn:
+            return _to_login(request)
+        if (refused := _only_landlords(system, actor, token)) is not None:
+            return refused
+        try:
+            with system.engine.connect() as conn:
+                guarantee = _own_guarantee(conn, actor, number)
+        except NotFound:
+            return _not_found(system, actor, token)
+        form = FormState() if data is None else FormState.of(data)
+        if data is not None:
+            _check_csrf(token, data)
+            rents = _rents(form)
+            if form.ok:
+                try:
+                    done = system.bus.handle(
+                        c.ReportArrears(number, tuple(rents), form.values.get("notes", "")),
+                        actor,
+                    )
+                except InvalidField as error:
+                    form.refuse(error, rename=_ROW_FIELDS)
+                except DomainError as error:
+                    form.general = error.message
+                else:
+                    return _render(
+                        system,
+                        "portal/arrears_done.html.j2",
+                        actor=actor,
+                        token=token,
+                        guarantee=guarantee,
+                        report=done.report,
+                        case=done.case,
+                    )
+        return _render(
+            system,
+            "portal/arrears.html.j2",
+            actor=actor,
+            token=token,
+            guarantee=guarantee,
+            form=form,
+            rows=range(MAX_ROWS),
+            status_code=200 if form.ok else 400,
+        )
+
+    # -- claims -----------------------------------------------------------------------------
+
+    @get("/garanzie/{number:str}/richiesta", sync_to_thread=True)
+    def claim_form(
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+    ) -> Response[Any]:
+        return self._claim(number, request, system, None)
+
+    @post("/garanzie/{number:str}/richiesta", sync_to_thread=True)
+    def file_claim(
+        self, number: str, request: Request[Any, Any, Any], data: Multipart, system: SystemDep
+    ) -> Response[Any]:
+        return self._claim(number, request, system, data)
+
+    def _claim(
+        self,
+        number: str,
+        request: Request[Any, Any, Any],
+        system: System,
+        data: dict[str, Any] | None,
+    ) -> Response[Any]:
+        try:
+            actor, token = _landlord(request, system)
+        except NotLoggedIn:
+            return _to_login(request)
+        if (refused := _only_landlords(system, actor, token)) is not None:
+            return refused
+        try:
+            with system.engine.connect() as conn:
+                guarantee = _own_guarantee(conn, actor, number)
+        except NotFound:
+            return _not_found(system, actor, token)
+        form = FormState() if data is None else FormState.of(data)
+        if data is not None:
+            _check_csrf(token, data)
+            items = _claim_items(form)
+            evidence = _uploads(data, form)
+            if form.ok:
+                try:
+                    claim = system.bus.handle(
+                        c.FileClaim(number, tuple(items), tuple(evidence)), actor
+                    )
+                except InvalidField as error:
+                    form.refuse(error, rename=_ROW_FIELDS)
+                except DomainError as error:
+                    form.general = error.message
+                else:
+                    return Redirect(path=f"/portal/richieste/{claim.number}", status_code=303)
+        return _render(
+            system,
+            "portal/claim_form.html.j2",
+            actor=actor,
+            token=token,
+            guarantee=guarantee,
+            form=form,
+            rows=range(3),
+            kinds=KIND_LABELS,
+            status_code=200 if form.ok else 400,
+        )
+
+    @get("/richieste/{number:str}", sync_to_thread=True)
+    def claim(
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+    ) -> Response[Any]:
+        try:
+            actor, token = _landlord(request, system)
+        except NotLoggedIn:
+            return _to_login(request)
+        if (refused := _only_landlords(system, actor, token)) is not None:
+            return refused
+        today = system.deps.clock.today()
+        try:
+            with system.engine.connect() as conn:
+                row = claims_read.claim_detail(
+                    conn, number, products=system.deps.products, landlord_id=actor.landlord_id
+                )
+                cases = claims_read.list_cases(conn, landlord_id=actor.landlord_id, today=today)
+        except NotFound:
+            return _not_found(system, actor, token)
+        claim = access.shaped("claim", actor, row)
+        case = next(
+            (x for x in cases if x["guarantee_number"] == claim["guarantee_number"]), None
+        )
+        clock = claim_clock(
+            ClaimDates(
+                filed_on=row["filed_on"],
+                decided_on=row["decided_at"].date() if row["decided_at"] else None,
+                paid_on=row["paid_at"].date() if row["paid_at"] else None,
+                closed_on=row["closed_at"].date() if row["closed_at"] else None,
+                rejected=row["status"] == "rejected",
+                mediation_contact_due=case["first_contact_due"] if case else None,
+                mediation_contact_on=case["first_contact_on"] if case else None,
+            ),
+            system.deps.calendar,
+            today,
+        )
+        return _render(
+            system,
+            "portal/claim.html.j2",
+            actor=actor,
+            token=token,
+            claim=claim,
+            clock=clock,
+            kinds=KIND_LABELS,
+            today=today,
+        )
+
+
+_ROW_FIELDS: dict[str, str] = {
+    **{f"rents[{n}].due_on": f"due_on_{n}" for n in range(MAX_ROWS)},
+    **{f"items[{n}].loss_on": f"loss_on_{n}" for n in range(3)},
+    **{f"items[{n}].claimed": f"claimed_{n}" for n in range(3)},
+}
+
+
+def _own_guarantee(conn: Connection, actor: Actor, number: str) -> dict[str, Any]:
+    row = guarantees_read.guarantee_detail(
+        conn, number, landlord_id=actor.landlord_id, created_by=None
+    )
+    return access.shaped("guarantee", actor, row)
+
+
+def _guarantee_context(
+    conn: Connection, system: System, actor: Actor, number: str
+) -> dict[str, Any]:
+    row = guarantees_read.guarantee_detail(
+        conn, number, landlord_id=actor.landlord_id, created_by=None
+    )
+    product = system.deps.products.get(row["product_code"], row["product_version"]).product
+    cover = cover_lines(cover_state(conn, row["id"], product, row["monthly_rent"]))
+    guarantee = access.shaped("guarantee", actor, row | {"cover": cover})
+    documents = [
+        d | {"name": DOCUMENT_NAMES.get(DocumentKind(d["kind"]), d["kind"])}
+        for d in documents_read.documents_of(conn, row["id"])
+        if access.may_download(actor, d["kind"])
+    ]
+    claims = [
+        access.shaped("claim", actor, c)
+        for c in claims_read.list_claims(conn, landlord_id=actor.landlord_id)
+        if c["guarantee_number"] == number
+    ]
+    return {
+        "guarantee": guarantee,
+        "timeline": access.landlord_timeline(row.get("history", [])),
+        "documents": documents,
+        "claims": claims,
+        "can_report": row["status"] in {"active", "suspended"},
+    }
+
+
+def _rents(form: FormState) -> list[c.UnpaidRentData]:
+    rents = []
+    for n in range(MAX_ROWS):
+        due, rent = form.values.get(f"due_on_{n}", ""), form.values.get(f"rent_{n}", "")
+        charges = form.values.get(f"charges_{n}", "")
+        if not (due or rent or charges):
+            continue
+        try:
+            rents.append(
+                c.UnpaidRentData(
+                    day(due, f"due_on_{n}"),
+                    amount(rent, f"rent_{n}"),
+                    amount(charges, f"charges_{n}") if charges.strip() else Decimal("0.00"),
+                )
+            )
+        except InvalidField as error:
+            form.refuse(error)
+    if not rents and not form.errors:
+        form.errors["due_on_0"] = "indicare almeno un canone non pagato"
+    return rents
+
+
+def _claim_items(form: FormState) -> list[c.ClaimItemData]:
+    items = []
+    for n in range(3):
+        kind, loss = form.values.get(f"kind_{n}", ""), form.values.get(f"loss_on_{n}", "")
+        claimed = form.values.get(f"claimed_{n}", "")
+        if not (loss or claimed):
+            continue
+        try:
+            items.append(
+                c.ClaimItemData(
+                    ItemKind(kind) if kind in set(ItemKind) else _bad_kind(n),
+                    day(loss, f"loss_on_{n}"),
+                    amount(claimed, f"claimed_{n}"),
+                    form.values.get(f"description_{n}", "").strip(),
+                )
+            )
+        except InvalidField as error:
+            form.refuse(error)
+    if not items and not form.errors:
+        form.errors["loss_on_0"] = "indicare almeno una voce della richiesta"
+    return items
+
+
+def _bad_kind(n: int) -> ItemKind:
+    raise InvalidField(f"kind_{n}", "scegliere il tipo di voce")
+
+
+def _uploads(data: dict[str, Any], form: FormState) -> list[c.EvidenceUpload]:
+    files = data.get("evidence")
+    uploads = files if isinstance(files, list) else [files] if files is not None else []
+    evidence = []
+    for upload in uploads:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            continue
+        content = upload.file.read()
+        if not content:
+            continue
+        evidence.append(
+            c.EvidenceUpload(
+                file_name=upload.filename,
+                media_type=upload.content_type or "",
+                content=content,
+                description=form.values.get("evidence_description", "").strip(),
+            )
+        )
+    return evidence
