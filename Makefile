@@ -10,11 +10,13 @@ REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .PHONY: install system-deps demo serve test lint typecheck unit test-postgres bench clean
 
-## Optional on Debian (root): HarfBuzz's subsetter makes PDF font subsetting ~25% faster.
+## Debian packages (root): Chromium for the browser tests, HarfBuzz's subsetter for faster PDFs.
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0
 system-deps:
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  dpkg -s libharfbuzz-subset0 >/dev/null 2>&1 || \
-	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends libharfbuzz-subset0) || true; \
+	  dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES)) || true; \
 	fi
 
 $(STAMP): requirements-lock.txt pyproject.toml
@@ -24,7 +26,13 @@ $(STAMP): requirements-lock.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+## Front-end assets from the npm registry (Bootstrap Italia, axe-core), exactly as locked.
+ASSETS_STAMP := node_modules/.installed
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(ASSETS_STAMP)
+
+install: $(STAMP) $(ASSETS_STAMP)
 
 ## Run the whole system on the embedded default (SQLite, in-process jobs) with fresh demo data.
 demo: install

@@ -98,6 +98,7 @@ def bootstrap(
             address_failures=settings.login_max_failures_per_address,
             failure_window=timedelta(minutes=settings.login_window_minutes),
             lock=timedelta(minutes=settings.login_lock_minutes),
+            privacy_notice_version=settings.privacy_notice_version,
         ),
     )
 

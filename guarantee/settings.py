@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_lock_minutes: int = 15
     password_reset_link_hours: int = 1
+    # The privacy notice landlords accept when they enrol online (its text is in the portal).
+    privacy_notice_version: str = "2026.1"
     # argon2id cost; the defaults are the library's recommendation. Lower them only for tests.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536

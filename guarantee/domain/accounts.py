@@ -106,6 +106,8 @@ class Account(Aggregate):
         self.password_changed_at: datetime | None = created_at
         self.disabled_at: datetime | None = None
         self.last_login_at: datetime | None = None
+        self.privacy_notice_version: str | None = None
+        self.privacy_accepted_at: datetime | None = None
         self._record(
             "created",
             {},
@@ -116,6 +118,12 @@ class Account(Aggregate):
                 "landlord_id": landlord_id,
             },
         )
+
+    def accept_privacy_notice(self, version: str, now: datetime) -> None:
+        """The person read and accepted this version of the privacy notice, at this moment."""
+        self.privacy_notice_version = version
+        self.privacy_accepted_at = now
+        self._record("privacy_notice_accepted", {}, {"version": version, "at": now.isoformat()})
 
     # -- lifecycle ---------------------------------------------------------------------------
 

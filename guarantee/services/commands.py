@@ -429,3 +429,21 @@ class RequestPasswordReset(Command):
 class ResetPassword(Command):
     token: str
     new_password: str
+
+
+@dataclass(frozen=True)
+class EnrolOnline(Command):
+    """A landlord enrols itself: its record and an account that waits for a fund manager's
+    confirmation (``EnableAccount``) before it sees anything."""
+
+    kind: LandlordKind
+    name: str
+    tax_code: str
+    iban: str
+    email: str
+    username: str
+    password: str
+    privacy_notice_version: str
+    privacy_accepted: bool
+    phone: str | None = None
+    postal_address: str | None = None

@@ -28,6 +28,7 @@ class AccessRules:
     address_failures: int = 50
     failure_window: timedelta = timedelta(minutes=15)
     lock: timedelta = timedelta(minutes=15)
+    privacy_notice_version: str = "2026.1"
 
 
 @dataclass(frozen=True)

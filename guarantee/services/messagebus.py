@@ -74,6 +74,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ForcePasswordReset: accounts.force_password_reset,
     c.RequestPasswordReset: accounts.request_password_reset,
     c.ResetPassword: accounts.reset_password,
+    c.EnrolOnline: accounts.enrol_online,
 }
 
 MAX_ATTEMPTS = 5

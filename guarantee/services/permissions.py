@@ -61,6 +61,7 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.Login: _ANYONE,
     c.RequestPasswordReset: _ANYONE,
     c.ResetPassword: _ANYONE,
+    c.EnrolOnline: frozenset({Role.ANONYMOUS}),
     c.Logout: _PEOPLE,
     c.ChangePassword: _PEOPLE,
     c.CreateAccount: _STAFF,

@@ -22,6 +22,8 @@ _USER_COLUMNS = [
     sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("privacy_notice_version", sa.String(length=20), nullable=True),
+    sa.Column("privacy_accepted_at", sa.DateTime(timezone=True), nullable=True),
 ]
 _TOKEN_COLUMNS = [
     sa.Column("kind", sa.String(length=16), nullable=False, server_default="api"),

@@ -76,6 +76,7 @@ class LandlordRepository(Repository[Landlord]):
     model = Landlord
     table = tables.landlords
     label = "locatore"
+    flush_on_add = True  # an account enrolled with it refers to the row
 
     def by_tax_code(self, tax_code: str) -> Landlord | None:
         return self._one(self.table.c.tax_code == tax_code)

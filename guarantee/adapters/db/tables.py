@@ -250,6 +250,9 @@ users = Table(
     Column("password_changed_at", UtcDateTime()),
     Column("disabled_at", UtcDateTime()),
     Column("last_login_at", UtcDateTime()),
+    # Self-enrolment: the privacy notice accepted, which version and when.
+    Column("privacy_notice_version", String(20)),
+    Column("privacy_accepted_at", UtcDateTime()),
 )
 
 # Failed logins per account and per address, shared by every app process: a key is locked

@@ -21,6 +21,7 @@ from guarantee.domain.accounts import (
 from guarantee.domain.actors import Role
 from guarantee.domain.audit import AuditEvent
 from guarantee.domain.errors import Conflict, DomainError, InvalidField, PermissionDenied
+from guarantee.domain.landlords import Landlord
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
 from guarantee.services.ports import PasswordHasher
@@ -261,3 +262,50 @@ def reset_password(cmd: c.ResetPassword, uow: UnitOfWork, deps: Dependencies) ->
         uow.tokens.revoke_all(account.id)
         uow.login_throttle.clear(_throttle_keys(account.username, "")[0])
         uow.commit()
+
+
+def enrol_online(cmd: c.EnrolOnline, uow: UnitOfWork, deps: Dependencies) -> Account:
+    """The landlord's record and a pending account, in one transaction; nothing is visible
+    to the new account until a fund manager confirms it."""
+    passwords = _passwords(deps)
+    now = deps.clock.now()
+    with uow:
+        # The fields first, in the order of the form; the privacy notice last.
+        landlord = Landlord(
+            kind=cmd.kind,
+            name=cmd.name,
+            tax_code=cmd.tax_code,
+            iban=cmd.iban,
+            email=cmd.email,
+            phone=(cmd.phone or "").strip() or None,
+            address=(cmd.postal_address or "").strip() or None,
+            created_at=now,
+        )
+        if not cmd.privacy_accepted:
+            raise InvalidField("privacy", "per iscriversi occorre accettare l'informativa privacy")
+        if cmd.privacy_notice_version != deps.access.privacy_notice_version:
+            raise InvalidField("privacy", "l'informativa è cambiata: ricaricare la pagina")
+        if uow.accounts.find_username(cmd.username.strip()) is not None:
+            raise InvalidField("username", "nome utente già in uso: sceglierne un altro")
+        if uow.landlords.by_tax_code(landlord.tax_code) is not None:
+            # Staff already hold this landlord: its account is opened by the fund.
+            raise Conflict(
+                "questo locatore è già registrato presso il Fondo: per l'accesso al portale "
+                "contatti il Fondo"
+            )
+        account = Account(
+            username=cmd.username,
+            full_name=landlord.name,
+            role=Role.LANDLORD,
+            email=landlord.email,
+            password_hash=UNUSABLE_PASSWORD,
+            created_at=now,
+            landlord_id=landlord.id,
+            status=AccountStatus.PENDING,
+        )
+        _set_password(account, cmd.password, passwords, deps, "scelta all'iscrizione")
+        account.accept_privacy_notice(cmd.privacy_notice_version, now)
+        uow.landlords.add(landlord)
+        uow.accounts.add(account)
+        uow.commit()
+        return account

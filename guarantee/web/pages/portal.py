@@ -26,6 +26,7 @@ from guarantee.domain.claim_clock import ClaimDates, claim_clock
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.documents import DocumentKind, sha256_hex
 from guarantee.domain.errors import DomainError, InvalidField, NotFound
+from guarantee.domain.landlords import LandlordKind
 from guarantee.read import access
 from guarantee.read import claims as claims_read
 from guarantee.read import documents as documents_read
@@ -221,6 +222,125 @@ class PortalController(Controller):
         response: Response[Any] = Redirect(path="/portal/accesso", status_code=303)
         sessions.end(response, secure=_secure(request, system))
         return response
+
+    # -- passwords and self-enrolment (no session: the pre-login token guards the forms) ----
+
+    @get("/password", sync_to_thread=True)
+    def password_form(
+        self,
+        request: Request[Any, Any, Any],
+        system: SystemDep,
+        token: Annotated[str, QueryParameter(max_length=200)] = "",
+    ) -> Response[str]:
+        return _public_form(request, system, "portal/password.html.j2", reset_token=token)
+
+    @post("/password", sync_to_thread=True)
+    def set_password(
+        self, request: Request[Any, Any, Any], data: Form, system: SystemDep
+    ) -> Response[Any]:
+        form = _public_checked(request, data)
+        if form.ok and form.values.get("new_password") != form.values.get("repeat_password"):
+            form.errors["repeat_password"] = "le due password non coincidono"
+        if form.ok:
+            address = _address(request)
+            try:
+                system.bus.handle(
+                    c.ResetPassword(form.values.get("token", ""), form.values["new_password"]),
+                    Actor.anonymous(address),
+                )
+            except InvalidField as error:
+                form.refuse(error, rename={"password": "new_password"})
+            except DomainError as error:
+                form.general = error.message
+            else:
+                return _render(system, "portal/password_done.html.j2")
+        return _public_form(
+            request,
+            system,
+            "portal/password.html.j2",
+            form=form,
+            reset_token=form.values.get("token", ""),
+            status_code=400,
+        )
+
+    @get("/password-dimenticata", sync_to_thread=True)
+    def forgot_form(self, request: Request[Any, Any, Any], system: SystemDep) -> Response[str]:
+        return _public_form(request, system, "portal/forgot.html.j2")
+
+    @post("/password-dimenticata", sync_to_thread=True)
+    def forgot(
+        self, request: Request[Any, Any, Any], data: Form, system: SystemDep
+    ) -> Response[Any]:
+        form = _public_checked(request, data)
+        if form.ok:
+            address = _address(request)
+            system.bus.handle(
+                c.RequestPasswordReset(form.values.get("username", ""), address),
+                Actor.anonymous(address),
+            )
+            return _render(system, "portal/forgot_done.html.j2")
+        return _public_form(request, system, "portal/forgot.html.j2", form=form, status_code=400)
+
+    @get("/registrazione", sync_to_thread=True)
+    def enrol_form(self, request: Request[Any, Any, Any], system: SystemDep) -> Response[str]:
+        return _public_form(
+            request,
+            system,
+            "portal/enrol.html.j2",
+            privacy_version=system.settings.privacy_notice_version,
+        )
+
+    @post("/registrazione", sync_to_thread=True)
+    def enrol(
+        self, request: Request[Any, Any, Any], data: Form, system: SystemDep
+    ) -> Response[Any]:
+        form = _public_checked(request, data)
+        values = form.values
+        if form.ok and values.get("password") != values.get("repeat_password"):
+            form.errors["repeat_password"] = "le due password non coincidono"
+        if form.ok:
+            address = _address(request)
+            try:
+                system.bus.handle(
+                    c.EnrolOnline(
+                        kind=LandlordKind(values.get("kind", "person")),
+                        name=values.get("name", ""),
+                        tax_code=values.get("tax_code", ""),
+                        iban=values.get("iban", ""),
+                        email=values.get("email", ""),
+                        username=values.get("username", ""),
+                        password=values.get("password", ""),
+                        privacy_notice_version=values.get("privacy_version", ""),
+                        privacy_accepted=values.get("privacy") == "accetto",
+                        phone=values.get("phone"),
+                        postal_address=values.get("postal_address"),
+                    ),
+                    Actor.anonymous(address),
+                )
+            except InvalidField as error:
+                form.refuse(error, rename={"address": "postal_address"})
+            except DomainError as error:
+                form.general = error.message
+            except ValueError:
+                form.errors["kind"] = "scegliere persona fisica o società"
+            else:
+                return _render(system, "portal/enrol_done.html.j2")
+        for secret in ("password", "repeat_password"):
+            values.pop(secret, None)
+        return _public_form(
+            request,
+            system,
+            "portal/enrol.html.j2",
+            form=form,
+            privacy_version=system.settings.privacy_notice_version,
+            status_code=400,
+        )
+
+    @get("/privacy", sync_to_thread=True)
+    def privacy(self, system: SystemDep) -> Response[str]:
+        return _render(
+            system, "portal/privacy.html.j2", privacy_version=system.settings.privacy_notice_version
+        )
 
     # -- guarantees -------------------------------------------------------------------------
 
@@ -472,6 +592,43 @@ class PortalController(Controller):
             kinds=KIND_LABELS,
             today=today,
         )
+
+
+def _public_form(
+    request: Request[Any, Any, Any],
+    system: System,
+    template: str,
+    *,
+    form: FormState | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    """A form used before logging in: guarded by a pre-login cookie and its derived token."""
+    nonce = request.cookies.get(PRELOGIN) or secrets.token_urlsafe(24)
+    response = _render(
+        system,
+        template,
+        form=form or FormState(),
+        login_csrf=sessions.csrf_token(nonce),
+        status_code=status_code,
+        **context,
+    )
+    response.set_cookie(
+        PRELOGIN,
+        nonce,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request, system),
+        path="/portal",
+    )
+    return response
+
+
+def _public_checked(request: Request[Any, Any, Any], data: dict[str, Any]) -> FormState:
+    form = FormState.of(data)
+    if not sessions.csrf_ok(request.cookies.get(PRELOGIN), str(data.get(sessions.CSRF_FIELD))):
+        form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
+    return form
 
 
 _ROW_FIELDS: dict[str, str] = {
