@@ -48,6 +48,8 @@ class Product:
     recovery_instalment_income_share: Decimal
     # payments above this need a second fund manager (four eyes)
     four_eyes_threshold: Decimal = Decimal("1000.00")
+    # for these days after a landlord's IBAN changes, every payment needs a second fund manager
+    iban_change_hold_days: int = 5
 
     def __post_init__(self) -> None:
         problems = _product_problems(self)
@@ -128,7 +130,13 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         "recovery_max_instalments",
     ):
         need(getattr(product, name) >= 1, name, "must be 1 or more")
-    for name in ("renewals", "waiting_period_days", "arrears_report_days", "damages_claim_days"):
+    for name in (
+        "renewals",
+        "waiting_period_days",
+        "arrears_report_days",
+        "damages_claim_days",
+        "iban_change_hold_days",
+    ):
         need(getattr(product, name) >= 0, name, "must not be negative")
     for name in (
         "damages_cap",

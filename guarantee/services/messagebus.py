@@ -17,6 +17,7 @@ from guarantee.services.handlers import (
     claims,
     funds,
     guarantees,
+    households,
     landlords,
     mediation,
     recovery,
@@ -30,6 +31,12 @@ Handler = Callable[[Any, UnitOfWork, Dependencies], Any]
 HANDLERS: dict[type[c.Command], Handler] = {
     c.EnrolLandlord: landlords.enrol_landlord,
     c.AddProperty: landlords.add_property,
+    c.ChangeLandlordIban: landlords.change_landlord_iban,
+    c.ChangeLandlordContacts: landlords.change_landlord_contacts,
+    c.ChangeLegalRepresentative: landlords.change_legal_representative,
+    c.ChangeHouseholdIncome: households.change_household_income,
+    c.ChangeHouseholdMembers: households.change_household_members,
+    c.ChangeHouseholdContacts: households.change_household_contacts,
     c.SubmitApplication: applications.submit_application,
     c.ApproveApplication: applications.approve_application,
     c.RefuseApplication: applications.refuse_application,
@@ -62,6 +69,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RefuseClaimPayment: claims.refuse_claim_payment,
     c.PayClaim: claims.pay_claim,
     c.CreateRecoveryPlan: recovery.create_recovery_plan,
+    c.ReplanRecovery: recovery.replan_recovery,
     c.RecordRecoveryInstalment: recovery.record_recovery_instalment,
     c.WriteOffRecoveryPlan: recovery.write_off_recovery_plan,
 }

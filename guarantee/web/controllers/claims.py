@@ -70,9 +70,7 @@ def _case_out(
     return MediationCaseDetailOut.model_validate(row)
 
 
-def _claim_out(
-    system: SystemDep, conn: ConnectionDep, actor: Actor, number: str
-) -> ClaimDetailOut:
+def _claim_out(system: SystemDep, conn: ConnectionDep, actor: Actor, number: str) -> ClaimDetailOut:
     scope = ReadScope(actor)
     return ClaimDetailOut.model_validate(
         read.claim_detail(
