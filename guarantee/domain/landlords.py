@@ -124,10 +124,10 @@ class Landlord(Aggregate):
 
     def iban_hold(self, hold_days: int, today: date) -> IbanHold | None:
         """The hold on payments after an IBAN change, if ``today`` falls within it."""
-        if self.iban_changed_on is None or hold_days <= 0:
+        until = iban_hold_until(self.iban_changed_on, hold_days, today)
+        if until is None or self.iban_changed_on is None:
             return None
-        until = self.iban_changed_on + timedelta(days=hold_days - 1)
-        return IbanHold(self.iban_changed_on, until) if today <= until else None
+        return IbanHold(self.iban_changed_on, until)
 
     def change_contacts(
         self,
@@ -174,6 +174,15 @@ class Landlord(Aggregate):
             "full_name": self.legal_representative_name,
             "tax_code": self.legal_representative_tax_code,
         }
+
+
+def iban_hold_until(changed_on: date | None, hold_days: int, today: date) -> date | None:
+    """Last day of the hold after an IBAN change on ``changed_on`` (the day of the change
+    is the first of ``hold_days``), or None if ``today`` is past it or there is none."""
+    if changed_on is None or hold_days <= 0:
+        return None
+    until = changed_on + timedelta(days=hold_days - 1)
+    return until if today <= until else None
 
 
 class Property(Aggregate):
