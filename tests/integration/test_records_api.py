@@ -5,7 +5,6 @@ written on a refusal."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
