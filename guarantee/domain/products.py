@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from guarantee.domain.errors import DefinitionProblem, InvalidDefinition, NotFound
+from guarantee.domain.formats import date_it
 from guarantee.domain.money import ZERO, money
 
 
@@ -182,7 +183,7 @@ class ProductCatalog:
         for product in self.products:
             if product.code == code and product.is_valid_on(on):
                 return product
-        raise NotFound("prodotto in vigore", f"{code} al {on.isoformat()}")
+        raise NotFound("prodotto in vigore", f"{code} al {date_it(on)}")
 
     def versions(self, code: str) -> tuple[Product, ...]:
         return tuple(p for p in self.products if p.code == code)
