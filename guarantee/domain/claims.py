@@ -111,6 +111,9 @@ class PaymentProposal:
     proposed_at: datetime
     reference: str | None
     note: str | None
+    # The IBAN the first fund manager saw: if the landlord's IBAN changes before the second
+    # confirms, the proposal no longer stands (the second would authorise another account).
+    iban: str | None = None
 
 
 class Claim(Aggregate):
@@ -319,6 +322,7 @@ class Claim(Aggregate):
         reference: str | None = None,
         note: str | None = None,
         iban_hold: IbanHold | None = None,
+        iban: str | None = None,
     ) -> PaymentProposal:
         """First pair of eyes on a payment above the threshold, or on any payment while the
         landlord's IBAN is held after a change."""
@@ -340,6 +344,7 @@ class Claim(Aggregate):
             proposed_at=now,
             reference=(reference or "").strip() or None,
             note=(note or "").strip() or None,
+            iban=identifiers.iban(iban) if iban else None,
         )
         self.payment_proposal = proposal
         self._move(
@@ -403,6 +408,12 @@ class Claim(Aggregate):
                     code="four_eyes_same_person",
                 )
         account_number = identifiers.iban(iban)
+        if proposal is not None and proposal.iban is not None and proposal.iban != account_number:
+            raise DomainError(
+                f"l'IBAN del locatore è cambiato dopo la proposta di {proposal.proposed_by}: "
+                "il pagamento va proposto di nuovo sul nuovo IBAN",
+                code="iban_changed_since_proposal",
+            )
         self.paid_amount = amount
         self.paid_at = paid_at
         self.payment_reference = reference
@@ -493,6 +504,7 @@ class Claim(Aggregate):
             proposed_at=self._proposed_at,
             reference=self._proposal_reference,
             note=self._proposal_note,
+            iban=self._proposal_iban,
         )
 
     @payment_proposal.setter
@@ -503,6 +515,7 @@ class Claim(Aggregate):
         self._proposed_at = proposal.proposed_at if proposal else None
         self._proposal_reference = proposal.reference if proposal else None
         self._proposal_note = proposal.note if proposal else None
+        self._proposal_iban = proposal.iban if proposal else None
 
     @property
     def has_arrears(self) -> bool:

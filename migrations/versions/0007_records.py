@@ -1,5 +1,6 @@
 """records staff keep current: household income and contacts, landlord IBAN hold and legal
-representative, how arrears reports and claims were received, re-planned recoveries
+representative, the IBAN a payment was proposed to, how arrears reports and claims were
+received, re-planned recoveries
 
 Revision ID: 0007
 Revises: 0006
@@ -39,6 +40,7 @@ _NEW_COLUMNS: dict[str, list[sa.Column[object]]] = {
         sa.Column("received_reference", sa.String(length=100), nullable=True),
     ],
     "claims": [
+        sa.Column("payment_proposal_iban", sa.String(length=34), nullable=True),
         sa.Column("received_via", sa.String(length=32), nullable=True),
         sa.Column("received_reference", sa.String(length=100), nullable=True),
     ],

@@ -468,6 +468,7 @@ claims = Table(
     Column("payment_proposed_at", UtcDateTime()),
     Column("payment_proposal_reference", String(100)),
     Column("payment_proposal_note", Text),
+    Column("payment_proposal_iban", String(34)),  # migration 0007
     Column("paid_amount", Cents(), nullable=False),
     Column("paid_at", UtcDateTime()),
     Column("payment_reference", String(100)),

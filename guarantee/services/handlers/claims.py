@@ -248,6 +248,7 @@ def propose_claim_payment(cmd: c.ProposeClaimPayment, uow: UnitOfWork, deps: Dep
         guarantee = uow.guarantees.get(claim.guarantee_id)
         product = _product(deps, guarantee)
         claim.propose_payment(
+            iban=uow.landlords.get(guarantee.landlord_id).iban,
             iban_hold=_iban_hold(uow, deps, guarantee, product),
             threshold=product.four_eyes_threshold,
             by=uow.actor.user_id,

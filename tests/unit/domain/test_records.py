@@ -238,3 +238,16 @@ def test_a_receipt_entered_by_staff_is_checked() -> None:
         Receipt.entered_by_staff(received_on=today, channel="online", reference=None, today=today)
     desk = Receipt.entered_by_staff(received_on=today, channel="desk", reference=None, today=today)
     assert desk.reference is None
+
+
+def test_an_iban_change_after_a_proposal_voids_it() -> None:
+    claim = decided_damages("1500.00")  # above the threshold: two fund managers
+    when = at(date(2027, 8, 7))
+    old, new = builders.iban(4), builders.iban(5)
+    claim.propose_payment(threshold=D("1000"), by="a", account="1", now=when, iban=old)
+    with pytest.raises(DomainError, match="va proposto di nuovo sul nuovo IBAN") as refused:
+        claim.mark_paid("CRO 1", new, when, threshold=D("1000"), by="b", account="2")
+    assert refused.value.code == "iban_changed_since_proposal"
+    assert claim.paid_at is None
+    claim.mark_paid("CRO 1", old, when, threshold=D("1000"), by="b", account="2")
+    assert claim.paid_to_iban == old
