@@ -20,7 +20,7 @@ from guarantee.domain.actors import Actor, Role
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import Conflict
 from guarantee.domain.guarantees import Guarantee
-from guarantee.domain.households import ReferralSource
+from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.landlords import LandlordKind
 from guarantee.domain.leases import LeaseType, add_months
 from guarantee.domain.mediation import MediationOutcome
@@ -313,6 +313,23 @@ def _iban(n: int) -> str:
     )
 
 
+def _contacts(demo: Demo, n: int, property_id: str, main_tenant: str) -> c.ContactsData:
+    """The tenant lives in the dwelling; about half read email, the others get letters by post.
+    Its own random stream leaves the rest of the demo as it was."""
+    with demo.system.engine.connect() as conn:
+        p = tables.properties.c
+        address = conn.scalar(select(p.address).where(p.id == property_id))
+    own = random.Random(10_000 + n)
+    by_email = own.random() < 0.5
+    local = main_tenant.lower().replace(" ", ".").replace("'", "")
+    return c.ContactsData(
+        postal_address=address,
+        email=f"{local}{n}@example.it" if by_email or own.random() < 0.3 else None,
+        phone=f"+39 3{own.randint(10, 49)} {own.randint(1_000_000, 9_999_999)}",
+        preferred_channel=ContactChannel.EMAIL if by_email else ContactChannel.POST,
+    )
+
+
 def _landlord(demo: Demo, n: int) -> tuple[str, list[str]]:
     rnd = demo.rnd
     demo.at(date(2023, 2, 20) + timedelta(days=n))
@@ -337,6 +354,19 @@ def _landlord(demo: Demo, n: int) -> tuple[str, list[str]]:
         ),
         MANAGER,
     )
+    if kind == "company":
+        # Who signs for the company; its own random stream leaves the rest of the demo as it was.
+        own = random.Random(n)
+        first = own.choice(FIRST_NAMES)
+        demo.system.bus.handle(
+            c.ChangeLegalRepresentative(
+                landlord.id,
+                f"{first} {own.choice(LAST_NAMES)}",
+                _tax_code(own, first.endswith("a")),
+                "visura camerale all'iscrizione",
+            ),
+            MANAGER,
+        )
     properties = []
     for _ in range(1 + (n % 3 == 0)):
         dwelling = demo.system.bus.handle(
@@ -407,6 +437,7 @@ def _guarantee(demo: Demo, n: int, state: str, property_id: str) -> Guarantee:
                 registration_reference=f"Agenzia Entrate Ivrea, serie 3T n. {1000 + n}",
             ),
             submit=state != "draft",
+            contacts=_contacts(demo, n, property_id, members[0].full_name),
         ),
         HELP_DESK,
     )

@@ -23,6 +23,7 @@ from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.leases import add_months
 from guarantee.domain.money import ZERO, money
 from guarantee.domain.products import Product
+from guarantee.domain.receipts import Receipt, ReceiptChannel
 
 # -- the product's date rules ----------------------------------------------------------------
 
@@ -118,8 +119,15 @@ class ArrearsReport(Aggregate):
         reported_at: datetime,
         reported_by: str,
         notes: str = "",
+        receipt: Receipt | None = None,
         id: str | None = None,
     ) -> None:
+        """``reported_on`` is the day the report reached the fund (deadlines are judged on
+        it); ``reported_at`` when it was entered. ``receipt`` says how it came (online on
+        ``reported_on`` when not given)."""
+        how = receipt or Receipt.online(reported_on)
+        if how.received_on != reported_on:
+            raise ValueError("reported_on must be the receipt's day")
         guarantee.check_product(product)
         ordered = sorted(rents, key=lambda r: r.due_on)
         _check_rents(ordered, guarantee, reported_on)
@@ -145,6 +153,8 @@ class ArrearsReport(Aggregate):
         self.reported_on = reported_on
         self.reported_at = reported_at
         self.reported_by = reported_by
+        self.received_via: ReceiptChannel = how.channel
+        self.received_reference = how.reference
         self.notes = notes.strip()
         self.deadline = reporting_deadline(covered, product)
         self._record(
@@ -155,6 +165,7 @@ class ArrearsReport(Aggregate):
                 "rents": [r.due_on.isoformat() for r in ordered],
                 "covered_amount": str(self.covered_amount),
                 "deadline": self.deadline.isoformat() if self.deadline else None,
+                **how.as_dict(),
             },
         )
         self._emit(

@@ -46,9 +46,11 @@ from guarantee.domain.errors import Conflict, DomainError, InvalidField
 from guarantee.domain.evidence import DEFAULT_EVIDENCE_LIMITS, EvidenceFile, EvidenceLimits
 from guarantee.domain.formats import amount_it
 from guarantee.domain.guarantee_facts import GuaranteeFacts
+from guarantee.domain.landlords import IbanHold
 from guarantee.domain.lifecycle import StateMachine
 from guarantee.domain.money import ZERO, money
 from guarantee.domain.products import Product
+from guarantee.domain.receipts import Receipt, ReceiptChannel
 
 
 class ClaimStatus(StrEnum):
@@ -87,6 +89,8 @@ CLAIM_LIFECYCLE: StateMachine[ClaimStatus] = StateMachine(
         "refuse_payment": (_COMMITTED, _COMMITTED),
         "mark_paid": (_COMMITTED, [C.PAID]),
         "start_recovery": ([C.PAID], [C.IN_RECOVERY]),
+        # a new plan for what is still owed takes over from the closed one
+        "replan_recovery": ([C.IN_RECOVERY], [C.IN_RECOVERY]),
         "end_recovery": ([C.IN_RECOVERY], [C.RECOVERED, C.WRITTEN_OFF]),
         "write_off": ([C.PAID], [C.WRITTEN_OFF]),
         "close": ([C.REJECTED, C.RECOVERED, C.WRITTEN_OFF], [C.CLOSED]),
@@ -95,7 +99,7 @@ CLAIM_LIFECYCLE: StateMachine[ClaimStatus] = StateMachine(
         "add_evidence": (_UNDECIDED, _UNDECIDED),
     },
 )
-STAY_ACTIONS = frozenset({"add_evidence", "propose_payment", "refuse_payment"})
+STAY_ACTIONS = frozenset({"add_evidence", "propose_payment", "refuse_payment", "replan_recovery"})
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ class PaymentProposal:
     proposed_at: datetime
     reference: str | None
     note: str | None
+    # The IBAN the first fund manager saw: if the landlord's IBAN changes before the second
+    # confirms, the proposal no longer stands (the second would authorise another account).
+    iban: str | None = None
 
 
 class Claim(Aggregate):
@@ -124,9 +131,15 @@ class Claim(Aggregate):
         evidence: Sequence[EvidenceFile] = (),
         arrears_report: ArrearsReport | None = None,
         evidence_limits: EvidenceLimits = DEFAULT_EVIDENCE_LIMITS,
+        receipt: Receipt | None = None,
         number: str | None = None,
         id: str | None = None,
     ) -> None:
+        """``filed_on`` is the day the claim reached the fund (deadlines are judged on it);
+        ``filed_at`` when it was entered; ``receipt`` how it came (online when not given)."""
+        how = receipt or Receipt.online(filed_on)
+        if how.received_on != filed_on:
+            raise ValueError("filed_on must be the receipt's day")
         guarantee.check_product(product)
         ordered = sorted(items, key=lambda i: (i.loss_on, list(ItemKind).index(i.kind)))
         check_items(ordered, guarantee, product, filed_on)
@@ -152,6 +165,8 @@ class Claim(Aggregate):
         self.filed_on = filed_on
         self.filed_at = filed_at
         self.filed_by = filed_by
+        self.received_via: ReceiptChannel = how.channel
+        self.received_reference = how.reference
         self.decided_at: datetime | None = None
         self.decided_by: str | None = None
         self.decision_note: str | None = None
@@ -174,6 +189,7 @@ class Claim(Aggregate):
                 "guarantee_id": self.guarantee_id,
                 "claimed": str(self.claimed_total),
                 "items": [f"{i.kind.value} {i.loss_on.isoformat()} {i.claimed}" for i in ordered],
+                **how.as_dict(),
             },
         )
         self._emit(
@@ -305,10 +321,13 @@ class Claim(Aggregate):
         now: datetime,
         reference: str | None = None,
         note: str | None = None,
+        iban_hold: IbanHold | None = None,
+        iban: str | None = None,
     ) -> PaymentProposal:
-        """First pair of eyes on a payment above the threshold."""
+        """First pair of eyes on a payment above the threshold, or on any payment while the
+        landlord's IBAN is held after a change."""
         self.check_can("propose_payment")
-        if self.approved_total <= threshold:
+        if self.approved_total <= threshold and iban_hold is None:
             raise DomainError(
                 f"il pagamento di {amount_it(self.approved_total)} € non supera la soglia di "
                 f"{amount_it(threshold)} €: lo dispone un solo gestore, senza proposta",
@@ -325,6 +344,7 @@ class Claim(Aggregate):
             proposed_at=now,
             reference=(reference or "").strip() or None,
             note=(note or "").strip() or None,
+            iban=identifiers.iban(iban) if iban else None,
         )
         self.payment_proposal = proposal
         self._move(
@@ -345,9 +365,7 @@ class Claim(Aggregate):
             )
         proposed_by = self.payment_proposal.proposed_by
         self.payment_proposal = None
-        self._move(
-            "refuse_payment", now, reason=text, extra={"proposed_by": proposed_by, "by": by}
-        )
+        self._move("refuse_payment", now, reason=text, extra={"proposed_by": proposed_by, "by": by})
 
     def mark_paid(
         self,
@@ -358,10 +376,12 @@ class Claim(Aggregate):
         threshold: Decimal,
         by: str,
         account: str,
+        iban_hold: IbanHold | None = None,
     ) -> Decimal:
         """Paid to the landlord, once: a second call is an IllegalTransition.
 
-        Above ``threshold`` this is the authorisation of a proposal made by another account.
+        Above ``threshold``, or while the landlord's IBAN is held after a change, this is the
+        authorisation of a proposal made by another account.
         """
         self.check_can("mark_paid")
         reference = payment_reference.strip()
@@ -369,7 +389,9 @@ class Claim(Aggregate):
             raise InvalidField("payment_reference", "indicare il riferimento del bonifico")
         amount = self.approved_total
         proposal = self.payment_proposal
-        if amount > threshold:
+        if amount > threshold or iban_hold is not None:
+            if proposal is None and iban_hold is not None:
+                raise DomainError(iban_hold.message(), code="iban_change_hold")
             if proposal is None:
                 raise DomainError(
                     f"il pagamento di {amount_it(amount)} € supera la soglia di "
@@ -386,6 +408,12 @@ class Claim(Aggregate):
                     code="four_eyes_same_person",
                 )
         account_number = identifiers.iban(iban)
+        if proposal is not None and proposal.iban is not None and proposal.iban != account_number:
+            raise DomainError(
+                f"l'IBAN del locatore è cambiato dopo la proposta di {proposal.proposed_by}: "
+                "il pagamento va proposto di nuovo sul nuovo IBAN",
+                code="iban_changed_since_proposal",
+            )
         self.paid_amount = amount
         self.paid_at = paid_at
         self.payment_reference = reference
@@ -405,6 +433,15 @@ class Claim(Aggregate):
 
     def start_recovery(self, plan_id: str, *, now: datetime) -> None:
         self._move("start_recovery", now, extra={"recovery_plan_id": plan_id})
+        self.recovery_plan_id = plan_id
+
+    def replan_recovery(self, plan_id: str, *, replaced: str, now: datetime) -> None:
+        """The recovery goes on under a new plan (the old one was closed, not edited)."""
+        self._move(
+            "replan_recovery",
+            now,
+            extra={"recovery_plan_id": plan_id, "replaced_plan_id": replaced},
+        )
         self.recovery_plan_id = plan_id
 
     def end_recovery(
@@ -467,6 +504,7 @@ class Claim(Aggregate):
             proposed_at=self._proposed_at,
             reference=self._proposal_reference,
             note=self._proposal_note,
+            iban=self._proposal_iban,
         )
 
     @payment_proposal.setter
@@ -477,6 +515,7 @@ class Claim(Aggregate):
         self._proposed_at = proposal.proposed_at if proposal else None
         self._proposal_reference = proposal.reference if proposal else None
         self._proposal_note = proposal.note if proposal else None
+        self._proposal_iban = proposal.iban if proposal else None
 
     @property
     def has_arrears(self) -> bool:

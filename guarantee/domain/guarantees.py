@@ -10,6 +10,7 @@ from typing import Any
 
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.domain.formats import date_it
 from guarantee.domain.funds import reserve_at_risk
 from guarantee.domain.leases import Lease, add_months
 from guarantee.domain.lifecycle import StateMachine
@@ -155,8 +156,15 @@ class Guarantee(Aggregate):
         max_term_months: int,
         now: datetime,
         certificate_code: str | None = None,
+        product_version: str | None = None,
     ) -> None:
+        """Issued under ``product_version``, the version on sale on the day of issue (SPEC
+        §3: a guarantee keeps the version it was issued under); the application may have
+        been submitted under an earlier one. The eligibility decision keeps its rule set."""
         self.check_can("issue")  # refuse before touching any field
+        applied_under = self.product_version
+        if product_version is not None:
+            self.product_version = product_version
         self.number = number
         self.certificate_code = certificate_code
         self.fund_id = fund_id
@@ -177,6 +185,8 @@ class Guarantee(Aggregate):
                 "fund_id": fund_id,
                 "maximum_exposure": str(maximum_exposure),
                 "reserve": str(reserve_amount),
+                "product_version": self.product_version,
+                "product_version_at_submission": applied_under,
             },
         )
         self._emit("guarantee_issued", number=number, fund_id=fund_id)
@@ -203,9 +213,8 @@ class Guarantee(Aggregate):
 
     def expire(self, today: date, now: datetime) -> Decimal:
         if self.ends_on is None or today <= self.ends_on:
-            raise DomainError(
-                f"la garanzia {self.number} scade il {self.ends_on}: non può scadere prima"
-            )
+            ends = date_it(self.ends_on) if self.ends_on else "(data non fissata)"
+            raise DomainError(f"la garanzia {self.number} scade il {ends}: non può scadere prima")
         return self._end("expire", now, "scadenza naturale")
 
     def exhaust(self, now: datetime, reason: str) -> Decimal:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from guarantee.domain import identifiers
 from guarantee.domain.aggregate import Aggregate
-from guarantee.domain.errors import InvalidField
+from guarantee.domain.contacts import email_address, optional_text, required_reason
+from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.domain.formats import date_it
 
 
 class LandlordKind(StrEnum):
@@ -16,7 +20,47 @@ class LandlordKind(StrEnum):
     COMPANY = "company"
 
 
+@dataclass(frozen=True)
+class IbanHold:
+    """A recent IBAN change: until ``until`` (inclusive) every payment to the landlord needs
+    a second fund manager's confirmation, whatever the amount (a common fraud path)."""
+
+    changed_on: date
+    until: date
+
+    def message(self) -> str:
+        return (
+            f"l'IBAN del locatore è stato cambiato il {date_it(self.changed_on)}: fino al "
+            f"{date_it(self.until)} ogni pagamento va proposto da un gestore e confermato da "
+            "un altro"
+        )
+
+
+@dataclass(frozen=True)
+class LegalRepresentative:
+    """Who signs for a company landlord (legale rappresentante)."""
+
+    full_name: str
+    tax_code: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "full_name", _required(self.full_name, "legal_representative.full_name")
+        )
+        object.__setattr__(
+            self,
+            "tax_code",
+            identifiers.tax_code(self.tax_code, "legal_representative.tax_code"),
+        )
+
+
 class Landlord(Aggregate):
+    """A landlord; staff keep its IBAN, contacts and legal representative current.
+
+    An IBAN change is confirmed to the landlord's email address and to the previous one
+    too (event ``landlord_iban_changed``), and holds payments for the product's days.
+    """
+
     entity_type = "landlord"
 
     def __init__(
@@ -37,16 +81,108 @@ class Landlord(Aggregate):
         self.name = _required(name, "name")
         self.tax_code = _landlord_tax_code(self.kind, tax_code)
         self.iban = identifiers.iban(iban)
-        self.email = _email(email)
-        self.phone = phone
-        self.address = address
+        self.email = email_address(email)
+        self.phone = optional_text(phone, "phone", 40)
+        self.address = optional_text(address, "address", 300)
         self.created_at = created_at
+        self.updated_at: datetime | None = None
+        # The address the landlord had before its email was last changed: an IBAN change is
+        # confirmed there too, so whoever took over the email cannot hide it.
+        self.previous_email: str | None = None
+        self.iban_changed_on: date | None = None
+        self.legal_representative_name: str | None = None
+        self.legal_representative_tax_code: str | None = None
         self._record("enrolled", {}, {"name": self.name, "kind": self.kind.value})
 
-    def change_iban(self, new_iban: str, reason: str) -> None:
-        before = self.iban
-        self.iban = identifiers.iban(new_iban)
-        self._record("iban_changed", {"iban": before}, {"iban": self.iban}, reason)
+    def change_iban(self, new_iban: str, *, reason: str, today: date, now: datetime) -> None:
+        why = required_reason(reason)
+        account = identifiers.iban(new_iban)
+        if account == self.iban:
+            raise DomainError(
+                "il nuovo IBAN è uguale a quello registrato: nessuna modifica",
+                code="iban_unchanged",
+            )
+        before = {"iban": self.iban, "iban_changed_on": _iso(self.iban_changed_on)}
+        self.iban = account
+        self.iban_changed_on = today
+        self.updated_at = now
+        self._record(
+            "iban_changed", before, {"iban": account, "iban_changed_on": today.isoformat()}, why
+        )
+        confirm_to = [self.email]
+        if self.previous_email and self.previous_email != self.email:
+            confirm_to.append(self.previous_email)
+        self._emit(
+            "landlord_iban_changed",
+            changed_on=today.isoformat(),
+            old_iban_last4=str(before["iban"])[-4:],
+            new_iban_last4=account[-4:],
+            email=self.email,
+            previous_email=self.previous_email,
+            confirm_to=confirm_to,
+        )
+
+    def iban_hold(self, hold_days: int, today: date) -> IbanHold | None:
+        """The hold on payments after an IBAN change, if ``today`` falls within it."""
+        until = iban_hold_until(self.iban_changed_on, hold_days, today)
+        if until is None or self.iban_changed_on is None:
+            return None
+        return IbanHold(self.iban_changed_on, until)
+
+    def change_contacts(
+        self,
+        *,
+        email: str,
+        phone: str | None,
+        address: str | None,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        why = required_reason(reason)
+        new_email = email_address(email)
+        new_phone = optional_text(phone, "phone", 40)
+        new_address = optional_text(address, "address", 300)
+        before = self._contacts()
+        if new_email != self.email:
+            self.previous_email = self.email
+        self.email, self.phone, self.address = new_email, new_phone, new_address
+        self.updated_at = now
+        self._record("contacts_changed", before, self._contacts(), why)
+        if new_email != before["email"]:
+            # Told to both addresses: the old one learns of the change it may not have made.
+            self._emit("landlord_email_changed", email=new_email, previous_email=before["email"])
+
+    def change_legal_representative(
+        self, representative: LegalRepresentative, *, reason: str, now: datetime
+    ) -> None:
+        why = required_reason(reason)
+        if self.kind is not LandlordKind.COMPANY:
+            raise InvalidField(
+                "legal_representative", "solo un locatore società ha un legale rappresentante"
+            )
+        before = self._representative()
+        self.legal_representative_name = representative.full_name
+        self.legal_representative_tax_code = representative.tax_code
+        self.updated_at = now
+        self._record("legal_representative_changed", before, self._representative(), why)
+
+    def _contacts(self) -> dict[str, Any]:
+        return {"email": self.email, "phone": self.phone, "address": self.address}
+
+    def _representative(self) -> dict[str, Any]:
+        return {
+            "full_name": self.legal_representative_name,
+            "tax_code": self.legal_representative_tax_code,
+        }
+
+
+def iban_hold_until(changed_on: date | None, hold_days: int, today: date) -> date | None:
+    """Last day of the hold after an IBAN change on ``changed_on`` (the day of the change
+    is the first of ``hold_days``), or None if ``today`` is past it or there is none."""
+    if changed_on is None or hold_days <= 0:
+        return None
+    until = changed_on + timedelta(days=hold_days - 1)
+    return until if today <= until else None
 
 
 class Property(Aggregate):
@@ -91,9 +227,5 @@ def _required(value: str, field: str) -> str:
     return stripped
 
 
-def _email(value: str) -> str:
-    stripped = value.strip()
-    local, _, domain = stripped.partition("@")
-    if not local or "." not in domain or " " in stripped:
-        raise InvalidField("email", "indirizzo email non valido")
-    return stripped.lower()
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from guarantee.domain.errors import DefinitionProblem, InvalidDefinition, NotFound
+from guarantee.domain.formats import date_it
 from guarantee.domain.money import ZERO, money
 
 
@@ -48,6 +49,8 @@ class Product:
     recovery_instalment_income_share: Decimal
     # payments above this need a second fund manager (four eyes)
     four_eyes_threshold: Decimal = Decimal("1000.00")
+    # for these days after a landlord's IBAN changes, every payment needs a second fund manager
+    iban_change_hold_days: int = 5
 
     def __post_init__(self) -> None:
         problems = _product_problems(self)
@@ -128,7 +131,13 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         "recovery_max_instalments",
     ):
         need(getattr(product, name) >= 1, name, "must be 1 or more")
-    for name in ("renewals", "waiting_period_days", "arrears_report_days", "damages_claim_days"):
+    for name in (
+        "renewals",
+        "waiting_period_days",
+        "arrears_report_days",
+        "damages_claim_days",
+        "iban_change_hold_days",
+    ):
         need(getattr(product, name) >= 0, name, "must not be negative")
     for name in (
         "damages_cap",
@@ -174,7 +183,7 @@ class ProductCatalog:
         for product in self.products:
             if product.code == code and product.is_valid_on(on):
                 return product
-        raise NotFound("prodotto in vigore", f"{code} al {on.isoformat()}")
+        raise NotFound("prodotto in vigore", f"{code} al {date_it(on)}")
 
     def versions(self, code: str) -> tuple[Product, ...]:
         return tuple(p for p in self.products if p.code == code)

@@ -3,8 +3,11 @@
 Up to the product's maximum number of monthly instalments, each at most a share of the
 household's net monthly income (SPEC §3). The total is spread over all the instalments
 allowed; what they cannot reach is proposed for write-off, which a fund manager decides.
-Lifecycle: active → (completed | written_off). ``completed``: every instalment paid and
-nothing undecided; ``written_off``: a fund manager ended the plan, writing off the rest.
+Lifecycle: active → (completed | written_off | replaced). ``completed``: every instalment
+paid and nothing undecided; ``written_off``: a fund manager ended the plan, writing off the
+rest; ``replaced``: the household's income changed and a fund manager re-planned what was
+still owed — the old plan is closed as it stood (what was paid stays paid, its open
+instalments lapse) and a new plan at the share of the new income takes over.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.domain.formats import amount_it
 from guarantee.domain.instalments import (
     Instalment,
     InstalmentStatus,
@@ -34,6 +38,7 @@ class RecoveryStatus(StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"
     WRITTEN_OFF = "written_off"
+    REPLACED = "replaced"
 
 
 R = RecoveryStatus
@@ -45,6 +50,7 @@ RECOVERY_LIFECYCLE: StateMachine[RecoveryStatus] = StateMachine(
         "record_missed": ([R.ACTIVE], [R.ACTIVE]),
         "decide_proposed_write_off": ([R.ACTIVE], [R.ACTIVE, R.COMPLETED]),
         "write_off": ([R.ACTIVE], [R.WRITTEN_OFF]),
+        "replace": ([R.ACTIVE], [R.REPLACED]),
     },
 )
 
@@ -70,6 +76,7 @@ class RecoveryPlan(Aggregate):
         created_at: datetime,
         created_by: str,
         instalments: int | None = None,
+        replaces: RecoveryPlan | None = None,
         number: str | None = None,
         id: str | None = None,
     ) -> None:
@@ -112,12 +119,16 @@ class RecoveryPlan(Aggregate):
         self.created_by = created_by
         self.updated_at = created_at
         self.ended_at: datetime | None = None
+        self.replaces_plan_id = replaces.id if replaces is not None else None
+        self.replaced_by_plan_id: str | None = None
         self._record(
             "created",
             {},
             {
                 "status": self.status.value,
                 "claim_id": claim_id,
+                "net_monthly_income": str(income),
+                "replaces": replaces.number if replaces is not None else None,
                 "amount": str(total),
                 "instalment_cap": str(cap),
                 "instalments": len(amounts),
@@ -221,6 +232,74 @@ class RecoveryPlan(Aggregate):
         self._move("write_off", now, reason=text, extra={"written_off": str(amount)})
         return amount
 
+    # -- re-planning (a fund manager's decision after an income change) ---------------------
+
+    def replan(
+        self,
+        *,
+        net_monthly_income: Decimal,
+        product: Product,
+        first_due_on: date,
+        reason: str,
+        now: datetime,
+        created_by: str,
+        instalments: int | None = None,
+        number: str | None = None,
+    ) -> RecoveryPlan:
+        """Close this plan and return a new one for what is still owed, at the product's
+        share of the household's income now. Only an income change justifies it."""
+        text = reason.strip()
+        if not text:
+            raise InvalidField("reason", "la ripianificazione richiede una motivazione")
+        RECOVERY_LIFECYCLE.check(self.status, "replace")
+        income = money(net_monthly_income)
+        if income == self.net_monthly_income:
+            raise DomainError(
+                f"il reddito del nucleo ({amount_it(income)} €) è quello su cui il piano "
+                f"{self.number} è stato fatto: registrare prima la variazione del reddito",
+                code="income_unchanged",
+            )
+        owed = self.balance
+        if owed <= 0:
+            raise DomainError(
+                f"sul piano {self.number} non resta nulla da recuperare", code="nothing_owed"
+            )
+        successor = RecoveryPlan(
+            claim_id=self.claim_id,
+            guarantee_id=self.guarantee_id,
+            household_id=self.household_id,
+            amount=owed,
+            net_monthly_income=income,
+            product=product,
+            first_due_on=first_due_on,
+            created_at=now,
+            created_by=created_by,
+            instalments=instalments,
+            replaces=self,
+            number=number,
+        )
+        lapsed = 0
+        for instalment in self.instalments:
+            if instalment.status in (InstalmentStatus.DUE, InstalmentStatus.MISSED):
+                instalment.cancel()
+                lapsed += 1
+        # What the old plan proposed for write-off is re-proposed (or not) by the new one.
+        self.proposal_decided = True
+        self.replaced_by_plan_id = successor.id
+        self._move(
+            "replace",
+            now,
+            reason=text,
+            extra={
+                "replaced_by": number,
+                "recovered": str(self.recovered),
+                "carried_over": str(owed),
+                "lapsed_instalments": lapsed,
+                "net_monthly_income": str(income),
+            },
+        )
+        return successor
+
     # -- queries -----------------------------------------------------------------------------
 
     @property
@@ -229,7 +308,17 @@ class RecoveryPlan(Aggregate):
 
     @property
     def balance(self) -> Decimal:
-        """Still owed to the fund: neither recovered nor written off."""
+        """Still owed to the fund on this plan: neither recovered nor written off (nor, for
+        a replaced plan, carried over to its successor)."""
+        if self.status is R.REPLACED:
+            return ZERO
+        return self.amount - self.recovered - self.written_off
+
+    @property
+    def carried_over(self) -> Decimal:
+        """What a replaced plan handed to its successor."""
+        if self.status is not R.REPLACED:
+            return ZERO
         return self.amount - self.recovered - self.written_off
 
     @property
@@ -257,6 +346,8 @@ class RecoveryPlan(Aggregate):
     ) -> None:
         if action == "write_off":
             target = R.WRITTEN_OFF
+        elif action == "replace":
+            target = R.REPLACED
         elif action != "record_missed" and self._settled():
             target = R.COMPLETED
         else:
@@ -265,10 +356,10 @@ class RecoveryPlan(Aggregate):
         old = {"status": self.status.value, **(before or {})}
         self.status = new_status
         self.updated_at = now
-        if new_status is R.COMPLETED:
+        if new_status in (R.COMPLETED, R.REPLACED):
             self.ended_at = now
         self._record(action, old, {"status": new_status.value, **(extra or {})}, reason)
-        if new_status is not R.ACTIVE:
+        if new_status not in (R.ACTIVE, R.REPLACED):
             self._emit(
                 "recovery_plan_ended",
                 claim_id=self.claim_id,

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Select, select
 from guarantee.adapters.db import tables
 from guarantee.domain.claims import CLAIM_LIFECYCLE, ClaimStatus
 from guarantee.domain.errors import NotFound
+from guarantee.domain.landlords import iban_hold_until
 from guarantee.domain.mediation import MEDIATION_LIFECYCLE, MediationStatus
 from guarantee.domain.recovery import RecoveryStatus
 from guarantee.read.cover import cover_lines, cover_state
@@ -144,7 +145,11 @@ _CLAIM = (
     cl.number,
     cl.status,
     cl.guarantee_number,
+    # the day it reached the fund (deadlines), and when and how it was entered
     cl.filed_on,
+    cl.filed_at,
+    cl.received_via,
+    cl.received_reference,
     cl.filed_by,
     cl.decided_at,
     cl.decision_note,
@@ -172,10 +177,12 @@ def claim_detail(
     number: str,
     *,
     products: ProductCatalog,
+    today: date,
     landlord_id: str | None = None,
 ) -> dict[str, Any]:
     """One claim with its items, evidence, the guarantee's cover (cap, paid, committed and
-    remaining per line) and the payment proposal waiting for a second fund manager."""
+    remaining per line) and the payment proposal waiting for a second fund manager (needed
+    above the threshold, or while the landlord's IBAN is held after a change)."""
     statement = (
         _scoped(
             select(
@@ -188,7 +195,10 @@ def claim_detail(
                 g.product_code,
                 g.product_version,
                 g.monthly_rent,
-            ).join_from(tables.claims, tables.guarantees, g.id == cl.guarantee_id),
+                tables.landlords.c.iban_changed_on,
+            )
+            .join_from(tables.claims, tables.guarantees, g.id == cl.guarantee_id)
+            .join(tables.landlords, tables.landlords.c.id == g.landlord_id),
             cl.guarantee_id,
             landlord_id,
         )
@@ -226,7 +236,11 @@ def claim_detail(
     cover = cover_state(conn, claim["guarantee_id"], product, claim["monthly_rent"])
     claim["cover"] = cover_lines(cover)
     claim["four_eyes_threshold"] = product.four_eyes_threshold
-    claim["needs_two_managers"] = product.needs_four_eyes(claim["approved_total"])
+    hold = iban_hold_until(claim.pop("iban_changed_on"), product.iban_change_hold_days, today)
+    claim["iban_held_until"] = hold
+    claim["needs_two_managers"] = product.needs_four_eyes(claim["approved_total"]) or (
+        hold is not None
+    )
     claim["payment_proposal"] = (
         None
         if claim["payment_proposed_by"] is None
@@ -237,7 +251,13 @@ def claim_detail(
             "note": claim["payment_proposal_note"],
         }
     )
-    plan = conn.scalar(select(rp.number).where(rp.claim_id == claim["id"]))
+    # The plan in force (the latest: replaced ones came before it).
+    plan = conn.scalar(
+        select(rp.number)
+        .where(rp.claim_id == claim["id"])
+        .order_by(rp.created_at.desc(), rp.number.desc())
+        .limit(1)
+    )
     claim["recovery_plan_number"] = plan
     return claim
 
@@ -246,6 +266,7 @@ def claim_detail(
 
 
 def plan_detail(conn: Connection, number: str) -> dict[str, Any]:
+    before, after = tables.recovery_plans.alias("before"), tables.recovery_plans.alias("after")
     statement = (
         select(
             rp.id,
@@ -262,8 +283,14 @@ def plan_detail(conn: Connection, number: str) -> dict[str, Any]:
             rp.write_off_reason,
             rp.created_at,
             rp.ended_at,
+            before.c.number.label("replaces_plan_number"),
+            after.c.number.label("replaced_by_plan_number"),
         )
-        .select_from(tables.recovery_plans.join(tables.claims, cl.id == rp.claim_id))
+        .select_from(
+            tables.recovery_plans.join(tables.claims, cl.id == rp.claim_id)
+            .outerjoin(before, before.c.id == rp.replaces_plan_id)
+            .outerjoin(after, after.c.id == rp.replaced_by_plan_id)
+        )
         .where(rp.number == number)
     )
     row = conn.execute(statement).mappings().one_or_none()
@@ -279,6 +306,10 @@ def plan_detail(conn: Connection, number: str) -> dict[str, Any]:
     )
     paid = [i["amount"] for i in plan["instalments"] if i["status"] == "paid"]
     plan["recovered"] = sum(paid, start=0)
-    plan["balance"] = plan["amount"] - plan["recovered"] - plan["written_off"]
+    rest = plan["amount"] - plan["recovered"] - plan["written_off"]
+    # A replaced plan handed what was still owed to the plan that took over.
+    replaced = plan["status"] == RecoveryStatus.REPLACED.value
+    plan["carried_over"] = rest if replaced else Decimal("0.00")
+    plan["balance"] = Decimal("0.00") if replaced else rest
     plan["open"] = plan["status"] == RecoveryStatus.ACTIVE.value
     return plan

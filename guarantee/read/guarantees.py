@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Select, func, select
 from guarantee.adapters.db import tables
 from guarantee.domain.errors import NotFound
 from guarantee.domain.guarantees import APPLICATION_STATES, LIFECYCLE, GuaranteeStatus
+from guarantee.read.history import history_of
 
 g, h, p, lo = (
     tables.guarantees.c,
@@ -129,15 +130,7 @@ def guarantee_detail(
         raise NotFound("garanzia", number)
     detail = dict(row)
     detail["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(detail["status"]))
-    a = tables.audit_events.c
-    detail["history"] = [
-        dict(r)
-        for r in conn.execute(
-            select(a.occurred_at, a.actor_id, a.actor_role, a.action, a.before, a.after, a.reason)
-            .where(a.entity_type == "guarantee", a.entity_id == detail["id"])
-            .order_by(a.seq)
-        ).mappings()
-    ]
+    detail["history"] = history_of(conn, "guarantee", detail["id"])
     return detail
 
 
@@ -155,7 +148,7 @@ def landlord_detail(conn: Connection, landlord_id: str) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound("locatore", landlord_id)
-    return dict(row)
+    return dict(row) | {"history": history_of(conn, "landlord", landlord_id)}
 
 
 def list_properties(

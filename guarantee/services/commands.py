@@ -8,10 +8,11 @@ from decimal import Decimal
 
 from guarantee.domain.actors import Role
 from guarantee.domain.cover import ItemKind
-from guarantee.domain.households import ReferralSource
+from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.landlords import LandlordKind
 from guarantee.domain.leases import LeaseType
 from guarantee.domain.mediation import MediationOutcome
+from guarantee.domain.receipts import ReceiptChannel
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,33 @@ class EnrolLandlord(Command):
 
 
 @dataclass(frozen=True)
+class ChangeLandlordIban(Command):
+    """Re-validated; confirmed to the landlord's email and previous email; payments to it
+    need a second fund manager for the product's hold days."""
+
+    landlord_id: str
+    iban: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChangeLandlordContacts(Command):
+    landlord_id: str
+    email: str
+    reason: str
+    phone: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeLegalRepresentative(Command):
+    landlord_id: str
+    full_name: str
+    tax_code: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class AddProperty(Command):
     landlord_id: str
     address: str
@@ -45,6 +73,14 @@ class MemberData:
     tax_code: str
     birth_date: date | None = None
     is_main_tenant: bool = False
+
+
+@dataclass(frozen=True)
+class ContactsData:
+    postal_address: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    preferred_channel: ContactChannel = ContactChannel.POST
 
 
 @dataclass(frozen=True)
@@ -73,6 +109,33 @@ class SubmitApplication(Command):
     referrer: str | None = None
     product_code: str = "garanzia-casa"
     submit: bool = True
+    contacts: ContactsData | None = None
+
+
+# -- a household kept current after the application (help desk that refers it, fund) ----
+
+
+@dataclass(frozen=True)
+class ChangeHouseholdIncome(Command):
+    household_id: str
+    net_monthly_income: Decimal
+    valid_from: date
+    document: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChangeHouseholdMembers(Command):
+    household_id: str
+    members: tuple[MemberData, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChangeHouseholdContacts(Command):
+    household_id: str
+    contacts: ContactsData
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -159,12 +222,23 @@ class UnpaidRentData:
 
 
 @dataclass(frozen=True)
+class ReceiptData:
+    """How a report or claim sent by post, PEC or at the desk reached the fund (staff only;
+    a landlord filing online is received on the day of filing)."""
+
+    received_on: date
+    channel: ReceiptChannel
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
 class ReportArrears(Command):
     """The landlord reports unpaid rents; a mediation case opens in the same transaction."""
 
     guarantee_number: str
     rents: tuple[UnpaidRentData, ...]
     notes: str = ""
+    received: ReceiptData | None = None
 
 
 @dataclass(frozen=True)
@@ -253,6 +327,7 @@ class FileClaim(Command):
     guarantee_number: str
     items: tuple[ClaimItemData, ...]
     evidence: tuple[EvidenceUpload, ...] = ()
+    received: ReceiptData | None = None
 
 
 @dataclass(frozen=True)
@@ -336,6 +411,17 @@ class WithdrawClaim(Command):
 class CreateRecoveryPlan(Command):
     claim_number: str
     first_due_on: date
+    instalments: int | None = None
+
+
+@dataclass(frozen=True)
+class ReplanRecovery(Command):
+    """After the household's income changed: the plan is closed as it stands and a new one
+    asks what is still owed at the product's share of the new income."""
+
+    number: str
+    first_due_on: date
+    reason: str
     instalments: int | None = None
 
 

@@ -16,8 +16,16 @@ _ANYONE = _PEOPLE | {Role.ANONYMOUS, Role.SYSTEM}
 ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.EnrolLandlord: _STAFF,
     c.AddProperty: _STAFF,
+    # A landlord's bank details and contacts are the fund's to keep (a common fraud path).
+    c.ChangeLandlordIban: _STAFF,
+    c.ChangeLandlordContacts: _STAFF,
+    c.ChangeLegalRepresentative: _STAFF,
     # Help-desk operators fill applications for the households they refer.
     c.SubmitApplication: _STAFF | {Role.OPERATOR},
+    # ... and keep them current (an operator only the households it referred: the handler).
+    c.ChangeHouseholdIncome: _STAFF | {Role.OPERATOR},
+    c.ChangeHouseholdMembers: _STAFF | {Role.OPERATOR},
+    c.ChangeHouseholdContacts: _STAFF | {Role.OPERATOR},
     c.ApproveApplication: _STAFF,
     c.RefuseApplication: _STAFF,
     c.IssueGuarantee: _STAFF,
@@ -54,6 +62,7 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.RefuseClaimPayment: _STAFF,
     c.PayClaim: _STAFF,
     c.CreateRecoveryPlan: _STAFF,
+    c.ReplanRecovery: _STAFF,
     c.RecordRecoveryInstalment: _STAFF,
     c.WriteOffRecoveryPlan: _STAFF,
     # Accounts: anyone may try to log in or ask for a reset link; people manage their own

@@ -28,6 +28,7 @@ from guarantee.web.controllers.documents import DocumentController, Verification
 from guarantee.web.controllers.eligibility import check_eligibility
 from guarantee.web.controllers.funds import FundController
 from guarantee.web.controllers.guarantees import ApplicationController, GuaranteeController
+from guarantee.web.controllers.households import HouseholdController
 from guarantee.web.controllers.parties import LandlordController, PropertyController
 from guarantee.web.controllers.system import health, login
 from guarantee.web.deps import provide_actor, provide_connection, provide_system
@@ -85,6 +86,7 @@ def create_app(system: System | None = None) -> Litestar:
             PropertyController,
             ApplicationController,
             GuaranteeController,
+            HouseholdController,
             FundController,
             DocumentController,
             VerificationController,

@@ -98,6 +98,13 @@ class PaymentsModel(_Model):
             "un altro (quattro occhi)"
         )
     )
+    iban_change_hold_days: Count = Field(
+        default=5,
+        description=(
+            "per questi giorni dal cambio di IBAN di un locatore ogni suo pagamento, di "
+            "qualunque importo, va confermato da un secondo gestore (0 = nessun blocco)"
+        ),
+    )
 
 
 class ProductModel(_Model):
@@ -117,7 +124,10 @@ class ProductModel(_Model):
     recovery: RecoveryModel
     payments: PaymentsModel = Field(
         default_factory=lambda: PaymentsModel(four_eyes_threshold=Decimal("1000.00")),
-        description="regole dei pagamenti (se assente: quattro occhi sopra 1.000,00 €)",
+        description=(
+            "regole dei pagamenti (se assente: quattro occhi sopra 1.000,00 € e per 5 giorni "
+            "dal cambio di IBAN)"
+        ),
     )
 
 

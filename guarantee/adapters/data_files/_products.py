@@ -31,6 +31,7 @@ _FIELD_PATHS: dict[str, Where] = {
     "recovery_max_instalments": ("recovery", "max_instalments"),
     "recovery_instalment_income_share": ("recovery", "instalment_income_share"),
     "four_eyes_threshold": ("payments", "four_eyes_threshold"),
+    "iban_change_hold_days": ("payments", "iban_change_hold_days"),
 }
 
 
@@ -115,6 +116,7 @@ def _load_product(path: Path) -> tuple[YamlDocument, Product]:
             recovery_max_instalments=model.recovery.max_instalments,
             recovery_instalment_income_share=model.recovery.instalment_income_share,
             four_eyes_threshold=model.payments.four_eyes_threshold,
+            iban_change_hold_days=model.payments.iban_change_hold_days,
         )
     except InvalidDefinition as exc:
         raise DataFileError(definition_problems(doc, exc, _translate)) from exc

@@ -116,6 +116,7 @@ def _map_claims() -> None:
             "_proposed_at": t.claims.c.payment_proposed_at,
             "_proposal_reference": t.claims.c.payment_proposal_reference,
             "_proposal_note": t.claims.c.payment_proposal_note,
+            "_proposal_iban": t.claims.c.payment_proposal_iban,
         },
         version_id_col=t.claims.c.version,
     )

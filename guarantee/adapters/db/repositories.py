@@ -93,6 +93,12 @@ class HouseholdRepository(Repository[Household]):
     table = tables.households
     label = "nucleo familiare"
 
+    def referred_by(self, household_id: str) -> set[str]:
+        """Who filed the household's applications: the help desks that refer it."""
+        g = tables.guarantees.c
+        found = self.session.scalars(select(g.created_by).where(g.household_id == household_id))
+        return set(found)
+
 
 class GuaranteeRepository(Repository[Guarantee]):
     model = Guarantee
@@ -235,8 +241,10 @@ class RecoveryPlanRepository(_Numbered[RecoveryPlan]):
     table = tables.recovery_plans
     label = "piano di rientro"
 
-    def for_claim(self, claim_id: str) -> RecoveryPlan | None:
-        return self._one(self.table.c.claim_id == claim_id)
+    def for_claim(self, claim_id: str) -> list[RecoveryPlan]:
+        """Every plan of a claim, oldest first: replaced ones, then the one in force."""
+        column = self.table.c
+        return self._many(column.claim_id == claim_id, column.created_at, column.number)
 
 
 class IdempotencyKeys:

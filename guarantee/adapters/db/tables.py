@@ -26,12 +26,13 @@ from guarantee.domain.actors import Role
 from guarantee.domain.claims import ClaimStatus
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.guarantees import GuaranteeStatus
-from guarantee.domain.households import ReferralSource
+from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.instalments import InstalmentStatus
 from guarantee.domain.landlords import LandlordKind
 from guarantee.domain.leases import LeaseType
 from guarantee.domain.ledger import Account, EntryKind, Side
 from guarantee.domain.mediation import MediationOutcome, MediationStatus
+from guarantee.domain.receipts import ReceiptChannel
 from guarantee.domain.recovery import RecoveryStatus
 
 metadata = MetaData(
@@ -58,6 +59,13 @@ landlords = Table(
     Column("phone", String(40)),
     Column("address", String(300)),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Kept current by staff (migration 0007): an IBAN change is confirmed to the previous
+    # email too and holds payments for the product's days from ``iban_changed_on``.
+    Column("updated_at", UtcDateTime()),
+    Column("previous_email", String(254)),
+    Column("iban_changed_on", Date),
+    Column("legal_representative_name", String(200)),
+    Column("legal_representative_tax_code", String(16)),
 )
 
 properties = Table(
@@ -82,6 +90,15 @@ households = Table(
     Column("referral_source", StrEnumType(ReferralSource), nullable=False),
     Column("referrer", String(200)),
     Column("created_at", UtcDateTime(), nullable=False),
+    # Kept current by staff (migration 0007): the income from the day it holds and the
+    # document it rests on; where the tenant's letters go.
+    Column("income_valid_from", Date),
+    Column("income_document", String(300)),
+    Column("postal_address", String(300)),
+    Column("email", String(254)),
+    Column("phone", String(40)),
+    Column("preferred_channel", StrEnumType(ContactChannel)),
+    Column("updated_at", UtcDateTime()),
 )
 
 household_members = Table(
@@ -369,6 +386,9 @@ arrears_reports = Table(
     Column("reported_by", String(100), nullable=False),
     Column("notes", Text, nullable=False),
     Column("deadline", Date),
+    # How it reached the fund; ``reported_on`` is the day it did (migration 0007).
+    Column("received_via", StrEnumType(ReceiptChannel)),
+    Column("received_reference", String(100)),
 )
 
 unpaid_rents = Table(
@@ -470,6 +490,9 @@ claims = Table(
     Column("filed_on", Date, nullable=False),
     Column("filed_at", UtcDateTime(), nullable=False),
     Column("filed_by", String(100), nullable=False),
+    # How it reached the fund; ``filed_on`` is the day it did (migration 0007).
+    Column("received_via", StrEnumType(ReceiptChannel)),
+    Column("received_reference", String(100)),
     Column("decided_at", UtcDateTime()),
     Column("decided_by", String(100)),
     Column("decision_note", Text),
@@ -479,6 +502,7 @@ claims = Table(
     Column("payment_proposed_at", UtcDateTime()),
     Column("payment_proposal_reference", String(100)),
     Column("payment_proposal_note", Text),
+    Column("payment_proposal_iban", String(34)),  # migration 0007
     Column("paid_amount", Cents(), nullable=False),
     Column("paid_at", UtcDateTime()),
     Column("payment_reference", String(100)),
@@ -528,9 +552,13 @@ recovery_plans = Table(
     metadata,
     Column("id", UUID, primary_key=True),
     Column("number", String(20), nullable=False, unique=True),
-    Column("claim_id", UUID, ForeignKey("claims.id"), nullable=False, unique=True),
+    # A claim's recovery may be re-planned: one plan per claim is active, older ones are
+    # closed as replaced and point at their successor (migration 0007).
+    Column("claim_id", UUID, ForeignKey("claims.id"), nullable=False, index=True),
     Column("guarantee_id", UUID, ForeignKey("guarantees.id"), nullable=False, index=True),
     Column("household_id", UUID, ForeignKey("households.id"), nullable=False, index=True),
+    Column("replaces_plan_id", UUID),
+    Column("replaced_by_plan_id", UUID),
     Column("product_code", String(50), nullable=False),
     Column("product_version", String(20), nullable=False),
     Column("status", StrEnumType(RecoveryStatus), nullable=False, index=True),

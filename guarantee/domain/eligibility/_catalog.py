@@ -7,6 +7,7 @@ from datetime import date
 
 from guarantee.domain.eligibility._ruleset import RuleSet
 from guarantee.domain.errors import DefinitionProblem, InvalidDefinition, NotFound
+from guarantee.domain.formats import date_it
 
 
 class RuleSetCatalog:
@@ -48,7 +49,7 @@ class RuleSetCatalog:
         for ruleset in self.rule_sets:
             if ruleset.is_effective_on(on):
                 return ruleset
-        raise NotFound("regole di ammissibilità in vigore", on.isoformat())
+        raise NotFound("regole di ammissibilità in vigore", f"al {date_it(on)}")
 
     @property
     def versions(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from guarantee.domain.households import Household, Member
 from guarantee.domain.leases import Lease
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
+from guarantee.services.handlers.households import contacts_of
 from guarantee.services.unit_of_work import UnitOfWork
 
 
@@ -24,6 +25,7 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
             referral_source=cmd.referral_source,
             referrer=cmd.referrer,
             created_at=now,
+            contacts=contacts_of(cmd.contacts) if cmd.contacts is not None else None,
         )
         lease = Lease(
             lease_type=cmd.lease.lease_type,
@@ -38,6 +40,7 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
         uow.households.add(household)
         # Counted before the new application exists (the query also flushes the household).
         other_live = uow.guarantees.live_for_tenant(household.main_tenant_tax_code)
+        # The version on sale today; the guarantee takes the one on sale when it is issued.
         product = deps.products.current(cmd.product_code, today)
         sequence = uow.counters.next("application", today.year)
         application = Guarantee(

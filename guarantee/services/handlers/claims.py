@@ -34,6 +34,7 @@ from guarantee.domain.errors import Conflict, DomainError, InvalidField
 from guarantee.domain.evidence import EvidenceFile
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.guarantees import Guarantee, GuaranteeStatus
+from guarantee.domain.landlords import IbanHold
 from guarantee.domain.money import ZERO
 from guarantee.domain.products import Product
 from guarantee.services import commands as c
@@ -44,6 +45,7 @@ from guarantee.services.handlers.mediation import (
     check_own_guarantee,
     next_number,
     pending_mediation,
+    receipt_of,
 )
 from guarantee.services.unit_of_work import UnitOfWork
 
@@ -84,6 +86,7 @@ def file_claim(cmd: c.FileClaim, uow: UnitOfWork, deps: Dependencies) -> Claim:
         guarantee = uow.guarantees.by_number(cmd.guarantee_number, for_update=True)
         check_own_guarantee(uow.actor, guarantee)
         reports = uow.arrears_reports.for_guarantee(guarantee.id)
+        receipt = receipt_of(uow.actor, cmd.received, deps)
         claim = Claim(
             guarantee=GuaranteeFacts.of(guarantee),
             product=_product(deps, guarantee),
@@ -93,12 +96,13 @@ def file_claim(cmd: c.FileClaim, uow: UnitOfWork, deps: Dependencies) -> Claim:
                 )
                 for i in cmd.items
             ],
-            filed_on=today,
+            filed_on=receipt.received_on,
             filed_at=now,
             filed_by=uow.actor.user_id,
             evidence=[_evidence(u, uow, deps, n) for n, u in enumerate(cmd.evidence)],
             arrears_report=reports[-1] if reports else None,
             evidence_limits=deps.evidence_limits,
+            receipt=receipt,
             number=next_number(uow, "SIN", "claim", today.year),
         )
         _store(deps, list(cmd.evidence))
@@ -204,9 +208,7 @@ def decide_claim(cmd: c.DecideClaim, uow: UnitOfWork, deps: Dependencies) -> Cla
         return claim
 
 
-def revoke_claim_decision(
-    cmd: c.RevokeClaimDecision, uow: UnitOfWork, deps: Dependencies
-) -> Claim:
+def revoke_claim_decision(cmd: c.RevokeClaimDecision, uow: UnitOfWork, deps: Dependencies) -> Claim:
     """An unpaid decision is revoked: its commitment goes back to the cover, the claim is
     reviewed again (and its guarantee suspended again if it had resumed)."""
     with uow:
@@ -230,14 +232,24 @@ def withdraw_claim(cmd: c.WithdrawClaim, uow: UnitOfWork, deps: Dependencies) ->
         return claim
 
 
-def propose_claim_payment(
-    cmd: c.ProposeClaimPayment, uow: UnitOfWork, deps: Dependencies
-) -> Claim:
-    """First pair of eyes on a payment above the product's threshold."""
+def _iban_hold(
+    uow: UnitOfWork, deps: Dependencies, guarantee: Guarantee, product: Product
+) -> IbanHold | None:
+    """Whether the landlord's IBAN changed too recently to pay it on one pair of eyes."""
+    landlord = uow.landlords.get(guarantee.landlord_id)
+    return landlord.iban_hold(product.iban_change_hold_days, deps.clock.today())
+
+
+def propose_claim_payment(cmd: c.ProposeClaimPayment, uow: UnitOfWork, deps: Dependencies) -> Claim:
+    """First pair of eyes on a payment above the product's threshold, or on any payment to
+    an IBAN changed in the product's hold days."""
     with uow:
         claim = _claim(uow, cmd.number, lock_guarantee=True)
-        product = _product(deps, uow.guarantees.get(claim.guarantee_id))
+        guarantee = uow.guarantees.get(claim.guarantee_id)
+        product = _product(deps, guarantee)
         claim.propose_payment(
+            iban=uow.landlords.get(guarantee.landlord_id).iban,
+            iban_hold=_iban_hold(uow, deps, guarantee, product),
             threshold=product.four_eyes_threshold,
             by=uow.actor.user_id,
             account=uow.actor.identity,
@@ -249,9 +261,7 @@ def propose_claim_payment(
         return claim
 
 
-def refuse_claim_payment(
-    cmd: c.RefuseClaimPayment, uow: UnitOfWork, deps: Dependencies
-) -> Claim:
+def refuse_claim_payment(cmd: c.RefuseClaimPayment, uow: UnitOfWork, deps: Dependencies) -> Claim:
     """The proposal is turned down with a reason; the decision stands (it can be proposed
     again, or revoked)."""
     with uow:
@@ -308,11 +318,13 @@ def pay_claim(cmd: c.PayClaim, uow: UnitOfWork, deps: Dependencies) -> dict[str,
             {item.id: (item.approved or ZERO, None) for item in claim.items},
             _basis(uow, deps, claim).cover,
         )
+        product = _product(deps, guarantee)
         amount = claim.mark_paid(
             reference,
             landlord.iban,
             now,
-            threshold=_product(deps, guarantee).four_eyes_threshold,
+            threshold=product.four_eyes_threshold,
+            iban_hold=_iban_hold(uow, deps, guarantee, product),
             by=uow.actor.user_id,
             account=uow.actor.identity,
         )

@@ -20,7 +20,8 @@ def issue_guarantee(cmd: c.IssueGuarantee, uow: UnitOfWork, deps: Dependencies) 
         # The fund row is locked until commit: the capacity check and the reservation are one
         # step that no concurrent issue or payment can interleave with.
         fund = uow.funds.get(cmd.fund_id or uow.funds.default_id(), for_update=True)
-        product = deps.products.get(guarantee.product_code, guarantee.product_version)
+        # The version on sale today, not the one the application was submitted under.
+        product = deps.products.current(guarantee.product_code, today)
         rent = guarantee.lease.monthly_rent
         exposure = product.maximum_exposure(rent)
         reserve = product.reserve_for(rent)
@@ -35,6 +36,7 @@ def issue_guarantee(cmd: c.IssueGuarantee, uow: UnitOfWork, deps: Dependencies) 
             max_term_months=product.max_term_months,
             now=now,
             certificate_code=str(CertificateCode.generate()),
+            product_version=product.version,
         )
         fund.reserve_for(
             guarantee_id=guarantee.id,

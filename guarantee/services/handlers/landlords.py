@@ -1,9 +1,9 @@
-"""Enrolling landlords and their dwellings."""
+"""Enrolling landlords and their dwellings, and keeping a landlord's records current."""
 
 from __future__ import annotations
 
 from guarantee.domain.errors import Conflict
-from guarantee.domain.landlords import Landlord, Property
+from guarantee.domain.landlords import Landlord, LegalRepresentative, Property
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
 from guarantee.services.unit_of_work import UnitOfWork
@@ -42,3 +42,47 @@ def add_property(cmd: c.AddProperty, uow: UnitOfWork, deps: Dependencies) -> Pro
         uow.properties.add(dwelling)
         uow.commit()
         return dwelling
+
+
+def change_landlord_iban(
+    cmd: c.ChangeLandlordIban, uow: UnitOfWork, deps: Dependencies
+) -> Landlord:
+    """The landlord's event ``landlord_iban_changed`` asks for a confirmation by email to
+    its address and its previous one; payments then wait for a second fund manager."""
+    with uow:
+        landlord = uow.landlords.get(cmd.landlord_id, for_update=True)
+        landlord.change_iban(
+            cmd.iban, reason=cmd.reason, today=deps.clock.today(), now=deps.clock.now()
+        )
+        uow.commit()
+        return landlord
+
+
+def change_landlord_contacts(
+    cmd: c.ChangeLandlordContacts, uow: UnitOfWork, deps: Dependencies
+) -> Landlord:
+    with uow:
+        landlord = uow.landlords.get(cmd.landlord_id, for_update=True)
+        landlord.change_contacts(
+            email=cmd.email,
+            phone=cmd.phone,
+            address=cmd.address,
+            reason=cmd.reason,
+            now=deps.clock.now(),
+        )
+        uow.commit()
+        return landlord
+
+
+def change_legal_representative(
+    cmd: c.ChangeLegalRepresentative, uow: UnitOfWork, deps: Dependencies
+) -> Landlord:
+    with uow:
+        landlord = uow.landlords.get(cmd.landlord_id, for_update=True)
+        landlord.change_legal_representative(
+            LegalRepresentative(cmd.full_name, cmd.tax_code),
+            reason=cmd.reason,
+            now=deps.clock.now(),
+        )
+        uow.commit()
+        return landlord

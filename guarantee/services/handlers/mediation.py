@@ -16,6 +16,7 @@ from guarantee.domain.mediation import (
     RepaymentTerms,
 )
 from guarantee.domain.mediators import pick_mediator_by_workload
+from guarantee.domain.receipts import Receipt
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
 from guarantee.services.unit_of_work import UnitOfWork
@@ -36,6 +37,25 @@ def check_own_guarantee(actor: Actor, guarantee: Guarantee) -> None:
     """A landlord acts only on its own guarantees; others look like they do not exist."""
     if actor.role is Role.LANDLORD and guarantee.landlord_id != actor.landlord_id:
         raise NotFound("garanzia", guarantee.number or guarantee.application_number)
+
+
+def receipt_of(actor: Actor, received: c.ReceiptData | None, deps: Dependencies) -> Receipt:
+    """How a report or claim reached the fund: a landlord files online, today; staff enter
+    the day, channel and reference of a letter, a PEC or a paper handed in."""
+    today = deps.clock.today()
+    if received is None:
+        return Receipt.online(today)
+    if actor.role is Role.LANDLORD:
+        raise InvalidField(
+            "received_on",
+            "la data di ricezione la registra il fondo: online vale il giorno dell'invio",
+        )
+    return Receipt.entered_by_staff(
+        received_on=received.received_on,
+        channel=received.channel,
+        reference=received.reference,
+        today=today,
+    )
 
 
 def pending_mediation(uow: UnitOfWork, guarantee_id: str) -> str | None:
@@ -75,14 +95,16 @@ def report_arrears(cmd: c.ReportArrears, uow: UnitOfWork, deps: Dependencies) ->
                 f"{running[0].number}: aggiungere lì le nuove informazioni"
             )
         product = deps.products.get(guarantee.product_code, guarantee.product_version).product
+        receipt = receipt_of(uow.actor, cmd.received, deps)
         report = ArrearsReport(
             guarantee=GuaranteeFacts.of(guarantee),
             product=product,
             rents=[UnpaidRent(due_on=r.due_on, rent=r.rent, charges=r.charges) for r in cmd.rents],
-            reported_on=today,
+            reported_on=receipt.received_on,
             reported_at=now,
             reported_by=uow.actor.user_id,
             notes=cmd.notes,
+            receipt=receipt,
         )
         uow.arrears_reports.add(report)
         case = MediationCase.for_arrears(

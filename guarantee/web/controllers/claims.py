@@ -40,8 +40,10 @@ from guarantee.web.schemas import (
     PaymentOut,
     ProposePaymentIn,
     ReasonIn,
+    ReceivedIn,
     RecoveryPlanIn,
     RecoveryPlanOut,
+    ReplanIn,
     RequiredReasonIn,
     WriteOffIn,
 )
@@ -70,15 +72,28 @@ def _case_out(
     return MediationCaseDetailOut.model_validate(row)
 
 
-def _claim_out(
-    system: SystemDep, conn: ConnectionDep, actor: Actor, number: str
-) -> ClaimDetailOut:
+def _claim_out(system: SystemDep, conn: ConnectionDep, actor: Actor, number: str) -> ClaimDetailOut:
     scope = ReadScope(actor)
     return ClaimDetailOut.model_validate(
         read.claim_detail(
-            conn, number, products=system.deps.products, landlord_id=scope.landlord_id
+            conn,
+            number,
+            products=system.deps.products,
+            today=system.deps.clock.today(),
+            landlord_id=scope.landlord_id,
         )
     )
+
+
+def _received(data: ReceivedIn) -> c.ReceiptData | None:
+    """How a report or claim reached the fund, when staff say so (all or nothing)."""
+    if data.received_on is None and data.channel is None and not data.reference:
+        return None
+    if data.received_on is None:
+        raise InvalidField("received_on", "indicare il giorno in cui è arrivata al fondo")
+    if data.channel is None:
+        raise InvalidField("channel", "indicare come è arrivata: posta, PEC o sportello")
+    return c.ReceiptData(data.received_on, data.channel, data.reference or None)
 
 
 class ArrearsReportController(Controller):
@@ -100,6 +115,7 @@ class ArrearsReportController(Controller):
                 guarantee_number=data.guarantee_number,
                 rents=tuple(c.UnpaidRentData(r.due_on, r.rent, r.charges) for r in data.rents),
                 notes=data.notes,
+                received=_received(data),
             ),
             actor,
         )
@@ -108,6 +124,9 @@ class ArrearsReportController(Controller):
             id=done.report.id,
             guarantee_number=done.report.guarantee_number,
             reported_on=done.report.reported_on,
+            reported_at=done.report.reported_at,
+            received_via=done.report.received_via,
+            received_reference=done.report.received_reference,
             deadline=done.report.deadline,
             covered_amount=done.report.covered_amount,
             total_amount=done.report.total_amount,
@@ -298,6 +317,7 @@ class ClaimController(Controller):
                     c.EvidenceUpload(e.file_name, e.media_type, e.content_base64, e.description)
                     for e in data.evidence
                 ),
+                received=_received(data),
             ),
             actor,
         )
@@ -498,6 +518,21 @@ class RecoveryPlanController(Controller):
             actor,
         )
         return RecoveryPlanOut.model_validate(read.plan_detail(conn, number))
+
+    @post("/{number:str}/replan", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def replan(
+        self,
+        number: str,
+        data: JSONBody[ReplanIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> RecoveryPlanOut:
+        """After the household's income changed: this plan is closed as it stands (what was
+        paid stays paid) and the new plan returned asks the rest at the new income's share."""
+        command = c.ReplanRecovery(number, data.first_due_on, data.reason, data.instalments)
+        plan = system.bus.handle(command, actor)
+        return RecoveryPlanOut.model_validate(read.plan_detail(conn, plan.number))
 
     @post("/{number:str}/write-off", status_code=HTTP_200_OK, sync_to_thread=True)
     def write_off(

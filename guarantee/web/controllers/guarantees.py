@@ -13,6 +13,7 @@ from guarantee.read import guarantees as read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
+from guarantee.web.controllers.households import contacts_data
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import (
     ApplicationIn,
@@ -103,6 +104,7 @@ class ApplicationController(Controller):
             declared_relatives=data.declared_relatives,
             lease=c.LeaseData(**data.lease.model_dump()),
             submit=data.submit,
+            contacts=contacts_data(data.contacts) if data.contacts is not None else None,
         )
         return _act(system, actor, conn, command)
 

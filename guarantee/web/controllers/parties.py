@@ -6,14 +6,25 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.params import JSONBody, Parameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from guarantee.domain.errors import NotFound
 from guarantee.read import guarantees as read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
-from guarantee.web.schemas import LandlordIn, LandlordOut, Page, PropertyIn, PropertyOut, page_of
+from guarantee.web.schemas import (
+    LandlordContactsIn,
+    LandlordDetailOut,
+    LandlordIbanIn,
+    LandlordIn,
+    LandlordOut,
+    LegalRepresentativeIn,
+    Page,
+    PropertyIn,
+    PropertyOut,
+    page_of,
+)
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
 PageSize = Annotated[int, Parameter(ge=1, le=500)]
@@ -46,11 +57,57 @@ class LandlordController(Controller):
     @get("/{landlord_id:str}", sync_to_thread=True)
     def landlord_detail(
         self, landlord_id: str, conn: ConnectionDep, actor: ActorDep
-    ) -> LandlordOut:
+    ) -> LandlordDetailOut:
         scope = ReadScope(actor)
         if not scope.everything and scope.landlord_id != landlord_id:
             raise NotFound("locatore", landlord_id)
-        return LandlordOut.model_validate(read.landlord_detail(conn, landlord_id))
+        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
+
+    # -- records a fund manager keeps current (each change audited with before and after) --
+
+    @post("/{landlord_id:str}/iban", status_code=HTTP_200_OK, sync_to_thread=True)
+    def change_iban(
+        self,
+        landlord_id: str,
+        data: JSONBody[LandlordIbanIn],
+        system: SystemDep,
+        actor: ActorDep,
+        conn: ConnectionDep,
+    ) -> LandlordDetailOut:
+        """Re-validated; confirmed by email to the landlord's address and its previous one;
+        payments to the new IBAN need a second fund manager for the product's hold days."""
+        system.bus.handle(c.ChangeLandlordIban(landlord_id, data.iban, data.reason), actor)
+        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
+
+    @post("/{landlord_id:str}/contacts", status_code=HTTP_200_OK, sync_to_thread=True)
+    def change_contacts(
+        self,
+        landlord_id: str,
+        data: JSONBody[LandlordContactsIn],
+        system: SystemDep,
+        actor: ActorDep,
+        conn: ConnectionDep,
+    ) -> LandlordDetailOut:
+        command = c.ChangeLandlordContacts(
+            landlord_id, data.email, data.reason, data.phone, data.address
+        )
+        system.bus.handle(command, actor)
+        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
+
+    @post("/{landlord_id:str}/legal-representative", status_code=HTTP_200_OK, sync_to_thread=True)
+    def change_legal_representative(
+        self,
+        landlord_id: str,
+        data: JSONBody[LegalRepresentativeIn],
+        system: SystemDep,
+        actor: ActorDep,
+        conn: ConnectionDep,
+    ) -> LandlordDetailOut:
+        command = c.ChangeLegalRepresentative(
+            landlord_id, data.full_name, data.tax_code, data.reason
+        )
+        system.bus.handle(command, actor)
+        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
 
 
 class PropertyController(Controller):

@@ -6,13 +6,22 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    Base64Bytes,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
 
 from guarantee.domain.cover import ItemKind
-from guarantee.domain.households import ReferralSource
+from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.landlords import LandlordKind
 from guarantee.domain.leases import LeaseType
 from guarantee.domain.mediation import MediationOutcome
+from guarantee.domain.money import money
+from guarantee.domain.receipts import ReceiptChannel
 
 T = TypeVar("T")
 
@@ -21,6 +30,12 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 NonNegativeAmount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+# Money goes out as a string with two decimals, always ("0.00", "1350.00"), whatever the
+# exponent the database or the arithmetic left on the Decimal.
+Money = Annotated[
+    Decimal,
+    PlainSerializer(lambda amount: f"{money(amount):.2f}", return_type=str, when_used="json"),
+]
 
 
 class In(BaseModel):
@@ -125,16 +140,49 @@ class LandlordIn(In):
     address: str | None = None
 
 
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+TaxCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=16, max_length=16)]
+
+
 class LandlordOut(BaseModel):
     id: str
     kind: LandlordKind
     name: str
     tax_code: str
     iban: str
+    # The day the IBAN last changed: payments wait for a second fund manager for the
+    # product's hold days from it.
+    iban_changed_on: date | None = None
     email: str
     phone: str | None
     address: str | None
+    legal_representative_name: str | None = None
+    legal_representative_tax_code: str | None = None
     created_at: datetime
+    updated_at: datetime | None = None
+
+
+class LandlordDetailOut(LandlordOut):
+    history: list[HistoryOut]
+
+
+class LandlordIbanIn(In):
+    iban: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15, max_length=42)]
+    reason: Reason
+
+
+class LandlordContactsIn(In):
+    email: Email
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    reason: Reason
+
+
+class LegalRepresentativeIn(In):
+    full_name: Text
+    tax_code: TaxCode
+    reason: Reason
 
 
 class PropertyIn(In):
@@ -162,6 +210,57 @@ class MemberIn(In):
     is_main_tenant: bool = False
 
 
+class ContactsIn(In):
+    """Where the tenant household's letters go: by email, or on paper (print batch)."""
+
+    postal_address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    preferred_channel: ContactChannel = ContactChannel.POST
+
+
+class HouseholdContactsIn(ContactsIn):
+    reason: Reason
+
+
+class IncomeIn(In):
+    net_monthly_income: NonNegativeAmount
+    valid_from: date
+    document: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    reason: Reason
+
+
+class MembersIn(In):
+    members: Annotated[list[MemberIn], Field(min_length=1, max_length=20)]
+    reason: Reason
+
+
+class MemberOut(BaseModel):
+    full_name: str
+    tax_code: str
+    birth_date: date | None
+    is_main_tenant: bool
+
+
+class HouseholdOut(BaseModel):
+    id: str
+    main_tenant_tax_code: str
+    members: list[MemberOut]
+    isee: Money
+    net_monthly_income: Money
+    income_valid_from: date | None
+    income_document: str | None
+    postal_address: str | None
+    email: str | None
+    phone: str | None
+    preferred_channel: ContactChannel | None
+    referral_source: ReferralSource
+    referrer: str | None
+    created_at: datetime
+    updated_at: datetime | None
+    history: list[HistoryOut]
+
+
 class LeaseIn(In):
     lease_type: LeaseType
     start: date
@@ -183,6 +282,7 @@ class ApplicationIn(In):
     declared_relatives: bool = False
     lease: LeaseIn
     submit: bool = True
+    contacts: ContactsIn | None = None
 
 
 class ReasonIn(In):
@@ -217,17 +317,17 @@ class GuaranteeOut(BaseModel):
     lease_type: LeaseType
     lease_start: date
     lease_end: date
-    monthly_rent: Decimal
-    monthly_charges: Decimal
+    monthly_rent: Money
+    monthly_charges: Money
     lease_registered: bool
     registration_reference: str | None
     product_code: str
     product_version: str
     ruleset_version: str | None
     fund_id: str | None
-    maximum_exposure: Decimal
-    reserve_amount: Decimal
-    paid_amount: Decimal
+    maximum_exposure: Money
+    reserve_amount: Money
+    paid_amount: Money
     starts_on: date | None
     ends_on: date | None
     issued_at: datetime | None
@@ -243,10 +343,10 @@ class CoverLineOut(BaseModel):
 
     line: str
     label: str
-    cap: Decimal
-    paid: Decimal
-    committed: Decimal
-    remaining: Decimal
+    cap: Money
+    paid: Money
+    committed: Money
+    remaining: Money
 
 
 class GuaranteeDetailOut(GuaranteeOut):
@@ -267,15 +367,15 @@ class FundOut(BaseModel):
     territory: str
     # The day the figures are taken at the end of; None for the figures now.
     as_of: date | None = None
-    balance: Decimal
-    reserved: Decimal
-    free_capacity: Decimal
-    exposure: Decimal
+    balance: Money
+    reserved: Money
+    free_capacity: Money
+    exposure: Money
     leverage: Decimal | None
-    contributions: Decimal
-    claims_paid: Decimal
-    recoveries: Decimal
-    write_offs: Decimal
+    contributions: Money
+    claims_paid: Money
+    recoveries: Money
+    write_offs: Money
     loss_ratio: Decimal | None
     live_guarantees: int
 
@@ -294,7 +394,7 @@ class EntryOut(BaseModel):
     occurred_on: date
     description: str
     reference: str | None
-    amount: Decimal
+    amount: Money
 
 
 class LedgerLineOut(BaseModel):
@@ -307,7 +407,7 @@ class LedgerLineOut(BaseModel):
     recorded_by: str
     account: str
     side: str
-    amount: Decimal
+    amount: Money
 
 
 class DocumentOut(BaseModel):
@@ -375,7 +475,19 @@ class UnpaidRentIn(In):
     charges: NonNegativeAmount = Decimal("0.00")
 
 
-class ArrearsReportIn(In):
+class ReceivedIn(In):
+    """Staff only, for a report or claim that came by post, PEC or at the desk: the day it
+    reached the fund (deadlines are judged on it), how, and its reference (the registered
+    letter's number, the PEC message id). Landlords filing online are received today."""
+
+    received_on: date | None = None
+    channel: ReceiptChannel | None = None
+    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = (
+        None
+    )
+
+
+class ArrearsReportIn(ReceivedIn):
     guarantee_number: Text
     rents: Annotated[list[UnpaidRentIn], Field(min_length=1, max_length=36)]
     notes: LongText = ""
@@ -401,7 +513,7 @@ class InstalmentOut(BaseModel):
     id: str
     number: int
     due_on: date
-    amount: Decimal
+    amount: Money
     status: str
     paid_on: date | None
     missed_on: date | None
@@ -421,7 +533,7 @@ class MediationCaseOut(BaseModel):
     outcome: str | None
     outcome_on: date | None
     outcome_reason: str | None
-    agreement_total: Decimal | None
+    agreement_total: Money | None
     agreement_broken_on: date | None
     closed_at: datetime | None
 
@@ -436,10 +548,13 @@ class MediationCaseDetailOut(MediationCaseOut):
 class ArrearsReportOut(BaseModel):
     id: str
     guarantee_number: str | None
-    reported_on: date
+    reported_on: date  # the day it reached the fund
+    reported_at: datetime  # when it was entered
+    received_via: ReceiptChannel | None
+    received_reference: str | None
     deadline: date | None
-    covered_amount: Decimal
-    total_amount: Decimal
+    covered_amount: Money
+    total_amount: Money
     mediation_case: MediationCaseDetailOut
 
 
@@ -504,7 +619,7 @@ class EvidenceIn(In):
     description: LongText = ""
 
 
-class ClaimIn(In):
+class ClaimIn(ReceivedIn):
     guarantee_number: Text
     items: Annotated[list[ClaimItemIn], Field(min_length=1, max_length=60)]
     # A damages claim needs its evidence at filing; other evidence may follow by upload.
@@ -515,10 +630,10 @@ class ClaimItemOut(BaseModel):
     id: str
     kind: ItemKind
     loss_on: date
-    claimed: Decimal
+    claimed: Money
     description: str
-    approved: Decimal | None
-    refused: Decimal | None
+    approved: Money | None
+    refused: Money | None
     reason: str | None
 
 
@@ -535,15 +650,18 @@ class ClaimOut(BaseModel):
     number: str
     status: str
     guarantee_number: str | None
-    filed_on: date
+    filed_on: date  # the day it reached the fund (deadlines are judged on it)
+    filed_at: datetime  # when it was entered
+    received_via: ReceiptChannel | None  # None: filed before channels were recorded
+    received_reference: str | None
     decided_at: datetime | None
     decision_note: str | None
-    paid_amount: Decimal
+    paid_amount: Money
     paid_at: datetime | None
     payment_reference: str | None
     paid_to_iban: str | None
-    recovered_amount: Decimal
-    written_off_amount: Decimal
+    recovered_amount: Money
+    written_off_amount: Money
     closed_at: datetime | None
 
 
@@ -557,10 +675,12 @@ class PaymentProposalOut(BaseModel):
 class ClaimDetailOut(ClaimOut):
     items: list[ClaimItemOut]
     evidence: list[EvidenceOut]
-    claimed_total: Decimal
-    approved_total: Decimal
+    claimed_total: Money
+    approved_total: Money
     cover: list[CoverLineOut]
-    four_eyes_threshold: Decimal
+    four_eyes_threshold: Money
+    # A recent IBAN change holds every payment for a second fund manager until this day.
+    iban_held_until: date | None
     needs_two_managers: bool
     payment_proposal: PaymentProposalOut | None
     allowed_actions: list[str]
@@ -602,7 +722,7 @@ class RequiredReasonIn(In):
 class PaymentOut(BaseModel):
     number: str
     status: str
-    amount: Decimal
+    amount: Money
     iban: str
     payment_reference: str
     paid_at: datetime
@@ -622,19 +742,31 @@ class RecoveryPlanOut(BaseModel):
     number: str
     status: str
     claim_number: str
-    amount: Decimal
-    net_monthly_income: Decimal
-    instalment_cap: Decimal
-    planned_amount: Decimal
-    proposed_write_off: Decimal
+    amount: Money
+    net_monthly_income: Money
+    instalment_cap: Money
+    planned_amount: Money
+    proposed_write_off: Money
     proposal_decided: bool
-    written_off: Decimal
+    written_off: Money
     write_off_reason: str | None
-    recovered: Decimal
-    balance: Decimal
+    recovered: Money
+    balance: Money
+    # A re-plan closes a plan (replaced) and hands what was still owed to the next one.
+    carried_over: Money
+    replaces_plan_number: str | None
+    replaced_by_plan_number: str | None
     instalments: list[InstalmentOut]
 
 
 class WriteOffIn(In):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     proposed_only: bool = False
+
+
+class ReplanIn(In):
+    """After the household's income changed: the rest at the share of the new income."""
+
+    first_due_on: date
+    reason: Reason
+    instalments: Annotated[int, Field(ge=1, le=120)] | None = None

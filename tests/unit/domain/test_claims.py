@@ -183,6 +183,7 @@ EXPECTED: dict[str, dict[C, C]] = {
     "decide": {C.UNDER_REVIEW: C.PARTIALLY_APPROVED, C.AWAITING_MEDIATION: C.PARTIALLY_APPROVED},
     "mark_paid": {C.APPROVED: C.PAID, C.PARTIALLY_APPROVED: C.PAID},
     "start_recovery": {C.PAID: C.IN_RECOVERY},
+    "replan_recovery": {C.IN_RECOVERY: C.IN_RECOVERY},
     "end_recovery": {C.IN_RECOVERY: C.RECOVERED},
     "write_off": {C.PAID: C.WRITTEN_OFF},
     "close": {C.REJECTED: C.CLOSED, C.RECOVERED: C.CLOSED, C.WRITTEN_OFF: C.CLOSED},
@@ -212,6 +213,7 @@ TABLE: dict[str, tuple[set[C], set[C]]] = {
     ),
     "mark_paid": ({C.APPROVED, C.PARTIALLY_APPROVED}, {C.PAID}),
     "start_recovery": ({C.PAID}, {C.IN_RECOVERY}),
+    "replan_recovery": ({C.IN_RECOVERY}, {C.IN_RECOVERY}),
     "end_recovery": ({C.IN_RECOVERY}, {C.RECOVERED, C.WRITTEN_OFF}),
     "write_off": ({C.PAID}, {C.WRITTEN_OFF}),
     "close": ({C.REJECTED, C.RECOVERED, C.WRITTEN_OFF}, {C.CLOSED}),
@@ -273,6 +275,8 @@ def perform(claim: Claim, case: MediationCase, action: str) -> None:
         claim.end_mediation_wait(now=NOW, reason="mediazione conclusa")
     elif action == "start_recovery":
         claim.start_recovery("plan-1", now=NOW)
+    elif action == "replan_recovery":
+        claim.replan_recovery("plan-2", replaced="plan-1", now=NOW)
     elif action == "end_recovery":
         claim.end_recovery(recovered=D("4190.00"), written_off=D("0"), now=NOW)
     elif action in ("write_off", "withdraw"):

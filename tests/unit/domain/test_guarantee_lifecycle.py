@@ -156,7 +156,7 @@ def test_a_guarantee_cannot_expire_before_its_end() -> None:
     guarantee = make_guarantee(S.APPROVED)
     perform(guarantee, "issue")
     guarantee.activate(NOW)
-    with pytest.raises(DomainError, match="scade il 2029-12-31"):
+    with pytest.raises(DomainError, match="scade il 31 dicembre 2029"):
         guarantee.expire(date(2029, 12, 31), NOW)
     guarantee.expire(date(2030, 1, 1), NOW)
     assert guarantee.status is S.EXPIRED

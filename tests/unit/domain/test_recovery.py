@@ -99,6 +99,7 @@ EXPECTED: dict[str, dict[R, R]] = {
     "record_missed": {R.ACTIVE: R.ACTIVE},
     "decide_proposed_write_off": {R.ACTIVE: R.ACTIVE},
     "write_off": {R.ACTIVE: R.WRITTEN_OFF},
+    "replace": {R.ACTIVE: R.REPLACED},
 }
 
 
@@ -108,6 +109,15 @@ def perform(recovery: RecoveryPlan, action: str) -> None:
         recovery.record_payment(first.id, paid_on=first.due_on, now=NOW)
     elif action == "record_missed":
         recovery.record_missed(first.id, today=date(2027, 9, 20), now=NOW)
+    elif action == "replace":
+        recovery.replan(
+            net_monthly_income=D("900.00"),
+            product=GARANZIA_CASA,
+            first_due_on=date(2027, 10, 1),
+            reason="reddito diminuito",
+            now=NOW,
+            created_by="gestore",
+        )
     else:
         getattr(recovery, action)(reason="reddito insufficiente", now=NOW)
 
@@ -149,6 +159,7 @@ def test_the_table_in_the_domain() -> None:
         "record_missed": {R.ACTIVE},
         "decide_proposed_write_off": {R.ACTIVE},
         "write_off": {R.ACTIVE},
+        "replace": {R.ACTIVE},
     }
     assert RECOVERY_LIFECYCLE.moves["record_payment"].targets == {R.ACTIVE, R.COMPLETED}
     assert RECOVERY_LIFECYCLE.moves["write_off"].targets == {R.WRITTEN_OFF}
@@ -351,3 +362,62 @@ def test_plan_properties(
     assert all(a <= terms.recovery_instalment_cap(income) for a in amounts)
     assert recovery.proposed_write_off >= 0
     assert [i.number for i in recovery.instalments] == list(range(1, len(amounts) + 1))
+
+
+# -- re-planning after an income change ------------------------------------------------------
+
+
+def test_a_replan_closes_the_old_plan_and_plans_the_rest_at_the_new_income() -> None:
+    old = plan("1400.00")
+    pay(old, 3)  # 349,17 € back
+    old.record_missed(old.instalments[3].id, today=date(2027, 12, 20), now=NOW)
+    new = old.replan(
+        net_monthly_income=D("900.00"),
+        product=GARANZIA_CASA,
+        first_due_on=date(2028, 1, 1),
+        reason="perdita del lavoro",
+        now=NOW,
+        created_by="gestore",
+        number="RIE-2027-000002",
+    )
+    assert old.status is R.REPLACED
+    assert old.recovered == D("349.17")
+    assert old.carried_over == D("3840.83")
+    assert old.balance == D("0.00")
+    statuses = [i.status for i in old.instalments]
+    assert statuses[:3] == [InstalmentStatus.PAID] * 3
+    assert set(statuses[3:]) == {InstalmentStatus.CANCELLED}
+    assert old.replaced_by_plan_id == new.id
+    assert old.changes[-1].action == "replace"
+    assert old.changes[-1].after["carried_over"] == "3840.83"
+    assert new.replaces_plan_id == old.id
+    assert new.amount == D("3840.83")
+    assert new.instalment_cap == D("90.00")
+    assert max(i.amount for i in new.instalments) <= D("90.00")
+    assert new.planned_amount == D("3240.00")  # 36 × 90,00 €
+    assert new.proposed_write_off == D("600.83")
+    assert new.status is R.ACTIVE
+
+
+def test_a_replan_needs_a_changed_income_and_a_reason() -> None:
+    old = plan("1400.00")
+    with pytest.raises(DomainError, match="registrare prima la variazione del reddito"):
+        old.replan(
+            net_monthly_income=D("1400.00"),
+            product=GARANZIA_CASA,
+            first_due_on=date(2028, 1, 1),
+            reason="nuovo piano",
+            now=NOW,
+            created_by="gestore",
+        )
+    with pytest.raises(InvalidField, match="reason"):
+        old.replan(
+            net_monthly_income=D("900.00"),
+            product=GARANZIA_CASA,
+            first_due_on=date(2028, 1, 1),
+            reason=" ",
+            now=NOW,
+            created_by="gestore",
+        )
+    assert old.status is R.ACTIVE
+    assert all(i.status is InstalmentStatus.DUE for i in old.instalments)

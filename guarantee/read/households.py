@@ -1,0 +1,38 @@
+"""Read side: one household as staff (or the help desk that referred it) see it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from guarantee.adapters.db import tables
+from guarantee.domain.errors import NotFound
+from guarantee.read.history import history_of
+
+h, hm, g = tables.households.c, tables.household_members.c, tables.guarantees.c
+
+
+def household_detail(
+    conn: Connection, household_id: str, *, referred_by: str | None = None
+) -> dict[str, Any]:
+    """With its members and audit trail. ``referred_by`` narrows it to the households whose
+    applications that account filed: any other is 'not found', never 'forbidden'."""
+    statement = select(tables.households).where(h.id == household_id)
+    if referred_by is not None:
+        mine = select(g.household_id).where(g.created_by == referred_by)
+        statement = statement.where(h.id.in_(mine))
+    row = conn.execute(statement).mappings().one_or_none()
+    if row is None:
+        raise NotFound("nucleo familiare", household_id)
+    detail = dict(row)
+    detail["members"] = [
+        dict(member)
+        for member in conn.execute(
+            select(hm.full_name, hm.tax_code, hm.birth_date, hm.is_main_tenant)
+            .where(hm.household_id == household_id)
+            .order_by(hm.is_main_tenant.desc(), hm.full_name)
+        ).mappings()
+    ]
+    detail["history"] = history_of(conn, "household", household_id)
+    return detail

@@ -1,0 +1,99 @@
+"""Households after their application: read and kept current by the help desk that referred
+them and by fund managers. Landlords never see them; another help desk's are 'not found'."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK
+
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.errors import NotFound
+from guarantee.read import households as read
+from guarantee.services import commands as c
+from guarantee.services.permissions import ReadScope
+from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
+from guarantee.web.schemas import (
+    ContactsIn,
+    HouseholdContactsIn,
+    HouseholdOut,
+    IncomeIn,
+    MembersIn,
+)
+
+
+def contacts_data(data: ContactsIn) -> c.ContactsData:
+    return c.ContactsData(
+        postal_address=data.postal_address,
+        email=data.email,
+        phone=data.phone,
+        preferred_channel=data.preferred_channel,
+    )
+
+
+def _detail(conn: ConnectionDep, actor: Actor, household_id: str) -> HouseholdOut:
+    scope = ReadScope(actor)
+    if not scope.everything and scope.created_by is None:
+        # A landlord never sees a household's means (SPEC §8): as if it did not exist.
+        raise NotFound("nucleo familiare", household_id)
+    if actor.role is Role.OPERATOR:
+        found = read.household_detail(conn, household_id, referred_by=actor.user_id)
+    else:
+        found = read.household_detail(conn, household_id)
+    return HouseholdOut.model_validate(found)
+
+
+class HouseholdController(Controller):
+    path = "/api/v1/households"
+    tags = ("households",)
+
+    @get("/{household_id:str}", sync_to_thread=True)
+    def household_detail(
+        self, household_id: str, conn: ConnectionDep, actor: ActorDep
+    ) -> HouseholdOut:
+        return _detail(conn, actor, household_id)
+
+    @post("/{household_id:str}/income", status_code=HTTP_200_OK, sync_to_thread=True)
+    def change_income(
+        self,
+        household_id: str,
+        data: JSONBody[IncomeIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> HouseholdOut:
+        """The net monthly income from ``valid_from`` (not in the future), on a document;
+        a recovery plan made from now on asks at most its share of it."""
+        command = c.ChangeHouseholdIncome(
+            household_id, data.net_monthly_income, data.valid_from, data.document, data.reason
+        )
+        system.bus.handle(command, actor)
+        return _detail(conn, actor, household_id)
+
+    @post("/{household_id:str}/members", status_code=HTTP_200_OK, sync_to_thread=True)
+    def change_members(
+        self,
+        household_id: str,
+        data: JSONBody[MembersIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> HouseholdOut:
+        """The whole list of members as it is now, with exactly one main tenant."""
+        members = tuple(c.MemberData(**m.model_dump()) for m in data.members)
+        system.bus.handle(c.ChangeHouseholdMembers(household_id, members, data.reason), actor)
+        return _detail(conn, actor, household_id)
+
+    @post("/{household_id:str}/contacts", status_code=HTTP_200_OK, sync_to_thread=True)
+    def change_contacts(
+        self,
+        household_id: str,
+        data: JSONBody[HouseholdContactsIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> HouseholdOut:
+        """Postal address, email, phone and the channel letters go by (email or post)."""
+        command = c.ChangeHouseholdContacts(household_id, contacts_data(data), data.reason)
+        system.bus.handle(command, actor)
+        return _detail(conn, actor, household_id)
