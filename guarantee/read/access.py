@@ -107,6 +107,10 @@ VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
                 "needs_two_managers",
                 "payment_proposal",
                 "recovery_plan_number",
+                "filed_at",
+                "received_via",
+                "received_reference",
+                "iban_held_until",
             }
         ),
     },
@@ -133,6 +137,7 @@ VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
             }
         ),
     },
+    "household": {Audience.FUND: EVERYTHING, Audience.HELP_DESK: EVERYTHING},
     "landlord": {
         Audience.FUND: EVERYTHING,
         Audience.HELP_DESK: frozenset({"id", "kind", "name", "email", "phone", "address"}),

@@ -560,7 +560,11 @@ class PortalController(Controller):
         try:
             with system.engine.connect() as conn:
                 row = claims_read.claim_detail(
-                    conn, number, products=system.deps.products, landlord_id=actor.landlord_id
+                    conn,
+                    number,
+                    products=system.deps.products,
+                    today=today,
+                    landlord_id=actor.landlord_id,
                 )
                 cases = claims_read.list_cases(conn, landlord_id=actor.landlord_id, today=today)
         except NotFound:
