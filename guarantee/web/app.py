@@ -33,6 +33,7 @@ from guarantee.web.controllers.parties import LandlordController, PropertyContro
 from guarantee.web.controllers.system import health, login
 from guarantee.web.deps import provide_actor, provide_connection, provide_system
 from guarantee.web.errors import EXCEPTION_HANDLERS
+from guarantee.web.nul_guard import nul_guard_middleware
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
 from guarantee.web.request_id import request_id_middleware
@@ -105,7 +106,7 @@ def create_app(system: System | None = None) -> Litestar:
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_id_middleware, security_headers_middleware],
+        middleware=[request_id_middleware, security_headers_middleware, nul_guard_middleware],
         lifespan=[lifespan],
         state=None if system is None else State({"system": system}),
         openapi_config=OpenAPIConfig(

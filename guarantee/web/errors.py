@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 import structlog
@@ -28,6 +29,7 @@ from guarantee.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from guarantee.web.validation_it import in_italian
 
 log = structlog.get_logger(__name__)
 
@@ -77,14 +79,35 @@ def validation_error(_: Request[Any, Any, Any], exc: ValidationException) -> Res
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             errors.append(
-                {"field": str(item.get("key", "")), "reason": str(item.get("message", ""))}
+                {
+                    "field": str(item.get("key", "")),
+                    "reason": in_italian(str(item.get("message", ""))),
+                }
             )
     return _body(HTTP_400_BAD_REQUEST, "invalid_request", "dati non validi", errors)
 
 
+# Litestar's own refusals carry English standard phrases: each status is said in Italian.
+_HTTP_ITALIAN = {
+    400: "richiesta non valida",
+    401: "autenticazione richiesta",
+    403: "operazione non consentita",
+    404: "risorsa non trovata",
+    405: "metodo non ammesso su questo indirizzo",
+    406: "formato di risposta non disponibile",
+    413: "richiesta troppo grande",
+    415: "tipo di contenuto non supportato",
+    429: "troppe richieste: riprovare più tardi",
+    503: "servizio momentaneamente non disponibile: riprovare tra poco",
+}
+
+
 def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     code = "not_authenticated" if isinstance(exc, NotAuthorizedException) else "http_error"
-    response = _body(exc.status_code, code, exc.detail)
+    detail = exc.detail
+    if not detail or detail == HTTPStatus(exc.status_code).phrase:
+        detail = _HTTP_ITALIAN.get(exc.status_code, detail)
+    response = _body(exc.status_code, code, detail)
     if exc.headers:
         response.headers.update(exc.headers)
     return response

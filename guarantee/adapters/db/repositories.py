@@ -149,6 +149,10 @@ class FundRepository(Repository[Fund]):
             raise NotFound(self.label, "predefinito")
         return str(found)
 
+    def name_taken(self, name: str) -> bool:
+        f = tables.funds.c
+        return self.session.scalar(select(f.id).where(f.name == name)) is not None
+
 
 class _Numbered(Repository[A]):
     def by_number(self, number: str, *, for_update: bool = False) -> A:

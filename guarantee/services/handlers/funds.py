@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from guarantee.domain.errors import DomainError
+from guarantee.domain.errors import Conflict, DomainError
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.ledger import JournalEntry
@@ -22,6 +22,8 @@ from guarantee.services.unit_of_work import UnitOfWork
 def create_fund(cmd: c.CreateFund, uow: UnitOfWork, deps: Dependencies) -> Fund:
     with uow:
         fund = Fund(name=cmd.name, territory=cmd.territory, created_at=deps.clock.now())
+        if uow.funds.name_taken(fund.name):
+            raise Conflict(f"esiste già un fondo di nome «{fund.name}»")
         uow.funds.add(fund)
         uow.commit()
         return fund

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.arrears import ArrearsReport, UnpaidRent
 from guarantee.domain.claims import Claim, ClaimStatus
-from guarantee.domain.errors import Conflict, InvalidField, NotFound, PermissionDenied
+from guarantee.domain.errors import Conflict, InvalidField, NotFound
 from guarantee.domain.guarantee_facts import GuaranteeFacts
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.mediation import (
@@ -126,20 +126,24 @@ def report_arrears(cmd: c.ReportArrears, uow: UnitOfWork, deps: Dependencies) ->
 
 
 def _case(uow: UnitOfWork, number: str) -> MediationCase:
-    """The case, locked; a mediator may act only on the cases assigned to them."""
+    """The case, locked; a mediator acts only on the cases assigned to them, and to a
+    mediator any other case (unassigned, or another's) does not exist."""
     case = uow.mediation_cases.by_number(number, for_update=True)
-    if uow.actor.role is Role.MEDIATOR:
-        mine = uow.mediation_cases.user_id_of(uow.actor.user_id)
-        if case.mediator_id is not None and case.mediator_id != mine:
-            raise PermissionDenied(uow.actor.role.value, f"gestire la pratica {number}")
+    if uow.actor.role is Role.MEDIATOR and case.mediator_id != _mediator_account(uow):
+        raise NotFound("pratica di mediazione", number)
     return case
+
+
+def _mediator_account(uow: UnitOfWork) -> str | None:
+    return uow.actor.account_id or uow.mediation_cases.user_id_of(uow.actor.user_id)
 
 
 def assign_mediation_case(
     cmd: c.AssignMediationCase, uow: UnitOfWork, deps: Dependencies
 ) -> MediationCase:
     with uow:
-        case = uow.mediation_cases.by_number(cmd.number, for_update=True)
+        # A mediator may hand over only a case of its own; fund managers assign any.
+        case = _case(uow, cmd.number)
         mediators = uow.mediation_cases.mediators()
         if cmd.mediator_id is not None:
             if not any(m.user_id == cmd.mediator_id for m in mediators):
