@@ -78,7 +78,14 @@ def bootstrap(
 ) -> System:
     settings = settings or get_settings()
     start_mappers()
-    engine = build_engine(settings.database_url)
+    engine = build_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        prepared_statements=settings.db_prepared_statements,
+    )
     session_factory = sessionmaker(bind=engine, expire_on_commit=False)
     deps = Dependencies(
         clock=clock or SystemClock(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -27,8 +28,10 @@ from guarantee.web.controllers.funds import FundController
 from guarantee.web.controllers.guarantees import ApplicationController, GuaranteeController
 from guarantee.web.controllers.parties import LandlordController, PropertyController
 from guarantee.web.controllers.system import health, login
-from guarantee.web.deps import provide_actor, provide_connection, provide_system
+from guarantee.web.deps import provide_actor, provide_connection, provide_db, provide_system
 from guarantee.web.errors import EXCEPTION_HANDLERS
+from guarantee.web.health import HealthProbe
+from guarantee.web.request_db import RequestDb
 from guarantee.web.request_id import request_id_middleware
 
 
@@ -40,6 +43,13 @@ def create_app(system: System | None = None) -> Litestar:
         if app.state.get("system") is None:
             app.state.system = bootstrap()
         system: System = app.state.system
+        settings = system.settings
+        app.state.health = HealthProbe(settings.database_url)
+        # Worker threads for every request slot plus spare ones for requests that need none:
+        # a request holding a connection must never wait for a thread to give it back.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        slots = settings.db_pool_size + settings.db_max_overflow
+        limiter.total_tokens = max(limiter.total_tokens, slots + 8)
         # Embedded default: no broker, so this process also runs the jobs.
         runner = JobRunner(system) if owned and not system.settings.broker_url else None
         if runner:
@@ -49,6 +59,7 @@ def create_app(system: System | None = None) -> Litestar:
         finally:
             if runner:
                 runner.stop()
+            app.state.health.close()
             if owned:
                 system.close()
 
@@ -71,6 +82,7 @@ def create_app(system: System | None = None) -> Litestar:
         ],
         dependencies={
             "system": Provide(provide_system, sync_to_thread=False),
+            "db": Provide(provide_db),
             "conn": Provide(provide_connection),
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
@@ -85,5 +97,10 @@ def create_app(system: System | None = None) -> Litestar:
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        signature_namespace={"System": System, "Actor": Actor, "Connection": Connection},
+        signature_namespace={
+            "System": System,
+            "Actor": Actor,
+            "Connection": Connection,
+            "RequestDb": RequestDb,
+        },
     )

@@ -14,7 +14,10 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from guarantee.domain.errors import (
     Conflict,
@@ -25,8 +28,10 @@ from guarantee.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from guarantee.web.request_db import Overloaded
 
 log = structlog.get_logger(__name__)
+RETRY_AFTER_SECONDS = 1
 
 
 def _body(
@@ -74,6 +79,25 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return response
 
 
+def unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Saturated (no slot or no pooled connection within the pool timeout) or a database
+    connection lost mid-request: a quick 503 the client may retry, never a hang or a 500."""
+    log.warning("service unavailable", reason=type(exc).__name__)
+    response = _body(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "service_unavailable",
+        "servizio momentaneamente sovraccarico: riprovare tra qualche secondo",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    if exc.connection_invalidated:
+        return unavailable(request, exc)
+    return unexpected_error(request, exc)
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error", path=request.url.path)
     return _body(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "errore interno")
@@ -83,5 +107,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    Overloaded: unavailable,
+    PoolTimeout: unavailable,
+    DBAPIError: database_error,
     Exception: unexpected_error,
 }

@@ -1,0 +1,102 @@
+"""The database side of one request: an admission slot and at most one pooled connection.
+
+Why both: a request that holds a connection and then waits for a worker thread (its handler
+runs in another thread than its token check) can starve the very requests it waits on, which
+is how the server used to stop at ~24 concurrent requests. A request first waits, on the event
+loop and never longer than the pool timeout, for one of as many slots as the pool has
+connections; only then does it take its connection, in a worker thread, so a checkout never
+waits behind requests that need a thread to give theirs back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Connection, Engine
+
+
+class Overloaded(Exception):
+    """Every connection is busy and stayed busy for the whole wait: answer 503, retry later."""
+
+
+class Admission:
+    """As many request slots as the pool has connections, per process."""
+
+    def __init__(self, slots: int, timeout: float) -> None:
+        self.slots = slots
+        self.timeout = timeout
+        self._semaphore = asyncio.Semaphore(slots)
+
+    async def enter(self) -> None:
+        try:
+            await asyncio.wait_for(self._semaphore.acquire(), self.timeout)
+        except TimeoutError:
+            raise Overloaded from None
+
+    def leave(self) -> None:
+        self._semaphore.release()
+
+
+class RequestDb:
+    """The request's one connection: taken on first use, handed back as soon as the request
+    is done with it. Reads run without a transaction (autocommit on PostgreSQL: no BEGIN and
+    ROLLBACK round trips; on SQLite a read transaction that takes no write lock)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+        self._lent = False
+        # The token check and a handler's dependency may ask at the same time from two threads.
+        self._lock = threading.Lock()
+
+    @property
+    def holds_connection(self) -> bool:
+        return self._conn is not None
+
+    def connection(self) -> Connection:
+        with self._lock:
+            if self._conn is None:
+                conn = self._engine.connect()
+                options = (
+                    {"readonly": True}
+                    if conn.dialect.name == "sqlite"
+                    else {"isolation_level": "AUTOCOMMIT"}
+                )
+                self._conn = conn.execution_options(**options)
+            return self._conn
+
+    def lend(self) -> Connection:
+        """The connection for a handler that takes it as a dependency: kept until the end."""
+        conn = self.connection()
+        self._lent = True
+        return conn
+
+    def release_unless_lent(self) -> None:
+        if not self._lent:
+            self.release()
+
+    def release(self) -> None:
+        """Give the connection back to the pool (before a write, and before serialising)."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def discard(self) -> None:
+        """Drop a connection the server closed; the next use takes a fresh one."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.invalidate()
+            conn.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """The connection for one read, released when the block ends."""
+        try:
+            yield self.connection()
+        finally:
+            self.release()
