@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
+import structlog
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -34,8 +37,27 @@ from guarantee.web.health import HealthProbe
 from guarantee.web.request_db import RequestDb
 from guarantee.web.request_id import request_id_middleware
 
+log = structlog.get_logger(__name__)
 
-def create_app(system: System | None = None) -> Litestar:
+
+def create_served_app() -> Litestar:
+    """The app as `garanzia serve` runs it: a process that must end when told to."""
+    return create_app(exit_deadline=True)
+
+
+def _exit_after(seconds: int) -> None:
+    # A request thread stuck in the database (or a job that will not stop) must not keep a
+    # stopped server process alive: the supervisor waits for it, and so would a deployment.
+    def stuck() -> None:
+        log.error("shutdown took too long: exiting", seconds=seconds)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, stuck)
+    timer.daemon = True
+    timer.start()
+
+
+def create_app(system: System | None = None, *, exit_deadline: bool = False) -> Litestar:
     owned = system is None
 
     @asynccontextmanager
@@ -57,6 +79,8 @@ def create_app(system: System | None = None) -> Litestar:
         try:
             yield
         finally:
+            if exit_deadline:
+                _exit_after(settings.shutdown_timeout)
             if runner:
                 runner.stop()
             app.state.health.close()
