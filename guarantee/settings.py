@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
     db_pool_timeout: float = Field(default=3.0, gt=0, le=30)
+    # Requests that may use the database at once in one process; the rest wait their turn
+    # (first come, first served, at most db_pool_timeout). Unset: the pool size, at most two
+    # per CPU: one Python process runs one thread at a time, and more requests in flight only
+    # queue inside it, on the interpreter lock, holding their connections.
+    db_request_slots: int | None = Field(default=None, ge=1)
     # Connections older than this are replaced on checkout (no per-checkout ping): it keeps
     # clear of server, firewall and PgBouncer idle timeouts.
     db_pool_recycle: int = Field(default=1800, ge=1)

@@ -117,14 +117,15 @@ def list_guarantees(
     return _paged(conn, statement.order_by(order, g.id), page, page_size)
 
 
-# The landlord's and the office's hot lookup, in plain SQL on the driver: the same columns as
-# _GUARANTEE_COLUMNS plus the eligibility record, decoded as the Core table would.
+# The landlord's and the office's hot lookup, in plain SQL on the driver: the columns of
+# _GUARANTEE_COLUMNS the detail page shows (not the tenant's tax code, which needs one more
+# join) and the eligibility record, decoded as the Core table would.
+_DETAIL_COLUMNS = [c for c in _GUARANTEE_COLUMNS if c.name != "main_tenant_tax_code"]
 _DETAIL_SQL = f"""
-SELECT {", ".join(_column_sql(c) for c in _GUARANTEE_COLUMNS)}, g.eligibility
+SELECT {", ".join(_column_sql(c) for c in _DETAIL_COLUMNS)}, g.eligibility
 FROM guarantees g
 JOIN landlords lo ON lo.id = g.landlord_id
 JOIN properties p ON p.id = g.property_id
-JOIN households h ON h.id = g.household_id
 WHERE (g.number = :number OR g.application_number = :number)
 """
 _HISTORY_SQL = """

@@ -7,7 +7,6 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio.to_thread
 import structlog
 from litestar import Litestar
 from litestar.datastructures import State
@@ -67,11 +66,6 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
         system: System = app.state.system
         settings = system.settings
         app.state.health = HealthProbe(settings.database_url)
-        # Worker threads for every request slot plus spare ones for requests that need none:
-        # a request holding a connection must never wait for a thread to give it back.
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        slots = settings.db_pool_size + settings.db_max_overflow
-        limiter.total_tokens = max(limiter.total_tokens, slots + 8)
         # Embedded default: no broker, so this process also runs the jobs.
         runner = JobRunner(system) if owned and not system.settings.broker_url else None
         if runner:

@@ -8,11 +8,12 @@ its answer is serialised; a write handler hands it back before the message bus t
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio.to_thread
 from litestar import Request
+from litestar.concurrency import sync_to_thread
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
@@ -22,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from guarantee.adapters import accounts
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor
+from guarantee.settings import Settings
 from guarantee.web.request_db import Admission, RequestDb
 
 _READS = frozenset({"GET", "HEAD"})
@@ -32,6 +34,22 @@ def provide_system(state: State) -> System:
     return system
 
 
+def request_slots(settings: Settings) -> int:
+    """Never more than the pool keeps (its overflow is headroom for login, jobs and handlers
+    that write while holding their read connection: a busy server then does not open and
+    close a server session per request), by default at most two per CPU."""
+    if settings.db_request_slots is not None:
+        return min(settings.db_request_slots, settings.db_pool_size)
+    return min(settings.db_pool_size, 2 * _cpus())
+
+
+def _cpus() -> int:
+    # The CPUs this process may run on (a container's share on Linux), else all of them.
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def admission_of(state: State) -> Admission:
     """The process's request slots, one per connection the pool may open."""
     loop = asyncio.get_running_loop()
@@ -39,9 +57,7 @@ def admission_of(state: State) -> Admission:
     # A semaphore belongs to one event loop; a test client may start a new one.
     if admission is None or state.get("admission_loop") is not loop:
         settings = state.system.settings
-        admission = Admission(
-            settings.db_pool_size + settings.db_max_overflow, settings.db_pool_timeout
-        )
+        admission = Admission(request_slots(settings), settings.db_pool_timeout)
         state.admission, state.admission_loop = admission, loop
     return admission
 
@@ -62,10 +78,11 @@ async def provide_db(state: State) -> AsyncIterator[RequestDb]:
 async def provide_connection(db: DbDep) -> Connection:
     if db.holds_connection:
         return db.lend()
-    return await anyio.to_thread.run_sync(db.lend)
+    return await sync_to_thread(db.lend)
 
 
 def provide_actor(request: Request[Any, Any, Any], state: State, db: DbDep) -> Actor:
+    """The actor of the request's bearer token, looked up on the request's own connection."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

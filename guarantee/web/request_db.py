@@ -23,7 +23,7 @@ class Overloaded(Exception):
 
 
 class Admission:
-    """As many request slots as the pool has connections, per process."""
+    """As many request slots as the pool keeps connections, per process."""
 
     def __init__(self, slots: int, timeout: float) -> None:
         self.slots = slots
@@ -31,6 +31,9 @@ class Admission:
         self._semaphore = asyncio.Semaphore(slots)
 
     async def enter(self) -> None:
+        if not self._semaphore.locked():
+            await self._semaphore.acquire()  # free: no timer, no extra task
+            return
         try:
             await asyncio.wait_for(self._semaphore.acquire(), self.timeout)
         except TimeoutError:

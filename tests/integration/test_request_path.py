@@ -215,6 +215,8 @@ def test_the_guarantee_detail_in_plain_sql_reads_what_the_tables_give(system: Sy
             "history": [dict(h) for h in history],
         }
     assert len(fast["history"]) >= 3
+    assert set(fast) == set(expected) - {"main_tenant_tax_code"} | {"allowed_actions"}
     for name, value in expected.items():
-        assert fast[name] == value, name
-        assert type(fast[name]) is type(value) or isinstance(value, str), name
+        if name in fast:
+            assert fast[name] == value, name
+            assert type(fast[name]) is type(value) or isinstance(value, str), name

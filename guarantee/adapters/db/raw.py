@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
+from psycopg.rows import dict_row
 from sqlalchemy import Connection
 
 from guarantee.domain.money import from_cents
@@ -96,22 +97,25 @@ def fetch(
     """Rows as dicts; ``kinds`` maps a column to cents, utc, date, json or bool."""
     backend = conn.dialect.name
     # The pooled driver connection itself: psycopg's or sqlite3's cursor, nothing in between.
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(_driver_sql(sql, backend), params)
-        names = [column[0] for column in cursor.description]
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    decoders = [
-        _DECODERS[backend][kinds[name]] if kinds and name in kinds else None for name in names
-    ]
-    result = []
-    for row in rows:
-        result.append(
-            {
-                name: value if decode is None else decode(value)
-                for name, value, decode in zip(names, row, decoders, strict=True)
-            }
-        )
-    return result
+    driver: Any = conn.connection.driver_connection
+    if backend == "postgresql":
+        # psycopg builds the dicts itself, from the result's column names (no descriptions).
+        with driver.cursor(row_factory=dict_row) as cursor:
+            rows: list[dict[str, Any]] = cursor.execute(
+                _driver_sql(sql, backend), params
+            ).fetchall()
+    else:
+        cursor = driver.cursor()
+        try:
+            cursor.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+    if kinds and rows:
+        decoders = _DECODERS[backend]
+        present = [(name, decoders[kind]) for name, kind in kinds.items() if name in rows[0]]
+        for row in rows:
+            for name, decode in present:
+                row[name] = decode(row[name])
+    return rows
