@@ -11,6 +11,8 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from sqlalchemy.exc import DBAPIError
+
 from guarantee.adapters.db.engine import build_probe_engine
 
 TIMEOUT_SECONDS = 2
@@ -42,8 +44,16 @@ class HealthProbe:
         return await self.check(done)
 
     def _ping(self) -> None:
-        with self._engine.connect() as conn:
-            conn.exec_driver_sql("SELECT 1")
+        try:
+            with self._engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except DBAPIError as exc:
+            # The kept connection died (a server restart): what counts is whether a new one
+            # works now.
+            if not exc.connection_invalidated:
+                raise
+            with self._engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
 
     def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)

@@ -32,10 +32,12 @@ class Admission:
 
     async def enter(self) -> None:
         if not self._semaphore.locked():
-            await self._semaphore.acquire()  # free: no timer, no extra task
+            await self._semaphore.acquire()  # a free slot: no timer
             return
         try:
-            await asyncio.wait_for(self._semaphore.acquire(), self.timeout)
+            # A timer on this task, not wait_for's extra task per waiting request.
+            async with asyncio.timeout(self.timeout):
+                await self._semaphore.acquire()
         except TimeoutError:
             raise Overloaded from None
 

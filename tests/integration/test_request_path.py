@@ -19,10 +19,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from guarantee.adapters import accounts
 from guarantee.adapters.db import tables
+from guarantee.adapters.db.engine import normalise_url
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Role
 from guarantee.read import guarantees as read
@@ -195,6 +197,32 @@ def test_a_pool_held_elsewhere_gives_a_quick_503_and_health_still_answers(
             assert client.get(f"/api/v1/guarantees/{number}", headers=headers).status_code == 200
     finally:
         small.close()
+
+
+@pytest.mark.postgres
+def test_connections_the_server_closed_are_replaced_without_a_500(system: System) -> None:
+    if not POSTGRES_URL:
+        pytest.skip("a PostgreSQL server restart, simulated by closing its sessions")
+    fund = builders.fund_with(system, builders.money("100000"))
+    path = f"/api/v1/guarantees/{builders.issued_guarantee(system, fund.id).number}"
+    with api_client(system) as client:
+        headers = login_as(client, system, Role.FUND_MANAGER)
+        assert client.get(path, headers=headers).status_code == 200
+        assert client.get("/health").status_code == 200
+        admin = create_engine(normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            closed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": make_url(system.settings.database_url).database},
+            ).scalar_one()
+        admin.dispose()
+        assert closed >= 2  # the app's pooled connection and the health probe's
+        # The token check meets the dead connection first and tries once more on a new one.
+        assert [client.get(path, headers=headers).status_code for _ in range(3)] == [200] * 3
+        assert client.get("/health").status_code == 200
 
 
 def test_the_guarantee_detail_in_plain_sql_reads_what_the_tables_give(system: System) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from psycopg.rows import dict_row
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from guarantee.domain.money import from_cents
 
@@ -81,6 +82,46 @@ def _driver_sql(sql: str, backend: str) -> str:
     return sql
 
 
+def _rows(
+    conn: Connection, backend: str, sql: str, params: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    # The pooled driver connection itself: psycopg's or sqlite3's cursor, nothing in between.
+    driver: Any = conn.connection.driver_connection
+    if backend == "postgresql":
+        # psycopg builds the dicts itself, from the result's column names (no descriptions).
+        with driver.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(_driver_sql(sql, backend), params)
+            rows: list[dict[str, Any]] = cursor.fetchall()
+            return rows
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def _wrapped(conn: Connection, sql: str, params: Mapping[str, Any], exc: Any) -> Exception:
+    """The driver's error as SQLAlchemy would have raised it (the web layer maps those).
+
+    A connection the server closed is dropped, and so is every idle one in the pool: after a
+    server restart they are all dead, and the next checkout should open a fresh one."""
+    dead = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, None)
+    if dead:
+        conn.invalidate(exc)
+        conn.engine.dispose(close=True)
+    wrapped = DBAPIError.instance(
+        sql,
+        dict(params),
+        exc,
+        conn.dialect.loaded_dbapi.Error,
+        connection_invalidated=dead,
+        dialect=conn.dialect,
+    )
+    return wrapped if isinstance(wrapped, Exception) else exc
+
+
 def utc_parameter(conn: Connection, moment: datetime) -> Any:
     """An aware datetime as the column stores it (SQLite compares the stored text)."""
     if conn.dialect.name == "sqlite":
@@ -96,22 +137,10 @@ def fetch(
 ) -> list[dict[str, Any]]:
     """Rows as dicts; ``kinds`` maps a column to cents, utc, date, json or bool."""
     backend = conn.dialect.name
-    # The pooled driver connection itself: psycopg's or sqlite3's cursor, nothing in between.
-    driver: Any = conn.connection.driver_connection
-    if backend == "postgresql":
-        # psycopg builds the dicts itself, from the result's column names (no descriptions).
-        with driver.cursor(row_factory=dict_row) as cursor:
-            rows: list[dict[str, Any]] = cursor.execute(
-                _driver_sql(sql, backend), params
-            ).fetchall()
-    else:
-        cursor = driver.cursor()
-        try:
-            cursor.execute(sql, params)
-            names = [column[0] for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
+    try:
+        rows = _rows(conn, backend, sql, params)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn, sql, params, exc) from exc
     if kinds and rows:
         decoders = _DECODERS[backend]
         present = [(name, decoders[kind]) for name, kind in kinds.items() if name in rows[0]]
