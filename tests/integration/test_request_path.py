@@ -170,6 +170,32 @@ def test_64_concurrent_requests_on_a_pool_of_5_end_as_2xx_or_503(
         burst.join()
 
 
+def test_two_workers_under_load_stop_on_sigterm_within_the_deadline(
+    system: System, tmp_path: Path
+) -> None:
+    fund = builders.fund_with(system, builders.money("100000"))
+    numbers = [builders.issued_guarantee(system, fund.id).number or ""]
+    headers = bearer(system)
+    with app_server(
+        system.settings.database_url,
+        tmp_path,
+        workers=2,
+        db_pool_size="2",
+        db_max_overflow="0",
+        shutdown_timeout=str(SHUTDOWN_TIMEOUT),
+    ) as (base, process):
+        burst = threading.Thread(target=drive, args=(base, headers, numbers, Outcomes()))
+        burst.start()
+        time.sleep(0.5)
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)  # to the supervisor, which stops both workers
+        process.wait(timeout=SHUTDOWN_TIMEOUT * 2 + 10)
+        assert time.monotonic() - asked < SHUTDOWN_TIMEOUT * 2 + 5
+        burst.join()
+    with pytest.raises(httpx.TransportError):  # nothing is left listening
+        httpx.get(f"{base}/health", timeout=1)
+
+
 @pytest.mark.postgres
 def test_a_pool_held_elsewhere_gives_a_quick_503_and_health_still_answers(
     settings: Settings, system: System

@@ -130,7 +130,7 @@ def redis_server(folder: Path) -> Iterator[RedisServer]:
 
 @contextmanager
 def app_server(
-    database_url: str, folder: Path, **settings: str
+    database_url: str, folder: Path, *, workers: int = 1, **settings: str
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A real `garanzia serve` process on a free port; ``settings`` are GARANZIA_* values
     (``db_pool_size="5"`` → GARANZIA_DB_POOL_SIZE=5). Stopped with SIGTERM at the end."""
@@ -145,7 +145,16 @@ def app_server(
     }
     log = folder / f"serve-{port}.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "guarantee.cli", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "guarantee.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
