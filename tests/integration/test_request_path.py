@@ -190,6 +190,7 @@ def test_two_workers_under_load_stop_on_sigterm_within_the_deadline(
         asked = time.monotonic()
         process.send_signal(signal.SIGTERM)  # to the supervisor, which stops both workers
         process.wait(timeout=SHUTDOWN_TIMEOUT * 2 + 10)
+        print(f"stopped {time.monotonic() - asked:.1f} s after SIGTERM")
         assert time.monotonic() - asked < SHUTDOWN_TIMEOUT * 2 + 5
         burst.join()
     with pytest.raises(httpx.TransportError):  # nothing is left listening
