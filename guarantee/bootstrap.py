@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -45,9 +47,7 @@ class System:
             return "embedded"
         try:
             if url.startswith("redis"):
-                import redis
-
-                redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+                _redis_client(url).ping()
             else:
                 import pika
 
@@ -55,6 +55,15 @@ class System:
         except Exception as exc:  # a health probe reports, it never raises
             return f"error: {type(exc).__name__}"
         return "ok"
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str) -> Any:
+    """One client per broker for the health probe: a probe polled every second by a load
+    balancer should not open a new connection each time."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def is_retryable(exc: BaseException) -> bool:
