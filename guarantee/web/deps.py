@@ -51,7 +51,7 @@ def _cpus() -> int:
 
 
 def admission_of(state: State) -> Admission:
-    """The process's request slots, one per connection the pool may open."""
+    """The process's request slots (see request_slots), first come, first served."""
     loop = asyncio.get_running_loop()
     admission: Admission | None = state.get("admission")
     # A semaphore belongs to one event loop; a test client may start a new one.

@@ -3,9 +3,9 @@
 Why both: a request that holds a connection and then waits for a worker thread (its handler
 runs in another thread than its token check) can starve the very requests it waits on, which
 is how the server used to stop at ~24 concurrent requests. A request first waits, on the event
-loop and never longer than the pool timeout, for one of as many slots as the pool has
-connections; only then does it take its connection, in a worker thread, so a checkout never
-waits behind requests that need a thread to give theirs back.
+loop and never longer than the pool timeout, for one of a few slots (never more than the pool
+keeps connections); only then does it take its connection, in a worker thread, so a checkout
+does not wait behind requests that need a thread to give theirs back.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ class Overloaded(Exception):
 
 
 class Admission:
-    """As many request slots as the pool keeps connections, per process."""
+    """A process's request slots: a FIFO semaphore with a deadline."""
 
     def __init__(self, slots: int, timeout: float) -> None:
         self.slots = slots
