@@ -1,7 +1,7 @@
 """Issuing throughput on PostgreSQL through the service layer, against bare INSERTs.
 
     python -m bench.bench_issuing                      # 300 guarantees, local PostgreSQL
-    python -m bench.bench_issuing --n 100 --threads 4 --database-url postgresql://…
+    python -m bench.bench_issuing --n 100 --threads 4 --rounds 3 --database-url postgresql://…
 
 In a throwaway database (created, migrated, dropped after):
 - guarantees/s of ``IssueGuarantee`` through ``system.bus.handle``, one after another: each
@@ -11,15 +11,19 @@ In a throwaway database (created, migrated, dropped after):
 - the same with ``--threads`` concurrent senders (all on one fund, so they queue on its lock);
 - the baseline: as many bare one-row INSERTs, each in its own transaction, on the same server;
 - the ratio baseline/ours: what one issue costs in bare single-row transactions.
+The three run in ``--rounds`` interleaved rounds of n/rounds each (the order rotates every
+round), so a slower minute of a shared machine falls on all of them; min/median/max per round.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -68,8 +72,6 @@ def issue_all(system: System, fund_id: str, numbers: list[str], threads: int) ->
 
 
 def bare_inserts(system: System, n: int) -> float:
-    with system.engine.begin() as conn:
-        conn.execute(text("CREATE TABLE bench_baseline (id serial PRIMARY KEY, n integer)"))
     start = time.perf_counter()
     for index in range(n):
         with system.engine.begin() as conn:
@@ -82,13 +84,21 @@ def rows_written(system: System) -> int:
         return sum(int(conn.scalar(select(func.count()).select_from(t)) or 0) for t in WRITTEN)
 
 
+def rates(seconds: list[float], per_round: int) -> str:
+    values = sorted(per_round / s for s in seconds)
+    return f"{values[0]:>8.1f}{statistics.median(values):>8.1f}{values[-1]:>8.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="guarantees per run")
     parser.add_argument("--threads", type=int, default=4, help="senders in the concurrent run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL server")
     args = parser.parse_args()
     configure_logging(json=False)  # INFO and above: the bus's per-command debug lines stay quiet
+    per_round = args.n // args.rounds
+    n = per_round * args.rounds
 
     with throwaway_database(args.database_url, "garanzia_bench") as url:
         folder = Path(tempfile.mkdtemp(prefix="garanzia-bench-"))
@@ -99,40 +109,48 @@ def main() -> None:
         try:
             landlord = builders.enrol_landlord(system, MANAGER)
             property_id = builders.add_property(system, landlord.id, MANAGER).id
-            fund = builders.fund_with(system, Decimal(4000 * 3 * args.n), MANAGER)
-            print(f"preparing {2 * args.n} approved applications…", flush=True)
-            sequential = approved(system, property_id, args.n)
-            concurrent = approved(system, property_id, args.n)
+            fund = builders.fund_with(system, Decimal(4000 * 3 * n), MANAGER)
+            print(f"preparing {2 * n} approved applications…", flush=True)
+            sequential = approved(system, property_id, n)
+            concurrent = approved(system, property_id, n)
+            with system.engine.begin() as conn:
+                conn.execute(text("CREATE TABLE bench_baseline (id serial PRIMARY KEY, n integer)"))
 
+            timings: dict[str, list[float]] = {"ours": [], "together": [], "bare": []}
             rows_before = rows_written(system)
-            ours = issue_all(system, fund.id, sequential, 1)
-            per_issue = (rows_written(system) - rows_before) / args.n
-            together = issue_all(system, fund.id, concurrent, args.threads)
-            bare = bare_inserts(system, args.n)
+            for index in range(args.rounds):
+                batch = slice(index * per_round, (index + 1) * per_round)
+                runs = {
+                    "ours": partial(issue_all, system, fund.id, sequential[batch], 1),
+                    "together": partial(
+                        issue_all, system, fund.id, concurrent[batch], args.threads
+                    ),
+                    "bare": partial(bare_inserts, system, per_round),
+                }
+                names = list(runs)
+                for name in names[index % 3 :] + names[: index % 3]:  # rotate who goes first
+                    timings[name].append(runs[name]())
+            per_issue = (rows_written(system) - rows_before) / (2 * n)
             with system.engine.connect() as conn:
                 live = conn.scalar(select(tables.funds.c.live_guarantees))
-            assert live == 2 * args.n, live
+            assert live == 2 * n, live
         finally:
             system.close()
 
-    print(f"n={args.n} on {args.database_url}")
-    print(f"{'path':<52}{'per s':>10}{'ms each':>10}")
-    print(
-        f"{'IssueGuarantee via the bus, sequential':<52}{args.n / ours:>10.1f}"
-        f"{ours / args.n * 1000:>10.2f}"
-    )
+    print(f"n={n} in {args.rounds} interleaved rounds of {per_round} on {args.database_url}")
+    print(f"{'path (per second, per round)':<52}{'min':>8}{'median':>8}{'max':>8}")
+    print(f"{'IssueGuarantee via the bus, sequential':<52}{rates(timings['ours'], per_round)}")
     label = f"IssueGuarantee via the bus, {args.threads} threads"
-    print(f"{label:<52}{args.n / together:>10.1f}{together / args.n * 1000:>10.2f}")
-    print(
-        f"{'bare INSERT of one row, one transaction each':<52}{args.n / bare:>10.1f}"
-        f"{bare / args.n * 1000:>10.2f}"
-    )
+    print(f"{label:<52}{rates(timings['together'], per_round)}")
+    label = "bare INSERT of one row, one transaction each"
+    print(f"{label:<52}{rates(timings['bare'], per_round)}")
     print(
         f"rows added per issue: {per_issue:.1f} (entry, postings, audit records; besides the "
         "updates of the guarantee, fund, counter and day-total rows)"
     )
+    ours, bare = statistics.median(timings["ours"]), statistics.median(timings["bare"])
     print(
-        f"ratio ours/bare (sequential throughput): {bare / ours:.3f} "
+        f"ratio ours/bare (median sequential throughput): {bare / ours:.3f} "
         f"(one issue costs {ours / bare:.1f} bare one-row transactions)"
     )
 

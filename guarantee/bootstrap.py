@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -47,9 +49,7 @@ class System:
             return "embedded"
         try:
             if url.startswith("redis"):
-                import redis
-
-                redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+                _redis_client(url).ping()
             else:
                 import pika
 
@@ -57,6 +57,15 @@ class System:
         except Exception as exc:  # a health probe reports, it never raises
             return f"error: {type(exc).__name__}"
         return "ok"
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str) -> Any:
+    """One client per broker for the health probe: a probe polled every second by a load
+    balancer should not open a new connection each time."""
+    import redis
+
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -80,7 +89,14 @@ def bootstrap(
 ) -> System:
     settings = settings or get_settings()
     start_mappers()
-    engine = build_engine(settings.database_url)
+    engine = build_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        prepared_statements=settings.db_prepared_statements,
+    )
     session_factory = sessionmaker(bind=engine, expire_on_commit=False)
     deps = Dependencies(
         clock=clock or SystemClock(),

@@ -54,6 +54,24 @@ class Settings(BaseSettings):
     # An outbox event handed to the broker but not done after this long is handed over again
     # (its message died with a worker or with an in-memory broker).
     outbox_redispatch_seconds: int = 600
+    # The app's database pool, per process. A request holds at most one connection at a time
+    # and waits at most db_pool_timeout for one before answering 503 with Retry-After.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    db_pool_timeout: float = Field(default=3.0, gt=0, le=30)
+    # Requests that may use the database at once in one process; the rest wait their turn
+    # (first come, first served, at most db_pool_timeout). Unset: the pool size, at most two
+    # per CPU: one Python process runs one thread at a time, and more requests in flight only
+    # queue inside it, on the interpreter lock, holding their connections.
+    db_request_slots: int | None = Field(default=None, ge=1)
+    # Connections older than this are replaced on checkout (no per-checkout ping): it keeps
+    # clear of server, firewall and PgBouncer idle timeouts.
+    db_pool_recycle: int = Field(default=1800, ge=1)
+    # False behind PgBouncer in transaction mode without prepared-statement support: psycopg
+    # then never prepares statements on the server (prepare_threshold=None).
+    db_prepared_statements: bool = True
+    # On SIGTERM a server process stops taking requests and waits this long for those in flight.
+    shutdown_timeout: int = Field(default=10, ge=1)
     log_json: bool = False
     debug: bool = False
 

@@ -22,13 +22,16 @@ def serve(host: str, port: int, workers: int) -> None:
 
     check_data_files()
     uvicorn.run(
-        "guarantee.web.app:create_app",
+        "guarantee.web.app:create_served_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         log_level="info",
         proxy_headers=True,
+        # On SIGTERM: stop accepting, let requests in flight finish for this long, cancel the
+        # rest; the app then exits even if a thread is stuck (see create_served_app).
+        timeout_graceful_shutdown=get_settings().shutdown_timeout,
     )
 
 

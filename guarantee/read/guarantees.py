@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
-from guarantee.adapters.db import tables
+from guarantee.adapters.db import raw, tables
 from guarantee.domain.errors import NotFound
 from guarantee.domain.guarantees import APPLICATION_STATES, LIFECYCLE, GuaranteeStatus
 from guarantee.read.history import history_of
@@ -71,6 +71,14 @@ _GUARANTEE_COLUMNS = (
 )
 
 
+def _column_sql(column: Any) -> str:
+    """``g.number``, or ``lo.name AS landlord_name`` for a labelled column."""
+    inner = getattr(column, "element", column)
+    alias = {"guarantees": "g", "landlords": "lo", "properties": "p", "households": "h"}
+    sql = f"{alias[inner.table.name]}.{inner.name}"
+    return sql if inner.name == column.name else f"{sql} AS {column.name}"
+
+
 def _guarantee_select(*extra: Any) -> Select[Any]:
     return select(*_GUARANTEE_COLUMNS, *extra).select_from(
         tables.guarantees.join(tables.landlords, g.landlord_id == lo.id)
@@ -110,6 +118,34 @@ def list_guarantees(
     return _paged(conn, statement.order_by(order, g.id), page, page_size)
 
 
+# The landlord's and the office's hot lookup, in plain SQL on the driver: the columns of
+# _GUARANTEE_COLUMNS the detail page shows (not the tenant's tax code, which needs one more
+# join) and the eligibility record, decoded as the Core table would.
+_DETAIL_COLUMNS = [c for c in _GUARANTEE_COLUMNS if c.name != "main_tenant_tax_code"]
+_DETAIL_SQL = f"""
+SELECT {", ".join(_column_sql(c) for c in _DETAIL_COLUMNS)}, g.eligibility
+FROM guarantees g
+JOIN landlords lo ON lo.id = g.landlord_id
+JOIN properties p ON p.id = g.property_id
+WHERE (g.number = :number OR g.application_number = :number)
+"""
+_HISTORY_SQL = """
+SELECT occurred_at, actor_id, actor_role, action, "before", "after", reason
+FROM audit_events
+WHERE entity_type = 'guarantee' AND entity_id = :entity_id
+ORDER BY seq
+"""
+_DETAIL_KINDS = {
+    **{c.name: "cents" for c in (g.monthly_rent, g.monthly_charges)},
+    **{c.name: "cents" for c in (g.maximum_exposure, g.reserve_amount, g.paid_amount)},
+    **{c.name: "utc" for c in (g.issued_at, g.ended_at, g.created_at, g.updated_at)},
+    **{c.name: "date" for c in (g.lease_start, g.lease_end, g.starts_on, g.ends_on)},
+    "lease_registered": "bool",
+    "eligibility": "json",
+}
+_HISTORY_KINDS = {"occurred_at": "utc", "before": "json", "after": "json"}
+
+
 def guarantee_detail(
     conn: Connection,
     number: str,
@@ -118,19 +154,17 @@ def guarantee_detail(
     created_by: str | None = None,
 ) -> dict[str, Any]:
     """One guarantee by number; another landlord's or operator's is 'not found', never leaked."""
-    statement = _guarantee_select(g.eligibility).where(
-        (g.number == number) | (g.application_number == number)
-    )
+    sql, params = _DETAIL_SQL, {"number": number}
     if landlord_id is not None:
-        statement = statement.where(g.landlord_id == landlord_id)
+        sql, params["landlord_id"] = sql + " AND g.landlord_id = :landlord_id", landlord_id
     if created_by is not None:
-        statement = statement.where(g.created_by == created_by)
-    row = conn.execute(statement).mappings().one_or_none()
-    if row is None:
+        sql, params["created_by"] = sql + " AND g.created_by = :created_by", created_by
+    rows = raw.fetch(conn, sql, params, _DETAIL_KINDS)
+    if len(rows) != 1:
         raise NotFound("garanzia", number)
-    detail = dict(row)
+    detail = rows[0]
     detail["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(detail["status"]))
-    detail["history"] = history_of(conn, "guarantee", detail["id"])
+    detail["history"] = raw.fetch(conn, _HISTORY_SQL, {"entity_id": detail["id"]}, _HISTORY_KINDS)
     return detail
 
 

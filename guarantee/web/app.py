@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -31,12 +34,16 @@ from guarantee.web.controllers.guarantees import ApplicationController, Guarante
 from guarantee.web.controllers.households import HouseholdController
 from guarantee.web.controllers.parties import LandlordController, PropertyController
 from guarantee.web.controllers.system import health, login
-from guarantee.web.deps import provide_actor, provide_connection, provide_system
+from guarantee.web.deps import provide_actor, provide_connection, provide_db, provide_system
 from guarantee.web.errors import EXCEPTION_HANDLERS
+from guarantee.web.health import HealthProbe
 from guarantee.web.nul_guard import nul_guard_middleware
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
+from guarantee.web.request_db import RequestDb
 from guarantee.web.request_id import request_id_middleware
+
+log = structlog.get_logger(__name__)
 
 
 def _static_routes(settings: Settings) -> list[Router]:
@@ -57,7 +64,24 @@ def _static_routes(settings: Settings) -> list[Router]:
     return routes
 
 
-def create_app(system: System | None = None) -> Litestar:
+def create_served_app() -> Litestar:
+    """The app as `garanzia serve` runs it: a process that must end when told to."""
+    return create_app(exit_deadline=True)
+
+
+def _exit_after(seconds: int) -> None:
+    # A request thread stuck in the database (or a job that will not stop) must not keep a
+    # stopped server process alive: the supervisor waits for it, and so would a deployment.
+    def stuck() -> None:
+        log.error("shutdown took too long: exiting", seconds=seconds)
+        os._exit(1)
+
+    timer = threading.Timer(seconds, stuck)
+    timer.daemon = True
+    timer.start()
+
+
+def create_app(system: System | None = None, *, exit_deadline: bool = False) -> Litestar:
     owned = system is None
     settings = system.settings if system is not None else get_settings()
 
@@ -66,6 +90,8 @@ def create_app(system: System | None = None) -> Litestar:
         if app.state.get("system") is None:
             app.state.system = bootstrap()
         system: System = app.state.system
+        settings = system.settings
+        app.state.health = HealthProbe(settings.database_url)
         # Embedded default: no broker, so this process also runs the jobs.
         runner = JobRunner(system) if owned and not system.settings.broker_url else None
         if runner:
@@ -73,8 +99,11 @@ def create_app(system: System | None = None) -> Litestar:
         try:
             yield
         finally:
+            if exit_deadline:
+                _exit_after(settings.shutdown_timeout)
             if runner:
                 runner.stop()
+            app.state.health.close()
             if owned:
                 system.close()
 
@@ -102,6 +131,7 @@ def create_app(system: System | None = None) -> Litestar:
         ],
         dependencies={
             "system": Provide(provide_system, sync_to_thread=False),
+            "db": Provide(provide_db),
             "conn": Provide(provide_connection),
             "actor": Provide(provide_actor, sync_to_thread=True),
         },
@@ -116,5 +146,10 @@ def create_app(system: System | None = None) -> Litestar:
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        signature_namespace={"System": System, "Actor": Actor, "Connection": Connection},
+        signature_namespace={
+            "System": System,
+            "Actor": Actor,
+            "Connection": Connection,
+            "RequestDb": RequestDb,
+        },
     )

@@ -17,7 +17,10 @@ from litestar.status_codes import (
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from guarantee.domain.accounts import LoginRefused
 from guarantee.domain.errors import (
@@ -29,9 +32,11 @@ from guarantee.domain.errors import (
     NotFound,
     PermissionDenied,
 )
+from guarantee.web.request_db import Overloaded
 from guarantee.web.validation_it import in_italian
 
 log = structlog.get_logger(__name__)
+RETRY_AFTER_SECONDS = 1
 
 
 def _body(
@@ -113,6 +118,25 @@ def http_error(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return response
 
 
+def unavailable(_: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Saturated (no slot or no pooled connection within the pool timeout) or a database
+    connection lost mid-request: a quick 503 the client may retry, never a hang or a 500."""
+    log.warning("service unavailable", reason=type(exc).__name__)
+    response = _body(
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "service_unavailable",
+        "servizio momentaneamente sovraccarico: riprovare tra qualche secondo",
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def database_error(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[Any]:
+    if exc.connection_invalidated:
+        return unavailable(request, exc)
+    return unexpected_error(request, exc)
+
+
 def unexpected_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error", path=request.url.path)
     return _body(HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", "errore interno")
@@ -122,5 +146,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error,
     ValidationException: validation_error,
     HTTPException: http_error,
+    Overloaded: unavailable,
+    PoolTimeout: unavailable,
+    DBAPIError: database_error,
     Exception: unexpected_error,
 }

@@ -1,11 +1,14 @@
-"""Servers a test starts and stops itself: an SMTP receiver and a private redis-server."""
+"""Servers a test starts and stops itself: SMTP receiver, private redis-server, garanzia serve."""
 
 from __future__ import annotations
 
 import asyncio
 import email
+import os
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +18,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiosmtpd.controller import Controller
 
 
@@ -122,3 +126,57 @@ def redis_server(folder: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@contextmanager
+def app_server(
+    database_url: str, folder: Path, *, workers: int = 1, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real `garanzia serve` process on a free port; ``settings`` are GARANZIA_* values
+    (``db_pool_size="5"`` → GARANZIA_DB_POOL_SIZE=5). Stopped with SIGTERM at the end."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GARANZIA_DATABASE_URL": database_url,
+        "GARANZIA_STORAGE_DIR": str(folder / "storage"),
+        "GARANZIA_OUTBOX_DIR": str(folder / "outbox"),
+        "PYTHONUNBUFFERED": "1",
+        **{f"GARANZIA_{name.upper()}": value for name, value in settings.items()},
+    }
+    log = folder / f"serve-{port}.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "guarantee.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"garanzia serve did not start:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -21,7 +21,25 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def build_engine(url: str, *, pool_size: int = 10) -> Engine:
+# A new server connection that takes longer than this is a server in trouble: fail, don't queue.
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def build_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int | None = None,
+    pool_timeout: float = 3.0,
+    pool_recycle: int = 1800,
+    prepared_statements: bool = True,
+) -> Engine:
+    """The app's engine. ``max_overflow`` defaults to ``pool_size`` (the former behaviour).
+
+    No pre-ping: it costs a round trip on every checkout. A connection the server closed is
+    replaced after ``pool_recycle`` seconds or, if it dies sooner, invalidated on first use
+    (with the rest of the pool) and answered as 503 by the web layer.
+    """
     real_url = normalise_url(url)
     if is_sqlite(real_url):
         engine = create_engine(
@@ -31,7 +49,41 @@ def build_engine(url: str, *, pool_size: int = 10) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(real_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    if not prepared_statements:
+        # Behind a transaction-pooling PgBouncer the next statement may reach another server
+        # session, where a statement prepared on this one does not exist.
+        connect_args["prepare_threshold"] = None
+    return create_engine(
+        real_url,
+        pool_size=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_timeout=pool_timeout,
+        pool_recycle=pool_recycle,
+        connect_args=connect_args,
+    )
+
+
+def build_probe_engine(url: str, *, timeout_seconds: int = 2) -> Engine:
+    """A one-connection engine for health probes, apart from the app's pool: a probe never
+    queues behind requests, and a database that hangs is reported within the timeout."""
+    real_url = normalise_url(url)
+    if is_sqlite(real_url):
+        return create_engine(
+            real_url, connect_args={"check_same_thread": False, "timeout": timeout_seconds}
+        )
+    return create_engine(
+        real_url,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=timeout_seconds,
+        pool_recycle=300,
+        connect_args={
+            "connect_timeout": timeout_seconds,
+            "prepare_threshold": None,
+            "options": f"-c statement_timeout={timeout_seconds * 1000}",
+        },
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -16,7 +16,7 @@ from guarantee.read import funds as read
 from guarantee.read.ledger_csv import ledger_csv_chunks
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
-from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
+from guarantee.web.deps import ActorDep, ConnectionDep, DbDep, SystemDep
 from guarantee.web.schemas import (
     ContributionIn,
     EntryOut,
@@ -42,10 +42,12 @@ class FundController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def create_fund(
-        self, data: JSONBody[FundIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
+        self, data: JSONBody[FundIn], system: SystemDep, actor: ActorDep, db: DbDep
     ) -> FundOut:
         fund = system.bus.handle(c.CreateFund(name=data.name, territory=data.territory), actor)
-        return FundOut.model_validate(read.fund_figures(conn, fund.id))
+        with db.reading() as conn:
+            found = read.fund_figures(conn, fund.id)
+        return FundOut.model_validate(found)
 
     @get("/{fund_id:str}", sync_to_thread=True)
     def fund_figures(

@@ -14,7 +14,7 @@ from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.controllers.households import contacts_data
-from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
+from guarantee.web.deps import ActorDep, DbDep, SystemDep
 from guarantee.web.schemas import (
     ApplicationIn,
     GuaranteeDetailOut,
@@ -45,23 +45,21 @@ def _page(found: read.Page) -> Page[GuaranteeOut]:
     return page_of(found, GuaranteeOut)
 
 
-def _detail(
-    system: SystemDep, conn: ConnectionDep, actor: ActorDep, number: str
-) -> GuaranteeDetailOut:
+def _detail(system: SystemDep, db: DbDep, actor: ActorDep, number: str) -> GuaranteeDetailOut:
     scope = ReadScope(actor)
-    row = read.guarantee_detail(
-        conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
-    )
-    product = system.deps.products.get(row["product_code"], row["product_version"]).product
-    cover = cover_state(conn, row["id"], product, row["monthly_rent"])
+    # The connection goes back to the pool before the answer is validated and serialised.
+    with db.reading() as conn:
+        row = read.guarantee_detail(
+            conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
+        )
+        product = system.deps.products.get(row["product_code"], row["product_version"]).product
+        cover = cover_state(conn, row["id"], product, row["monthly_rent"])
     return GuaranteeDetailOut.model_validate(row | {"cover": cover_lines(cover)})
 
 
-def _act(
-    system: SystemDep, actor: ActorDep, conn: ConnectionDep, command: c.Command
-) -> GuaranteeDetailOut:
+def _act(system: SystemDep, actor: ActorDep, db: DbDep, command: c.Command) -> GuaranteeDetailOut:
     guarantee = system.bus.handle(command, actor)
-    return _detail(system, conn, actor, guarantee.number or guarantee.application_number)
+    return _detail(system, db, actor, guarantee.number or guarantee.application_number)
 
 
 class ApplicationController(Controller):
@@ -71,15 +69,15 @@ class ApplicationController(Controller):
     @get("/", sync_to_thread=True)
     def list_applications(
         self,
-        conn: ConnectionDep,
+        db: DbDep,
         actor: ActorDep,
         status: list[GuaranteeStatus] | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[GuaranteeOut]:
         scope = ReadScope(actor)
-        return _page(
-            read.list_guarantees(
+        with db.reading() as conn:
+            found = read.list_guarantees(
                 conn,
                 statuses=status,
                 landlord_id=scope.landlord_id,
@@ -88,11 +86,11 @@ class ApplicationController(Controller):
                 page=page,
                 page_size=page_size,
             )
-        )
+        return _page(found)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def submit_application(
-        self, data: JSONBody[ApplicationIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
+        self, data: JSONBody[ApplicationIn], system: SystemDep, actor: ActorDep, db: DbDep
     ) -> GuaranteeDetailOut:
         command = c.SubmitApplication(
             property_id=data.property_id,
@@ -106,13 +104,13 @@ class ApplicationController(Controller):
             submit=data.submit,
             contacts=contacts_data(data.contacts) if data.contacts is not None else None,
         )
-        return _act(system, actor, conn, command)
+        return _act(system, actor, db, command)
 
     @get("/{number:str}", sync_to_thread=True)
     def application_detail(
-        self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
+        self, number: str, system: SystemDep, db: DbDep, actor: ActorDep
     ) -> GuaranteeDetailOut:
-        return _detail(system, conn, actor, number)
+        return _detail(system, db, actor, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def application_action(
@@ -121,11 +119,11 @@ class ApplicationController(Controller):
         action: Annotated[str, Parameter(pattern="^(approve|refuse|cancel)$")],
         system: SystemDep,
         actor: ActorDep,
-        conn: ConnectionDep,
+        db: DbDep,
         data: JSONBody[ReasonIn | None] = None,
     ) -> GuaranteeDetailOut:
         reason = data.reason if data else None
-        return _act(system, actor, conn, _ACTIONS[action](number=number, reason=reason))
+        return _act(system, actor, db, _ACTIONS[action](number=number, reason=reason))
 
 
 class GuaranteeController(Controller):
@@ -135,7 +133,7 @@ class GuaranteeController(Controller):
     @get("/", sync_to_thread=True)
     def list_guarantees(
         self,
-        conn: ConnectionDep,
+        db: DbDep,
         actor: ActorDep,
         status: list[GuaranteeStatus] | None = None,
         landlord_id: str | None = None,
@@ -145,8 +143,8 @@ class GuaranteeController(Controller):
         page_size: PageSize = 50,
     ) -> Page[GuaranteeOut]:
         scope = ReadScope(actor)
-        return _page(
-            read.list_guarantees(
+        with db.reading() as conn:
+            found = read.list_guarantees(
                 conn,
                 statuses=status,
                 landlord_id=scope.landlord_id or landlord_id,
@@ -156,13 +154,13 @@ class GuaranteeController(Controller):
                 page=page,
                 page_size=page_size,
             )
-        )
+        return _page(found)
 
     @get("/{number:str}", sync_to_thread=True)
     def guarantee_detail(
-        self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
+        self, number: str, system: SystemDep, db: DbDep, actor: ActorDep
     ) -> GuaranteeDetailOut:
-        return _detail(system, conn, actor, number)
+        return _detail(system, db, actor, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def guarantee_action(
@@ -176,7 +174,7 @@ class GuaranteeController(Controller):
         ],
         system: SystemDep,
         actor: ActorDep,
-        conn: ConnectionDep,
+        db: DbDep,
         data: JSONBody[IssueIn | None] = None,
     ) -> GuaranteeDetailOut:
         reason = data.reason if data else None
@@ -186,4 +184,4 @@ class GuaranteeController(Controller):
             command = c.IssueGuarantee(number=number, reason=reason, fund_id=fund_id)
         else:
             command = _ACTIONS[action](number=number, reason=reason)
-        return _act(system, actor, conn, command)
+        return _act(system, actor, db, command)

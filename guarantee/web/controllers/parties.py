@@ -12,7 +12,7 @@ from guarantee.domain.errors import NotFound
 from guarantee.read import guarantees as read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
-from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
+from guarantee.web.deps import ActorDep, ConnectionDep, DbDep, SystemDep
 from guarantee.web.schemas import (
     LandlordContactsIn,
     LandlordDetailOut,
@@ -49,10 +49,12 @@ class LandlordController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def enrol_landlord(
-        self, data: JSONBody[LandlordIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
+        self, data: JSONBody[LandlordIn], system: SystemDep, actor: ActorDep, db: DbDep
     ) -> LandlordOut:
         landlord = system.bus.handle(c.EnrolLandlord(**data.model_dump()), actor)
-        return LandlordOut.model_validate(read.landlord_detail(conn, landlord.id))
+        with db.reading() as conn:
+            found = read.landlord_detail(conn, landlord.id)
+        return LandlordOut.model_validate(found)
 
     @get("/{landlord_id:str}", sync_to_thread=True)
     def landlord_detail(
@@ -133,10 +135,12 @@ class PropertyController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def add_property(
-        self, data: JSONBody[PropertyIn], system: SystemDep, actor: ActorDep, conn: ConnectionDep
+        self, data: JSONBody[PropertyIn], system: SystemDep, actor: ActorDep, db: DbDep
     ) -> PropertyOut:
         dwelling = system.bus.handle(c.AddProperty(**data.model_dump()), actor)
-        return PropertyOut.model_validate(read.property_detail(conn, dwelling.id))
+        with db.reading() as conn:
+            found = read.property_detail(conn, dwelling.id)
+        return PropertyOut.model_validate(found)
 
     @get("/{property_id:str}", sync_to_thread=True)
     def property_detail(

@@ -33,10 +33,11 @@ from guarantee.read import documents as documents_read
 from guarantee.read import guarantees as guarantees_read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services import commands as c
-from guarantee.web.deps import SystemDep
+from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
 from guarantee.web.pages.forms import FormState, amount, day
 from guarantee.web.pages.rendering import page
+from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
@@ -72,11 +73,11 @@ def _address(request: Request[Any, Any, Any]) -> str:
     return request.client.host if request.client else "sconosciuto"
 
 
-def _landlord(request: Request[Any, Any, Any], system: System) -> tuple[Actor, str]:
+def _landlord(request: Request[Any, Any, Any], system: System, db: RequestDb) -> tuple[Actor, str]:
     token = sessions.session_token(request)
     if token is None:
         raise NotLoggedIn
-    with system.engine.connect() as conn:
+    with db.reading() as conn:
         actor = sessions.actor_for_session(conn, token, system.deps.clock.now())
     if actor is None:
         raise NotLoggedIn
@@ -211,10 +212,10 @@ class PortalController(Controller):
 
     @post("/uscita", sync_to_thread=True)
     def logout(
-        self, request: Request[Any, Any, Any], data: Form, system: SystemDep
+        self, request: Request[Any, Any, Any], data: Form, system: SystemDep, db: DbDep
     ) -> Response[Any]:
         try:
-            actor, token = _landlord(request, system)
+            actor, token = _landlord(request, system, db)
         except NotLoggedIn:
             return _to_login(request)
         _check_csrf(token, data)
@@ -264,7 +265,9 @@ class PortalController(Controller):
         )
 
     @get("/password-dimenticata", sync_to_thread=True)
-    def forgot_form(self, request: Request[Any, Any, Any], system: SystemDep) -> Response[str]:
+    def forgot_form(
+        self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
+    ) -> Response[str]:
         return _public_form(request, system, "portal/forgot.html.j2")
 
     @post("/password-dimenticata", sync_to_thread=True)
@@ -282,7 +285,9 @@ class PortalController(Controller):
         return _public_form(request, system, "portal/forgot.html.j2", form=form, status_code=400)
 
     @get("/registrazione", sync_to_thread=True)
-    def enrol_form(self, request: Request[Any, Any, Any], system: SystemDep) -> Response[str]:
+    def enrol_form(
+        self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
+    ) -> Response[str]:
         return _public_form(
             request,
             system,
@@ -345,14 +350,14 @@ class PortalController(Controller):
     # -- guarantees -------------------------------------------------------------------------
 
     @get("/", sync_to_thread=True)
-    def home(self, request: Request[Any, Any, Any], system: SystemDep) -> Response[Any]:
+    def home(self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep) -> Response[Any]:
         try:
-            actor, token = _landlord(request, system)
+            actor, token = _landlord(request, system, db)
         except NotLoggedIn:
             return _to_login(request)
         if (refused := _only_landlords(system, actor, token)) is not None:
             return refused
-        with system.engine.connect() as conn:
+        with db.reading() as conn:
             found = guarantees_read.list_guarantees(
                 conn, landlord_id=actor.landlord_id, page=1, page_size=200
             )
@@ -367,16 +372,16 @@ class PortalController(Controller):
 
     @get("/garanzie/{number:str}", sync_to_thread=True)
     def guarantee(
-        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
     ) -> Response[Any]:
         try:
-            actor, token = _landlord(request, system)
+            actor, token = _landlord(request, system, db)
         except NotLoggedIn:
             return _to_login(request)
         if (refused := _only_landlords(system, actor, token)) is not None:
             return refused
         try:
-            with system.engine.connect() as conn:
+            with db.reading() as conn:
                 context = _guarantee_context(conn, system, actor, number)
         except NotFound:
             return _not_found(system, actor, token)
@@ -384,13 +389,13 @@ class PortalController(Controller):
 
     @get("/documenti/{document_id:str}", sync_to_thread=True)
     def document(
-        self, document_id: str, request: Request[Any, Any, Any], system: SystemDep
+        self, document_id: str, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
     ) -> Response[Any]:
         try:
-            actor, token = _landlord(request, system)
+            actor, token = _landlord(request, system, db)
         except NotLoggedIn:
             return _to_login(request)
-        with system.engine.connect() as conn:
+        with db.reading() as conn:
             try:
                 found = documents_read.document_file(conn, document_id)
             except NotFound:
@@ -423,31 +428,32 @@ class PortalController(Controller):
 
     @get("/garanzie/{number:str}/morosita", sync_to_thread=True)
     def arrears_form(
-        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
     ) -> Response[Any]:
-        return self._arrears(number, request, system, None)
+        return self._arrears(number, request, system, db, None)
 
     @post("/garanzie/{number:str}/morosita", sync_to_thread=True)
     def report_arrears(
-        self, number: str, request: Request[Any, Any, Any], data: Form, system: SystemDep
+        self, number: str, request: Request[Any, Any, Any], data: Form, system: SystemDep, db: DbDep
     ) -> Response[Any]:
-        return self._arrears(number, request, system, data)
+        return self._arrears(number, request, system, db, data)
 
     def _arrears(
         self,
         number: str,
         request: Request[Any, Any, Any],
         system: System,
+        db: RequestDb,
         data: dict[str, Any] | None,
     ) -> Response[Any]:
         try:
-            actor, token = _landlord(request, system)
+            actor, token = _landlord(request, system, db)
         except NotLoggedIn:
             return _to_login(request)
         if (refused := _only_landlords(system, actor, token)) is not None:
             return refused
         try:
-            with system.engine.connect() as conn:
+            with db.reading() as conn:
                 guarantee = _own_guarantee(conn, actor, number)
         except NotFound:
             return _not_found(system, actor, token)
@@ -490,31 +496,37 @@ class PortalController(Controller):
 
     @get("/garanzie/{number:str}/richiesta", sync_to_thread=True)
     def claim_form(
-        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
     ) -> Response[Any]:
-        return self._claim(number, request, system, None)
+        return self._claim(number, request, system, db, None)
 
     @post("/garanzie/{number:str}/richiesta", sync_to_thread=True)
     def file_claim(
-        self, number: str, request: Request[Any, Any, Any], data: Multipart, system: SystemDep
+        self,
+        number: str,
+        request: Request[Any, Any, Any],
+        data: Multipart,
+        system: SystemDep,
+        db: DbDep,
     ) -> Response[Any]:
-        return self._claim(number, request, system, data)
+        return self._claim(number, request, system, db, data)
 
     def _claim(
         self,
         number: str,
         request: Request[Any, Any, Any],
         system: System,
+        db: RequestDb,
         data: dict[str, Any] | None,
     ) -> Response[Any]:
         try:
-            actor, token = _landlord(request, system)
+            actor, token = _landlord(request, system, db)
         except NotLoggedIn:
             return _to_login(request)
         if (refused := _only_landlords(system, actor, token)) is not None:
             return refused
         try:
-            with system.engine.connect() as conn:
+            with db.reading() as conn:
                 guarantee = _own_guarantee(conn, actor, number)
         except NotFound:
             return _not_found(system, actor, token)
@@ -548,17 +560,17 @@ class PortalController(Controller):
 
     @get("/richieste/{number:str}", sync_to_thread=True)
     def claim(
-        self, number: str, request: Request[Any, Any, Any], system: SystemDep
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
     ) -> Response[Any]:
         try:
-            actor, token = _landlord(request, system)
+            actor, token = _landlord(request, system, db)
         except NotLoggedIn:
             return _to_login(request)
         if (refused := _only_landlords(system, actor, token)) is not None:
             return refused
         today = system.deps.clock.today()
         try:
-            with system.engine.connect() as conn:
+            with db.reading() as conn:
                 row = claims_read.claim_detail(
                     conn,
                     number,
@@ -570,9 +582,7 @@ class PortalController(Controller):
         except NotFound:
             return _not_found(system, actor, token)
         claim = access.shaped("claim", actor, row)
-        case = next(
-            (x for x in cases if x["guarantee_number"] == claim["guarantee_number"]), None
-        )
+        case = next((x for x in cases if x["guarantee_number"] == claim["guarantee_number"]), None)
         clock = claim_clock(
             ClaimDates(
                 filed_on=row["filed_on"],

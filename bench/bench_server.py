@@ -1,0 +1,502 @@
+"""Real servers under wrk: `garanzia serve` against a minimal Litestar floor, same SQL, same JSON.
+
+    python -m bench.bench_server                       # local PostgreSQL, ~4 minutes
+    python -m bench.bench_server --seconds 3 --repeats 2 --database-url postgresql://…
+
+Needs wrk on the PATH (Debian: `apt-get install -y wrk`). In a throwaway PostgreSQL database
+(created, migrated, dropped after) it loads 100,000 guarantees (one made through the service
+layer, cloned by SQL with its landlord, dwelling, household and history), then starts, on
+loopback and on the same server software (uvicorn, one process each):
+- ours: `garanzia serve` with its default pool, the Redis broker when one answers;
+- the floor: bench/floor_app.py, the same token check and guarantee SQL on a raw psycopg pool.
+wrk asks for random guarantees by number at 8, 32 and 128 connections, rounds of ours and the
+floor interleaved (the first of each pair alternates), each repeated. Printed per level:
+min/median/max req/s, p99, errors (answers other than 2xx and 503, and socket errors, which
+mean a request got no answer), 503s, the ratios ours/floor of median req/s and median p99,
+and the p99 of /health polled during ours' rounds. Then ours on 1,000 guarantees against ours
+on 100,000 at 32 connections (does the lookup cost depend on the table's size?).
+The goals (at 32 connections ≥ 0.5 of the floor's req/s, p99 ≤ 1.5× the floor's, never stops
+answering) are reported, never asserted: two cores shared with wrk and PostgreSQL are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Connection, text
+
+from bench._postgres import DEFAULT_URL, ROOT, throwaway_database
+from guarantee.adapters.db import tables
+from guarantee.adapters.logging import configure_logging
+from guarantee.bootstrap import bootstrap
+from guarantee.domain.actors import Actor, Role
+from guarantee.services import commands as c
+from guarantee.settings import Settings
+from tests.support import builders
+from tests.support.servers import free_port
+
+MANAGER = Actor("bench", Role.FUND_MANAGER)
+USERNAME, PASSWORD = "bench-load", "una-password-lunga-42"
+LEVELS = (8, 32, 128)
+NUMBER = "B{:07d}"  # the cloned guarantees' numbers: B0000001 … B0100000
+
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args)
+  statuses = {}
+  math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1000000))
+  wrk.headers["Authorization"] = "Bearer TOKEN"
+end
+function request()
+  return wrk.format("GET", string.format("/api/v1/guarantees/B%07d", math.random(1, COUNT)))
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      total[status] = (total[status] or 0) + count
+    end
+  end
+  for status, count in pairs(total) do io.write(string.format("STATUS %d %d\\n", status, count)) end
+  local e = summary.errors
+  io.write(string.format("RESULT %d %.3f %d %d\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(99), e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+# -- data --------------------------------------------------------------------------------------
+
+
+def _clone(conn: Connection, table: str, overrides: dict[str, str], count: int, key: str) -> None:
+    """Insert ``count`` copies of the template row ``key`` with some columns computed from i."""
+    columns = [c.name for c in tables.metadata.tables[table].columns]
+    if table == "audit_events":
+        columns.remove("seq")
+    values = ", ".join(overrides.get(c, f't."{c}"') for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.execute(
+        text(
+            f"INSERT INTO {table} ({names}) SELECT {values} "
+            f"FROM {table} t, generate_series(1, :count) i WHERE {key}"
+        ),
+        {"count": count},
+    )
+
+
+def load(url: str, count: int, folder: Path) -> str:
+    """``count`` guarantees cloned from one issued through the bus; returns a bearer token."""
+    settings = Settings(
+        database_url=url, outbox_dir=folder / "outbox", storage_dir=folder / "storage"
+    )
+    system = bootstrap(settings)
+    try:
+        fund = builders.fund_with(system, Decimal(1_000_000), MANAGER)
+        template = builders.issued_guarantee(system, fund.id)
+        landlords = max(1, count // 100)
+        uuid = "md5('{}' || i)::uuid::text"
+        with system.engine.begin() as conn:
+            _clone(
+                conn,
+                "landlords",
+                {
+                    "id": uuid.format("l"),
+                    "name": "t.name || ' ' || i",
+                    "tax_code": "'BL' || lpad(i::text, 14, '0')",
+                },
+                landlords,
+                f"t.id = '{template.landlord_id}'",
+            )
+            _clone(
+                conn,
+                "properties",
+                {
+                    "id": uuid.format("p"),
+                    "landlord_id": f"md5('l' || (1 + i % {landlords}))::uuid::text",
+                },
+                count,
+                f"t.id = '{template.property_id}'",
+            )
+            _clone(
+                conn,
+                "households",
+                {"id": uuid.format("h")},
+                count,
+                f"t.id = '{template.household_id}'",
+            )
+            _clone(
+                conn,
+                "guarantees",
+                {
+                    "id": uuid.format("g"),
+                    "number": "'B' || lpad(i::text, 7, '0')",
+                    "application_number": "'BA' || lpad(i::text, 7, '0')",
+                    "certificate_code": "substr(md5('c' || i), 1, 19)",
+                    "landlord_id": f"md5('l' || (1 + i % {landlords}))::uuid::text",
+                    "property_id": uuid.format("p"),
+                    "household_id": uuid.format("h"),
+                    "issued_at": "t.issued_at - (i || ' minutes')::interval",
+                },
+                count,
+                f"t.id = '{template.id}'",
+            )
+            _clone(
+                conn,
+                "audit_events",
+                {
+                    "id": "md5('a' || i || '-' || t.seq)::uuid::text",
+                    "entity_id": uuid.format("g"),
+                },
+                count,
+                f"t.entity_type = 'guarantee' AND t.entity_id = '{template.id}'",
+            )
+        with system.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+        system.bus.handle(
+            c.CreateAccount(
+                username=USERNAME,
+                full_name="Carico",
+                role=Role.FUND_MANAGER,
+                password=PASSWORD,
+            ),
+            Actor.system("bench"),
+        )
+        token = system.bus.handle(
+            c.Login(USERNAME, PASSWORD, "127.0.0.1"), Actor.anonymous("127.0.0.1")
+        ).token
+        assert token is not None
+        return token
+    finally:
+        system.close()
+
+
+# -- servers -----------------------------------------------------------------------------------
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], probe: str, log: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [part.replace("PORT", str(port)) for part in command],
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base + probe, process, log)
+        yield base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            print(f"  ! {command[2]} ignored SIGTERM for 30 s: killed", flush=True)
+            process.kill()
+            process.wait()
+
+
+def ours(url: str, broker: str | None, folder: Path) -> AbstractContextManager[str]:
+    env = {
+        "GARANZIA_DATABASE_URL": url,
+        "GARANZIA_STORAGE_DIR": str(folder / "storage"),
+        "GARANZIA_OUTBOX_DIR": str(folder / "outbox"),
+    }
+    if broker:
+        env["GARANZIA_BROKER_URL"] = broker
+    command = [sys.executable, "-m", "guarantee.cli", "serve", "--port", "PORT"]
+    return server(command, env, "/health", folder / "ours.log")
+
+
+def floor(url: str, folder: Path) -> AbstractContextManager[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.floor_app:create_app",
+        "--factory",
+        "--port",
+        "PORT",
+        "--log-level",
+        "info",
+        "--proxy-headers",
+    ]  # the same uvicorn options as `garanzia serve`
+    settings = Settings()
+    env = {
+        "FLOOR_DSN": url,
+        "FLOOR_POOL": f"{settings.db_pool_size},{settings.db_pool_size + settings.db_max_overflow}",
+    }
+    return server(command, env, "/api/v1/guarantees/none", folder / "floor.log")
+
+
+def redis_broker() -> str | None:
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+# -- load --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Round:
+    rate: float
+    p99_ms: float
+    errors: int
+    unavailable: int
+    health_p99_ms: float | None = None
+    health_failures: int = 0
+
+
+@dataclass
+class Series:
+    rounds: list[Round] = field(default_factory=list)
+
+    def rates(self) -> list[float]:
+        return [r.rate for r in self.rounds]
+
+    def median_p99(self) -> float:
+        return statistics.median(r.p99_ms for r in self.rounds)
+
+
+class HealthWatch:
+    """Polls /health 5 times a second on its own connection while a round runs (faster
+    polling would load ours with work the floor does not have)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.seconds: list[float] = []
+        self.failures = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=10) as http:
+            while not self._stop.is_set():
+                started = time.perf_counter()
+                try:
+                    ok = http.get(f"{self.base}/health").status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.seconds.append(time.perf_counter() - started)
+                self.failures += 0 if ok else 1
+                time.sleep(0.2)
+
+    def __enter__(self) -> HealthWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def p99_ms(self) -> float | None:
+        if not self.seconds:
+            return None
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+
+
+def wrk(base: str, script: Path, connections: int, seconds: int) -> Round:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        base,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    statuses = {int(s): int(n) for s, n in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M)}
+    found = re.search(r"^RESULT (\d+) ([\d.]+) (\d+) (\d+)$", out, re.M)
+    if found is None:
+        raise RuntimeError(f"unexpected wrk output:\n{out}")
+    requests, duration, p99_us, socket_errors = found.groups()
+    other = sum(n for s, n in statuses.items() if not (200 <= s < 300 or s == 503))
+    return Round(
+        rate=int(requests) / float(duration),
+        p99_ms=int(p99_us) / 1000,
+        errors=other + int(socket_errors),
+        unavailable=statuses.get(503, 0),
+    )
+
+
+def measured(base: str, script: Path, connections: int, seconds: int, health: bool) -> Round:
+    if not health:
+        return wrk(base, script, connections, seconds)
+    with HealthWatch(base) as watch:
+        result = wrk(base, script, connections, seconds)
+    result.health_p99_ms, result.health_failures = watch.p99_ms(), watch.failures
+    return result
+
+
+def same_json(ours_base: str, floor_base: str, token: str) -> bool:
+    headers = {"Authorization": f"Bearer {token}"}
+    path = "/api/v1/guarantees/" + NUMBER.format(42)
+    mine = httpx.get(ours_base + path, headers=headers, timeout=10)
+    theirs = httpx.get(floor_base + path, headers=headers, timeout=10)
+    if mine.status_code != 200 or theirs.status_code != 200:
+        print(f"  ! lookup answered {mine.status_code} (ours), {theirs.status_code} (floor)")
+        return False
+    a, b = mine.json(), theirs.json()
+    if a != b:
+        keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+        print(f"  ! the two JSON answers differ in: {', '.join(keys)}")
+    return bool(a == b)
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def spread(values: list[float]) -> str:
+    return f"{min(values):6.0f} {statistics.median(values):6.0f} {max(values):6.0f}"
+
+
+def report(level: int, mine: Series, theirs: Series) -> tuple[float, float]:
+    ratio = statistics.median(mine.rates()) / statistics.median(theirs.rates())
+    p99_ratio = mine.median_p99() / theirs.median_p99()
+    health = [r.health_p99_ms for r in mine.rounds if r.health_p99_ms is not None]
+    health_failures = sum(r.health_failures for r in mine.rounds)
+    print(
+        f"{level:>5} | {spread(mine.rates())} | {spread(theirs.rates())} | {ratio:5.2f} | "
+        f"{mine.median_p99():7.1f} {theirs.median_p99():7.1f} {p99_ratio:5.2f} | "
+        f"{sum(r.errors for r in mine.rounds):4d} {sum(r.errors for r in theirs.rounds):4d} | "
+        f"{sum(r.unavailable for r in mine.rounds):5d} "
+        f"{sum(r.unavailable for r in theirs.rounds):5d} | "
+        f"{max(health) if health else float('nan'):7.1f} {health_failures:3d}",
+        flush=True,
+    )
+    return ratio, p99_ratio
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL server")
+    parser.add_argument("--guarantees", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1_000, help="the scale comparison's size")
+    parser.add_argument("--seconds", type=int, default=5, help="length of one wrk round")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: on Debian `apt-get install -y wrk`, then run this again.")
+    configure_logging(json=False)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per /health poll otherwise
+    broker = redis_broker()
+    folder = Path(tempfile.mkdtemp(prefix="garanzia-bench-server-"))
+    jobs = "the Redis broker" if broker else "in-process jobs"
+    print(f"servers' logs in {folder}; ours with {jobs}")
+
+    with (
+        throwaway_database(args.database_url, "garanzia_bench") as big_url,
+        throwaway_database(args.database_url, "garanzia_bench_small") as small_url,
+    ):
+        started = time.perf_counter()
+        token = load(big_url, args.guarantees, folder)
+        small_token = load(small_url, args.small, folder)
+        print(
+            f"loaded {args.guarantees:,} + {args.small:,} guarantees in "
+            f"{time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+        script = folder / "lookup.lua"
+        script.write_text(WRK_SCRIPT.replace("TOKEN", token).replace("COUNT", str(args.guarantees)))
+        small_script = folder / "lookup-small.lua"
+        small_script.write_text(
+            WRK_SCRIPT.replace("TOKEN", small_token).replace("COUNT", str(args.small))
+        )
+
+        with ours(big_url, broker, folder) as mine_base, floor(big_url, folder) as floor_base:
+            print(
+                f"same JSON from both: {'yes' if same_json(mine_base, floor_base, token) else 'NO'}"
+            )
+            for base in (mine_base, floor_base):  # warm both: pools, caches, JIT-less imports
+                wrk(base, script, 8, 2)
+            print(
+                f"\nGET /api/v1/guarantees/{{random of {args.guarantees:,}}}, wrk -t2, "
+                f"{args.repeats} × {args.seconds} s rounds, interleaved\n"
+                "conns |   ours req/s min med max |  floor req/s min med max | ratio | "
+                "p99 ms ours   floor ratio | errors o f |  503s o f | /health p99 ms, not 200"
+            )
+            goals: dict[int, tuple[float, float]] = {}
+            errors = 0
+            for level in LEVELS:
+                mine, theirs = Series(), Series()
+                for repeat in range(args.repeats):
+                    pair = [(mine, mine_base, True), (theirs, floor_base, False)]
+                    for series, base, health in pair if repeat % 2 == 0 else pair[::-1]:
+                        series.rounds.append(measured(base, script, level, args.seconds, health))
+                goals[level] = report(level, mine, theirs)
+                errors += sum(r.errors for r in mine.rounds)
+
+        with (
+            ours(small_url, broker, folder) as small_base,
+            ours(big_url, broker, folder) as big_base,
+        ):
+            for base, lua in ((small_base, small_script), (big_base, script)):
+                wrk(base, lua, 8, 2)
+            small, big = Series(), Series()
+            for repeat in range(args.repeats):
+                sizes = [(small, small_base, small_script), (big, big_base, script)]
+                for size, at, lua in sizes if repeat % 2 == 0 else sizes[::-1]:
+                    size.rounds.append(wrk(at, lua, 32, args.seconds))
+            print(
+                f"\nscale, ours at 32 connections: {args.small:,} guarantees "
+                f"{spread(small.rates())} req/s, p99 {small.median_p99():.1f} ms; "
+                f"{args.guarantees:,}: {spread(big.rates())} req/s, p99 {big.median_p99():.1f} ms; "
+                f"ratio big/small "
+                f"{statistics.median(big.rates()) / statistics.median(small.rates()):.2f}"
+            )
+    ratio, p99_ratio = goals[32]
+    print(
+        "\ngoals (reported, not asserted): at 32 connections "
+        f"req/s ratio {ratio:.2f} (goal ≥ 0.5: {'met' if ratio >= 0.5 else 'NOT met'}), "
+        f"p99 ratio {p99_ratio:.2f} (goal ≤ 1.5: {'met' if p99_ratio <= 1.5 else 'NOT met'}); "
+        f"errors other than 503 at any level: {errors}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""The floor for bench_server: a minimal Litestar app answering the guarantee lookup with the
+same SQL as ours (token check, guarantee row, history) on a raw psycopg 3 pool.
+
+    uvicorn bench.floor_app:create_app --factory   # FLOOR_DSN=postgresql://… FLOOR_POOL=10,15
+
+No settings, no dependency injection, no read model, no validation: one sync handler in a
+worker thread (the same threading model as ours), one pooled connection in autocommit, the
+rows turned into the same JSON ours returns (euros from cents, aware UTC datetimes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from litestar import Litestar, Request, get
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from guarantee.adapters import accounts
+from guarantee.adapters.db.raw import _driver_sql
+from guarantee.domain.guarantees import LIFECYCLE, GuaranteeStatus
+from guarantee.read import guarantees as read
+
+TOKEN_SQL = _driver_sql(accounts._ACTOR_FOR_TOKEN, "postgresql")
+DETAIL_SQL = _driver_sql(read._DETAIL_SQL, "postgresql")
+HISTORY_SQL = _driver_sql(read._HISTORY_SQL, "postgresql")
+CENTS = {name for name, kind in read._DETAIL_KINDS.items() if kind == "cents"}
+
+
+def create_app() -> Litestar:
+    low, high = (int(n) for n in os.environ.get("FLOOR_POOL", "10,15").split(","))
+    pool = ConnectionPool(
+        os.environ["FLOOR_DSN"],
+        min_size=low,
+        max_size=high,
+        timeout=3,
+        # UTC session: the datetimes come back as ours serialises them.
+        kwargs={"autocommit": True, "options": "-c TimeZone=UTC"},
+        open=False,
+    )
+
+    @get("/api/v1/guarantees/{number:str}", sync_to_thread=True)
+    def detail(number: str, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        token = request.headers.get("authorization", "").partition(" ")[2]
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
+            now = datetime.now(UTC)
+            if cursor.execute(TOKEN_SQL, {"token_hash": digest, "now": now}).fetchone() is None:
+                raise NotAuthorizedException("token non valido o scaduto")
+            row = cursor.execute(DETAIL_SQL, {"number": number}).fetchone()
+            if row is None:
+                raise NotFoundException("garanzia non trovata")
+            history = cursor.execute(HISTORY_SQL, {"entity_id": row["id"]}).fetchall()
+        for name in CENTS:
+            row[name] = Decimal(row[name]).scaleb(-2)
+        row["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(row["status"]))
+        row["history"] = history
+        return row
+
+    async def open_pool() -> None:
+        pool.open(wait=True)
+
+    async def close_pool() -> None:
+        pool.close()
+
+    return Litestar([detail], on_startup=[open_pool], on_shutdown=[close_pool])
