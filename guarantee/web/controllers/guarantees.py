@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import Connection
 
+from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor
 from guarantee.domain.guarantees import GuaranteeStatus
 from guarantee.read import guarantees as read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.controllers.households import contacts_data
-from guarantee.web.deps import ActorDep, DbDep, SystemDep
+from guarantee.web.deps import ActorDep, DbDep, SystemDep, read_as_actor
 from guarantee.web.schemas import (
     ApplicationIn,
     GuaranteeDetailOut,
@@ -45,16 +48,28 @@ def _page(found: read.Page) -> Page[GuaranteeOut]:
     return page_of(found, GuaranteeOut)
 
 
-def _detail(system: SystemDep, db: DbDep, actor: ActorDep, number: str) -> GuaranteeDetailOut:
+def _detail_row(system: System, conn: Connection, actor: Actor, number: str) -> dict[str, Any]:
     scope = ReadScope(actor)
+    row = read.guarantee_detail(
+        conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
+    )
+    product = system.deps.products.get(row["product_code"], row["product_version"]).product
+    cover = cover_state(conn, row["id"], product, row["monthly_rent"])
+    return row | {"cover": cover_lines(cover)}
+
+
+async def _detail_of(request: Request[Any, Any, Any], number: str) -> GuaranteeDetailOut:
+    # The hottest read (a landlord's status page): one worker-thread trip, see read_as_actor.
+    system: System = request.app.state.system
+    row = await read_as_actor(request, lambda conn, actor: _detail_row(system, conn, actor, number))
+    return GuaranteeDetailOut.model_validate(row)
+
+
+def _detail(system: SystemDep, db: DbDep, actor: ActorDep, number: str) -> GuaranteeDetailOut:
     # The connection goes back to the pool before the answer is validated and serialised.
     with db.reading() as conn:
-        row = read.guarantee_detail(
-            conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
-        )
-        product = system.deps.products.get(row["product_code"], row["product_version"]).product
-        cover = cover_state(conn, row["id"], product, row["monthly_rent"])
-    return GuaranteeDetailOut.model_validate(row | {"cover": cover_lines(cover)})
+        row = _detail_row(system, conn, actor, number)
+    return GuaranteeDetailOut.model_validate(row)
 
 
 def _act(system: SystemDep, actor: ActorDep, db: DbDep, command: c.Command) -> GuaranteeDetailOut:
@@ -66,18 +81,17 @@ class ApplicationController(Controller):
     path = "/api/v1/applications"
     tags = ("applications",)
 
-    @get("/", sync_to_thread=True)
-    def list_applications(
+    @get("/")
+    async def list_applications(
         self,
-        db: DbDep,
-        actor: ActorDep,
+        request: Request[Any, Any, Any],
         status: list[GuaranteeStatus] | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[GuaranteeOut]:
-        scope = ReadScope(actor)
-        with db.reading() as conn:
-            found = read.list_guarantees(
+        def find(conn: Connection, actor: Actor) -> read.Page:
+            scope = ReadScope(actor)
+            return read.list_guarantees(
                 conn,
                 statuses=status,
                 landlord_id=scope.landlord_id,
@@ -86,7 +100,8 @@ class ApplicationController(Controller):
                 page=page,
                 page_size=page_size,
             )
-        return _page(found)
+
+        return _page(await read_as_actor(request, find))
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def submit_application(
@@ -106,11 +121,11 @@ class ApplicationController(Controller):
         )
         return _act(system, actor, db, command)
 
-    @get("/{number:str}", sync_to_thread=True)
-    def application_detail(
-        self, number: str, system: SystemDep, db: DbDep, actor: ActorDep
+    @get("/{number:str}")
+    async def application_detail(
+        self, number: str, request: Request[Any, Any, Any]
     ) -> GuaranteeDetailOut:
-        return _detail(system, db, actor, number)
+        return await _detail_of(request, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def application_action(
@@ -130,11 +145,10 @@ class GuaranteeController(Controller):
     path = "/api/v1/guarantees"
     tags = ("guarantees",)
 
-    @get("/", sync_to_thread=True)
-    def list_guarantees(
+    @get("/")
+    async def list_guarantees(
         self,
-        db: DbDep,
-        actor: ActorDep,
+        request: Request[Any, Any, Any],
         status: list[GuaranteeStatus] | None = None,
         landlord_id: str | None = None,
         fund_id: str | None = None,
@@ -142,9 +156,9 @@ class GuaranteeController(Controller):
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[GuaranteeOut]:
-        scope = ReadScope(actor)
-        with db.reading() as conn:
-            found = read.list_guarantees(
+        def find(conn: Connection, actor: Actor) -> read.Page:
+            scope = ReadScope(actor)
+            return read.list_guarantees(
                 conn,
                 statuses=status,
                 landlord_id=scope.landlord_id or landlord_id,
@@ -154,13 +168,14 @@ class GuaranteeController(Controller):
                 page=page,
                 page_size=page_size,
             )
-        return _page(found)
 
-    @get("/{number:str}", sync_to_thread=True)
-    def guarantee_detail(
-        self, number: str, system: SystemDep, db: DbDep, actor: ActorDep
+        return _page(await read_as_actor(request, find))
+
+    @get("/{number:str}")
+    async def guarantee_detail(
+        self, number: str, request: Request[Any, Any, Any]
     ) -> GuaranteeDetailOut:
-        return _detail(system, db, actor, number)
+        return await _detail_of(request, number)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def guarantee_action(
