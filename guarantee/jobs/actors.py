@@ -12,6 +12,7 @@ from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor
 from guarantee.jobs.reactions import Reactions
 from guarantee.jobs.reminders import queue_expiry_reminders
+from guarantee.jobs.schedule import claim_run, finish_run, period_of, release_run
 from guarantee.services import commands as c
 
 log = structlog.get_logger(__name__)
@@ -30,7 +31,22 @@ class Jobs:
 
 def declare_jobs(broker: dramatiq.Broker, system: System, reactions: Reactions) -> Jobs:
     def expire_due_guarantees() -> None:
-        expired = system.bus.handle(c.ExpireDueGuarantees(), SCHEDULER)
+        clock = system.deps.clock
+        period = period_of(clock.today())
+        with system.engine.begin() as conn:
+            if not claim_run(conn, "expire_due_guarantees", period, clock.now()):
+                log.info("daily expiry already run", period=period)
+                return
+        try:
+            expired = system.bus.handle(c.ExpireDueGuarantees(), SCHEDULER)
+        except Exception:
+            # Give the period back so dramatiq's retry (or another scheduler) runs it. A worker
+            # killed here keeps the row: tomorrow's run expires whatever is past its end.
+            with system.engine.begin() as conn:
+                release_run(conn, "expire_due_guarantees", period)
+            raise
+        with system.engine.begin() as conn:
+            finish_run(conn, "expire_due_guarantees", period, clock.now())
         log.info("daily expiry", expired=len(expired), numbers=expired)
 
     def send_expiry_reminders() -> None:

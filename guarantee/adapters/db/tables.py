@@ -275,7 +275,44 @@ outbox = Table(
     Column("dispatched_at", UtcDateTime()),
     Column("done_at", UtcDateTime()),
     Column("last_error", Text),
+    # Set for events that must exist once per period (a reminder per guarantee per term):
+    # two schedulers inserting the same key leave one row.
+    Column("dedup_key", String(200)),
+    # A worker handling the event holds it until lease_until and renews it by heartbeat; the
+    # relay hands an event whose lease ran out to another worker.
+    Column("lease_until", UtcDateTime()),
     Index("ix_outbox_status_available", "status", "available_at"),
+    Index("ux_outbox_dedup_key", "dedup_key", unique=True),
+)
+
+# One row per scheduled job and period (the day): whichever scheduler inserts it runs the job.
+scheduled_runs = Table(
+    "scheduled_runs",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("period", String(32), primary_key=True),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("done_at", UtcDateTime()),
+)
+
+# A protocol number is taken in a short transaction together with the letter's final HTML,
+# before the slow PDF rendering; the document row is stored later with the same number. A
+# worker that dies in between leaves this row, and the retry renders it with its number:
+# numbers are neither skipped nor used twice, and no lock is held while rendering.
+document_numbers = Table(
+    "document_numbers",
+    metadata,
+    Column("protocol_year", Integer, primary_key=True),
+    Column("protocol_sequence", Integer, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("source_event_id", UUID, nullable=False),
+    Column("guarantee_id", UUID),
+    Column("title", String(200), nullable=False),
+    Column("template_version", String(20), nullable=False),
+    Column("html", Text, nullable=False),
+    Column("reserved_at", UtcDateTime(), nullable=False),
+    Column("document_id", UUID),
+    UniqueConstraint("source_event_id", "kind", name="uq_document_numbers_event_kind"),
 )
 
 # Archived documents: immutable; regenerating makes a new revision with a new protocol number.
@@ -310,6 +347,7 @@ outgoing_mails = Table(
     Column("to_address", String(254), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("body_text", Text, nullable=False),
+    Column("body_html", Text),
     Column("document_ids", JSON, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -317,6 +355,12 @@ outgoing_mails = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),
     Column("last_error", Text),
+    # queued → sending → sent; sending → awaiting_retry (with retry_after) → sending …;
+    # → failed after the last attempt, or bounced when the receiving server says so later.
+    Column("retry_after", UtcDateTime()),
+    # Times a worker died while the SMTP server held the message: resent with the same
+    # Message-ID, and counted so the operator sees how often the promise was tested.
+    Column("unknown_outcomes", Integer, nullable=False, server_default="0"),
 )
 
 
