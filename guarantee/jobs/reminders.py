@@ -45,7 +45,7 @@ def insert_due_reminders(conn: Connection, today: date, now: datetime) -> int:
     upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
     queued = 0
     for guarantee_id, number, ends_on in conn.execute(due).all():
-        result = conn.execute(
+        inserted = conn.execute(
             upsert(tables.outbox)
             .values(
                 id=str(uuid.uuid4()),
@@ -65,6 +65,7 @@ def insert_due_reminders(conn: Connection, today: date, now: datetime) -> int:
                 dedup_key=reminder_key(guarantee_id, ends_on),
             )
             .on_conflict_do_nothing(index_elements=["dedup_key"])
-        )
-        queued += result.rowcount
+            .returning(tables.outbox.c.id)
+        ).first()
+        queued += inserted is not None
     return queued

@@ -27,12 +27,14 @@ def claim_run(conn: Connection, job: str, period: str, now: datetime) -> bool:
     """True if this caller owns (job, period). On PostgreSQL a concurrent claimer waits for the
     owner's transaction: if it commits the claimer gets False, if it rolls back, True."""
     upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    result = conn.execute(
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT here.
+    inserted = conn.execute(
         upsert(tables.scheduled_runs)
         .values(job=job, period=period, started_at=now)
         .on_conflict_do_nothing(index_elements=["job", "period"])
-    )
-    return result.rowcount == 1
+        .returning(tables.scheduled_runs.c.job)
+    ).first()
+    return inserted is not None
 
 
 def finish_run(conn: Connection, job: str, period: str, now: datetime) -> None:
