@@ -38,9 +38,13 @@ class Settings(BaseSettings):
     fund_iban: str = ""  # where tenants pay recovery instalments, printed on repayment plans
     mail_from: str = "Garanzia Casa <noreply@garanziacasa.example.it>"
     token_ttl_hours: int = 12
-    # An outbox event handed to the broker but not done after this long is handed over again
-    # (its message died with a worker or with an in-memory broker).
-    outbox_redispatch_seconds: int = 600
+    # An outbox event handed to the broker but not started after this long is handed over
+    # again (its message died with a worker or with an in-memory broker); handling it twice is
+    # harmless, so this is short.
+    outbox_redispatch_seconds: int = 45
+    # A worker handling an event renews its lease every third of this; a dead worker's event
+    # is taken over once the lease runs out.
+    outbox_lease_seconds: int = 30
     log_json: bool = False
     debug: bool = False
 

@@ -31,6 +31,8 @@ class DocumentKind(StrEnum):
     # What else a landlord must know of its guarantee: a claim withdrawn, a decision
     # revoked, the cover used up.
     GUARANTEE_NOTICE = "guarantee_notice"
+    # What the tenant household must know: an ended guarantee, a mediation, a write-off.
+    HOUSEHOLD_NOTICE = "household_notice"
 
 
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.

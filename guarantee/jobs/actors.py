@@ -51,18 +51,21 @@ def declare_jobs(broker: dramatiq.Broker, system: System, reactions: Reactions) 
 
     def send_expiry_reminders() -> None:
         clock = system.deps.clock
-        queued = queue_expiry_reminders(system.engine, clock.today(), clock.now())
+        queued = queue_expiry_reminders(system.engine, clock.today(), clock.now(), system.letters)
         log.info("expiry reminders queued", count=queued)
 
     def process_outbox(outbox_id: str) -> None:
         reactions.handle(outbox_id)
 
-    def declare(fn: object, name: str) -> dramatiq.Actor:  # type: ignore[type-arg]
-        return dramatiq.actor(broker=broker, actor_name=name, max_retries=5, min_backoff=1000)(fn)  # type: ignore[call-overload,no-any-return]
+    def declare(fn: object, name: str, retries: int = 5) -> dramatiq.Actor:  # type: ignore[type-arg]
+        return dramatiq.actor(  # type: ignore[call-overload,no-any-return]
+            broker=broker, actor_name=name, max_retries=retries, min_backoff=1000
+        )(fn)
 
     return Jobs(
         broker=broker,
         expire_due_guarantees=declare(expire_due_guarantees, "expire_due_guarantees"),
         send_expiry_reminders=declare(send_expiry_reminders, "send_expiry_reminders"),
-        process_outbox=declare(process_outbox, "process_outbox"),
+        # The outbox row is the retry: back-off, attempts and the error live there.
+        process_outbox=declare(process_outbox, "process_outbox", retries=0),
     )

@@ -28,6 +28,7 @@ from guarantee.adapters.db.repositories import next_in_sequence
 from guarantee.adapters.storage import FileStore
 from guarantee.adapters.templating import DocumentRenderer
 from guarantee.domain.documents import DocumentKind, MediaType, ProtocolNumber, sha256_hex
+from guarantee.jobs.audit import record
 from guarantee.services.ports import Clock
 
 # Plain ASCII so that HTML escaping leaves it as it is; replaced in the numbering transaction.
@@ -183,6 +184,21 @@ class DocumentArchive:
                         created_at=self.clock.now(),
                         created_by=by,
                     )
+                )
+                record(
+                    conn,
+                    "document",
+                    document_id,
+                    "archive",
+                    {
+                        "kind": kind.value,
+                        "protocol_number": str(reservation.protocol),
+                        "sha256": sha256_hex(content),
+                        "guarantee_id": guarantee_id,
+                        "template_version": reservation.template_version,
+                    },
+                    self.clock.now(),
+                    actor=by,
                 )
                 conn.execute(
                     update(tables.document_numbers)

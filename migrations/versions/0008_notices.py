@@ -31,6 +31,18 @@ def upgrade() -> None:
         "outgoing_mails",
         sa.Column("unknown_outcomes", sa.Integer(), nullable=False, server_default="0"),
     )
+    # One mail per event and addressee (the tenant's and the landlord's letters of one event).
+    # outgoing_mails has no triggers, so SQLite's batch copy loses nothing.
+    with op.batch_alter_table("outgoing_mails") as batch:
+        batch.add_column(
+            sa.Column(
+                "addressee", sa.String(length=20), nullable=False, server_default="landlord"
+            )
+        )
+        batch.drop_constraint("uq_outgoing_mails_outbox_id", type_="unique")
+        batch.create_unique_constraint(
+            "uq_outgoing_mails_outbox_id_addressee", ["outbox_id", "addressee"]
+        )
     op.create_table(
         "scheduled_runs",
         sa.Column("job", sa.String(length=64), nullable=False),
@@ -54,13 +66,56 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("protocol_year", "protocol_sequence"),
         sa.UniqueConstraint("source_event_id", "kind", name="uq_document_numbers_event_kind"),
     )
+    op.create_table(
+        "print_batches",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("letters", sa.Integer(), nullable=False),
+        sa.Column("storage_key", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("posted_by", sa.String(length=100), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_print_batches"),
+        sa.UniqueConstraint("day", name="uq_print_batches_day"),
+    )
+    op.create_table(
+        "postal_letters",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("outbox_id", sa.String(length=36), nullable=False),
+        sa.Column("addressee", sa.String(length=20), nullable=False),
+        sa.Column("recipient_name", sa.String(length=200), nullable=False),
+        sa.Column("recipient_address", sa.String(length=300), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("document_ids", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("batch_id", sa.String(length=36), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"], ["outbox.id"], name="fk_postal_letters_outbox_id_outbox"
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["print_batches.id"], name="fk_postal_letters_batch_id_print_batches"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_postal_letters"),
+        sa.UniqueConstraint(
+            "outbox_id", "addressee", name="uq_postal_letters_outbox_id_addressee"
+        ),
+    )
+    op.create_index("ix_postal_letters_batch_id", "postal_letters", ["batch_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_postal_letters_batch_id", table_name="postal_letters")
+    op.drop_table("postal_letters")
+    op.drop_table("print_batches")
     op.drop_table("document_numbers")
     op.drop_table("scheduled_runs")
-    for column in ("unknown_outcomes", "retry_after", "body_html"):
-        op.execute(f"ALTER TABLE outgoing_mails DROP COLUMN {column}")
+    with op.batch_alter_table("outgoing_mails") as batch:
+        batch.drop_constraint("uq_outgoing_mails_outbox_id_addressee", type_="unique")
+        batch.create_unique_constraint("uq_outgoing_mails_outbox_id", ["outbox_id"])
+        for column in ("addressee", "unknown_outcomes", "retry_after", "body_html"):
+            batch.drop_column(column)
     op.drop_index("ux_outbox_dedup_key", table_name="outbox")
     for column in ("lease_until", "dedup_key"):
         op.execute(f"ALTER TABLE outbox DROP COLUMN {column}")

@@ -12,7 +12,7 @@ from guarantee.adapters.templating import Branding, DocumentRenderer
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.documents import DocumentKind
-from guarantee.jobs.contexts import eligibility_context
+from guarantee.read.letter_contexts import eligibility_context
 from tests.features.conftest import euro
 from tests.support import builders
 

@@ -105,11 +105,17 @@ def test_issuing_archives_contract_and_certificate_and_mails_them_once(
     mail = inbox.accepted[0]
     assert guarantee.number in str(mail["Subject"])
     attachments = [part for part in mail.walk() if part.get_filename()]
+    numbers = {d["kind"]: d["protocol_number"].replace("/", "-") for d in documents}
     assert sorted(a.get_filename() or "" for a in attachments) == sorted(
-        f"{d['kind']}-{d['protocol_number'].replace('/', '-')}.pdf"
-        for d in documents
-        if d["kind"] != "eligibility_outcome"
-    )
+        [
+            f"certificato-di-garanzia-{numbers['certificate']}.pdf",
+            f"contratto-di-garanzia-{numbers['guarantee_contract']}.pdf",
+        ]
+    ), "attachments are named in Italian, with their protocol number"
+    assert [p.get_content_type() for p in mail.walk() if not p.get_filename()][-2:] == [
+        "text/plain",
+        "text/html",
+    ], "the notice has a text and an HTML part"
     for part in attachments:
         payload = part.get_payload(decode=True)
         assert isinstance(payload, bytes) and payload.startswith(b"%PDF")

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -185,7 +185,7 @@ reactions.handle(sys.argv[1])
 
 
 def test_a_worker_killed_between_numbering_and_storing_leaves_no_gap_and_no_duplicate(
-    system: System, tmp_path: Path
+    system: System, clock: FixedClock, tmp_path: Path
 ) -> None:
     fund = builders.fund_with(system, builders.money("100000"))
     builders.issued_guarantee(system, fund.id)
@@ -206,6 +206,12 @@ def test_a_worker_killed_between_numbering_and_storing_leaves_no_gap_and_no_dupl
         ).one()
         assert conn.scalar(select(d.id)) is None, "it died before storing anything"
     reactions = make_reactions(system)
+    reactions.handle(str(issued))
+    with system.engine.connect() as conn:
+        assert conn.scalar(select(d.id)) is None, "the dead worker's lease still holds the event"
+    # The dead worker renews nothing: once its lease (taken on the real clock) runs out, the
+    # event is taken over.
+    clock.set(datetime.now(UTC) + timedelta(seconds=system.settings.outbox_lease_seconds + 1))
     with system.engine.connect() as conn:
         events = list(conn.scalars(select(o.id).order_by(o.created_at)))
     for event in events:

@@ -343,7 +343,9 @@ outgoing_mails = Table(
     "outgoing_mails",
     metadata,
     Column("id", UUID, primary_key=True),
-    Column("outbox_id", UUID, ForeignKey("outbox.id"), nullable=False, unique=True),
+    Column("outbox_id", UUID, ForeignKey("outbox.id"), nullable=False),
+    # Who the mail is for (landlord, household, landlord_previous): one mail per event each.
+    Column("addressee", String(20), nullable=False, server_default="landlord"),
     Column("to_address", String(254), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("body_text", Text, nullable=False),
@@ -361,8 +363,39 @@ outgoing_mails = Table(
     # Times a worker died while the SMTP server held the message: resent with the same
     # Message-ID, and counted so the operator sees how often the promise was tested.
     Column("unknown_outcomes", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("outbox_id", "addressee"),
 )
 
+# Letters for an addressee without e-mail: collected each day into one print batch (a PDF with
+# a cover sheet per letter) that staff post and then mark as posted.
+print_batches = Table(
+    "print_batches",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("day", Date, nullable=False, unique=True),
+    Column("letters", Integer, nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # ready → posted
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("posted_at", UtcDateTime()),
+    Column("posted_by", String(100)),
+)
+
+postal_letters = Table(
+    "postal_letters",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("outbox_id", UUID, ForeignKey("outbox.id"), nullable=False),
+    Column("addressee", String(20), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("recipient_address", String(300), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("document_ids", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("batch_id", UUID, ForeignKey("print_batches.id"), index=True),
+    UniqueConstraint("outbox_id", "addressee"),
+)
 
 # -- when things go wrong: arrears, mediation, claims, recovery --------------------------------
 

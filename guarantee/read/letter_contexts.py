@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -224,3 +225,55 @@ def landlord_email(conn: Connection, guarantee_id: str) -> tuple[str, str, str |
     """(email, name, guarantee number) of the landlord a guarantee's notices go to."""
     row = guarantee_row(conn, guarantee_id)
     return row["landlord_email"], row["landlord_name"], row["number"]
+
+
+@dataclass(frozen=True)
+class HouseholdContact:
+    """Where the household's letters go: by e-mail when it has one, else by post."""
+
+    name: str
+    email: str | None
+    postal_address: str
+
+
+def household_contact(conn: Connection, household_id: str) -> HouseholdContact:
+    """The seam for issue 13 (household contacts). Households have no e-mail column yet, so
+    every tenant letter goes to the print batch, addressed to the main tenant at the guaranteed
+    dwelling; the integrator points this at the new columns (e-mail, postal address, channel)."""
+    m, g, p = tables.household_members.c, tables.guarantees.c, tables.properties.c
+    name = conn.scalar(
+        select(m.full_name).where(m.household_id == household_id, m.is_main_tenant)
+    )
+    address = conn.scalar(
+        select(p.address)
+        .select_from(tables.guarantees.join(tables.properties, g.property_id == p.id))
+        .where(g.household_id == household_id)
+        .order_by(g.created_at.desc())
+        .limit(1)
+    )
+    return HouseholdContact(name=str(name or ""), email=None, postal_address=str(address or ""))
+
+
+def household_notice_context(
+    conn: Connection,
+    guarantee_id: str,
+    subject: str,
+    paragraphs: list[str],
+    rules_dir: Path,
+    today: date,
+) -> dict[str, Any]:
+    """A change the household must know of, addressed to the main tenant at the dwelling."""
+    row = guarantee_row(conn, guarantee_id)
+    dwelling = _dwelling(row, rules_dir)
+    return letter_basics(today) | {
+        "recipient": {
+            "name": row["main_tenant_name"],
+            "address": row["property_address"],
+            "city": f"{dwelling['municipality']} ({dwelling['province']})"
+            if dwelling["province"]
+            else dwelling["municipality"],
+        },
+        "guarantee_number": row["number"],
+        "subject": subject,
+        "paragraphs": paragraphs,
+    }

@@ -14,8 +14,8 @@ from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import NotFound
 from guarantee.domain.money import ZERO
 from guarantee.domain.products import Product
-from guarantee.jobs.contexts import SIGNATORY, guarantee_row, letter_basics, municipalities
 from guarantee.read.cover import cover_lines, cover_state
+from guarantee.read.letter_contexts import SIGNATORY, guarantee_row, letter_basics, municipalities
 
 ITEM_LABELS = {
     ItemKind.ARREARS: "Canoni di locazione non pagati",
