@@ -97,6 +97,16 @@ EXPECTED: dict[DocumentKind, list[str]] = {
         "entro il 1 marzo 2030",
         "entro il 1 dicembre 2029",
     ],
+    DocumentKind.GUARANTEE_NOTICE: [
+        "Garanzia n. GC-2027-000001 – Richiesta di escussione n. SIN-2027-000002 ritirata",
+        "Massimali della garanzia",
+        "12.800,00",
+    ],
+    DocumentKind.HOUSEHOLD_NOTICE: [
+        "Luca Bianchi",
+        "Garanzia n. GC-2027-000001 – Apertura della mediazione",
+        "entro l&#39;11 ottobre 2027",
+    ],
 }
 
 
