@@ -90,7 +90,7 @@ def bootstrap(
         files=FileStore(settings.storage_dir),
     )
 
-    letters = LetterSnapshots(deps.products, settings.rules_dir, settings.fund_iban, deps.clock)
+    letters = LetterSnapshots(deps.products, settings, deps.calendar, deps.clock)
 
     def uow_factory(actor: Actor) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(session_factory, actor, deps.clock, letters)

@@ -34,8 +34,17 @@ class Settings(BaseSettings):
     consortium_name: str = "Consorzio dei Servizi Sociali IN.RE.TE. – Ivrea"
     fund_address: str = "Ivrea (TO)"
     fund_contact: str = ""
+    # Printed on letters as the fund's contacts (responsible officer, mediator when the case
+    # has none of its own); a letter leaves out what is not set, never prints it empty.
+    fund_email: str = ""
+    fund_phone: str = ""
+    # Who signs the letters.
+    signatory_name: str = "Il Responsabile del Fondo"
+    signatory_role: str = "Fondo Garanzia Casa"
     logo_path: Path | None = PROJECT_ROOT / "templates" / "documents" / "assets" / "logo.svg"
-    fund_iban: str = ""  # where tenants pay recovery instalments, printed on repayment plans
+    # Where tenants pay recovery instalments, printed on repayment plans: required for them
+    # (a plan is not sent without it; its event waits and is reported).
+    fund_iban: str = ""
     mail_from: str = "Garanzia Casa <noreply@garanziacasa.example.it>"
     token_ttl_hours: int = 12
     # An outbox event handed to the broker but not started after this long is handed over

@@ -87,6 +87,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         outbox_dir=tmp_path / "outbox",
         storage_dir=tmp_path / "storage",
+        # The one setting letters cannot do without (repayment plans say where to pay).
+        fund_iban="IT60X0542811101000000123456",
     )
 
 

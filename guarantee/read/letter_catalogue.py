@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -166,8 +167,12 @@ def claim_paid(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]:
 
 
 def recovery_plan_created(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]:
+    if not env.fund.iban:
+        raise MissingSetting(
+            "GARANZIA_FUND_IBAN non impostato: il piano di rientro deve indicare dove pagare"
+        )
     context = claims.repayment_plan_context(
-        conn, e.entity_id, env.fund_iban, env.rules_dir, env.today
+        conn, e.entity_id, env.fund.iban, env.rules_dir, env.today
     )
     plan = context["plan"]["number"]
     return [
@@ -494,8 +499,34 @@ SILENT: dict[str, str] = {
 }
 
 
+class MissingSetting(Exception):
+    """A letter needs a setting that is not there (see the README's settings table)."""
+
+
 def compose(conn: Connection, event: Event, env: LetterEnv) -> list[Letter] | None:
     """The letters of an event; None for a silent event. KeyError for an unknown one."""
     if event.topic in SILENT:
         return None
-    return COMPOSERS[event.topic](conn, event, env)
+    letters = COMPOSERS[event.topic](conn, event, env)
+    for letter in letters:
+        for enclosure in letter.enclosures:
+            _sign(enclosure.context, env)
+    return letters
+
+
+def _sign(context: dict[str, Any], env: LetterEnv) -> None:
+    """The signatory and the fund's contacts from settings; deadlines the fund sets on a
+    working day."""
+    fund = env.fund
+    if "signatory" in context:
+        context["signatory"] = {"name": fund.signatory_name, "role": fund.signatory_role}
+    for person in ("case_officer", "mediator"):
+        if person in context:
+            who = context[person]
+            who["email"] = who.get("email") or fund.email
+            who["phone"] = who.get("phone") or fund.phone
+    if "case_officer" in context:
+        context["case_officer"]["name"] = fund.signatory_name
+    for deadline in ("confirm_by", "renewal_request_by"):
+        if deadline in context:
+            context[deadline] = env.working_day_by(context[deadline])

@@ -106,6 +106,13 @@ def _coverage(product: Product, rent: Decimal, *, notes: bool) -> list[dict[str,
     ]
 
 
+def months_between(start: date, end: date) -> int:
+    """Whole months a guarantee runs: 1 Jan 2027 to 31 Dec 2028 is 24 (not the product's 36)."""
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    return months if after.day >= start.day else months - 1
+
+
 def letter_basics(today: date) -> dict[str, Any]:
     # The protocol number is added by the archive when it allocates one.
     return {"document_date": today, "signatory": dict(SIGNATORY)}
@@ -124,7 +131,7 @@ def contract_context(
             "product_version": str(product.version),
             "start_date": row["starts_on"],
             "end_date": row["ends_on"],
-            "term_months": product.max_term_months,
+            "term_months": months_between(row["starts_on"], row["ends_on"]),
         },
         "landlord": {
             "name": row["landlord_name"],
@@ -241,9 +248,7 @@ def household_contact(conn: Connection, household_id: str) -> HouseholdContact:
     every tenant letter goes to the print batch, addressed to the main tenant at the guaranteed
     dwelling; the integrator points this at the new columns (e-mail, postal address, channel)."""
     m, g, p = tables.household_members.c, tables.guarantees.c, tables.properties.c
-    name = conn.scalar(
-        select(m.full_name).where(m.household_id == household_id, m.is_main_tenant)
-    )
+    name = conn.scalar(select(m.full_name).where(m.household_id == household_id, m.is_main_tenant))
     address = conn.scalar(
         select(p.address)
         .select_from(tables.guarantees.join(tables.properties, g.property_id == p.id))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from guarantee.domain.calendar import WorkingCalendar
 from guarantee.domain.documents import DocumentKind
 from guarantee.services.ports import ProductCatalog
 
@@ -58,13 +59,31 @@ class Event:
 
 
 @dataclass(frozen=True)
+class FundContacts:
+    """The fund's details printed on letters, from settings (see the README)."""
+
+    iban: str
+    email: str
+    phone: str
+    signatory_name: str
+    signatory_role: str
+
+
+@dataclass(frozen=True)
 class LetterEnv:
-    """What a letter needs beside the database: the products, reference data, the day."""
+    """What a letter needs beside the database: products, reference data, the fund, the day."""
 
     products: ProductCatalog
     rules_dir: Path
-    fund_iban: str
+    fund: FundContacts
+    calendar: WorkingCalendar
     today: date
+
+    def working_day_by(self, day: date) -> date:
+        """A deadline the fund sets falls on a working day: the last one not after ``day``."""
+        while not self.calendar.is_working_day(day):
+            day -= timedelta(days=1)
+        return day
 
 
 # -- a JSON column keeps them --------------------------------------------------------------

@@ -3,31 +3,45 @@ it writes to the outbox, so what a letter says is what was true at the event."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import structlog
 from sqlalchemy import Connection
 
 from guarantee.domain.aggregate import DomainEvent
+from guarantee.domain.calendar import WorkingCalendar
 from guarantee.read.letter_catalogue import COMPOSERS, compose
-from guarantee.read.letters import Event, LetterEnv, letters_to_json
+from guarantee.read.letters import Event, FundContacts, LetterEnv, letters_to_json
 from guarantee.services.ports import Clock, ProductCatalog
+from guarantee.settings import Settings
 
 log = structlog.get_logger(__name__)
 
 
 class LetterSnapshots:
     def __init__(
-        self, products: ProductCatalog, rules_dir: Path, fund_iban: str, clock: Clock
+        self,
+        products: ProductCatalog,
+        settings: Settings,
+        calendar: WorkingCalendar,
+        clock: Clock,
     ) -> None:
         self.products = products
-        self.rules_dir = rules_dir
-        self.fund_iban = fund_iban
+        self.rules_dir = settings.rules_dir
+        self.fund = FundContacts(
+            iban=settings.fund_iban,
+            email=settings.fund_email,
+            phone=settings.fund_phone,
+            signatory_name=settings.signatory_name,
+            signatory_role=settings.signatory_role,
+        )
+        self.calendar = calendar
         self.clock = clock
 
     def env(self) -> LetterEnv:
-        return LetterEnv(self.products, self.rules_dir, self.fund_iban, self.clock.today())
+        return LetterEnv(
+            self.products, self.rules_dir, self.fund, self.calendar, self.clock.today()
+        )
 
     def take(self, conn: Connection, event: Event) -> list[dict[str, Any]] | None:
         """The event's letters as JSON; None for a silent or unknown event (the job reports an
