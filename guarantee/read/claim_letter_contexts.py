@@ -62,7 +62,7 @@ def _item_label(item: dict[str, Any]) -> str:
 
 
 def _landlord_recipient(row: dict[str, Any]) -> dict[str, str]:
-    return {"name": row["landlord_name"], "address": row["landlord_address"] or "—", "city": ""}
+    return {"name": row["landlord_name"], "address": row["landlord_address"] or "", "city": ""}
 
 
 def _claim_header(claim: dict[str, Any]) -> dict[str, Any]:

@@ -136,7 +136,7 @@ def contract_context(
         "landlord": {
             "name": row["landlord_name"],
             "tax_code": row["landlord_tax_code"],
-            "address": row["landlord_address"] or "—",
+            "address": row["landlord_address"] or "",
         },
         "household": {
             "main_tenant": row["main_tenant_name"],
@@ -216,7 +216,7 @@ def expiry_reminder_context(
     return letter_basics(today) | {
         "recipient": {
             "name": row["landlord_name"],
-            "address": row["landlord_address"] or "—",
+            "address": row["landlord_address"] or "",
             "city": "",
         },
         "guarantee": {"number": row["number"], "start_date": row["starts_on"], "end_date": end},
