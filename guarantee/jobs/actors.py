@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import dramatiq
 import structlog
 
+from guarantee.adapters.pdf import default_pdf_renderer
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor
+from guarantee.jobs import print_batch
 from guarantee.jobs.reactions import Reactions
 from guarantee.jobs.reminders import queue_expiry_reminders
 from guarantee.jobs.schedule import claim_run, finish_run, period_of, release_run
@@ -27,6 +29,7 @@ class Jobs:
     expire_due_guarantees: dramatiq.Actor  # type: ignore[type-arg]
     send_expiry_reminders: dramatiq.Actor  # type: ignore[type-arg]
     process_outbox: dramatiq.Actor  # type: ignore[type-arg]
+    make_print_batch: dramatiq.Actor  # type: ignore[type-arg]
 
 
 def declare_jobs(broker: dramatiq.Broker, system: System, reactions: Reactions) -> Jobs:
@@ -54,6 +57,13 @@ def declare_jobs(broker: dramatiq.Broker, system: System, reactions: Reactions) 
         queued = queue_expiry_reminders(system.engine, clock.today(), clock.now(), system.letters)
         log.info("expiry reminders queued", count=queued)
 
+    def make_print_batch() -> None:
+        clock = system.deps.clock
+        batch = print_batch.make_print_batch(
+            system.engine, system.settings, default_pdf_renderer(), clock.today(), clock.now()
+        )
+        log.info("print batch", batch_id=batch)
+
     def process_outbox(outbox_id: str) -> None:
         reactions.handle(outbox_id)
 
@@ -68,4 +78,5 @@ def declare_jobs(broker: dramatiq.Broker, system: System, reactions: Reactions) 
         send_expiry_reminders=declare(send_expiry_reminders, "send_expiry_reminders"),
         # The outbox row is the retry: back-off, attempts and the error live there.
         process_outbox=declare(process_outbox, "process_outbox", retries=0),
+        make_print_batch=declare(make_print_batch, "make_print_batch"),
     )

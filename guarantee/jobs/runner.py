@@ -74,6 +74,8 @@ class JobRunner:
         for actor, hour in (
             (self.jobs.expire_due_guarantees, 1),
             (self.jobs.send_expiry_reminders, 2),
+            # After the night's letters, before the office opens.
+            (self.jobs.make_print_batch, 6),
         ):
             self.scheduler.add_job(
                 actor.send,

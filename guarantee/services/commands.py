@@ -355,3 +355,10 @@ class WriteOffRecoveryPlan(Command):
     number: str
     reason: str
     proposed_only: bool = False
+
+
+@dataclass(frozen=True)
+class MarkPrintBatchPosted(Command):
+    """Staff posted the day's print batch (the letters for households without e-mail)."""
+
+    batch_id: str

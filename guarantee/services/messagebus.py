@@ -19,6 +19,7 @@ from guarantee.services.handlers import (
     guarantees,
     landlords,
     mediation,
+    print_batches,
     recovery,
 )
 from guarantee.services.unit_of_work import UnitOfWork
@@ -64,6 +65,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.CreateRecoveryPlan: recovery.create_recovery_plan,
     c.RecordRecoveryInstalment: recovery.record_recovery_instalment,
     c.WriteOffRecoveryPlan: recovery.write_off_recovery_plan,
+    c.MarkPrintBatchPosted: print_batches.mark_print_batch_posted,
 }
 
 MAX_ATTEMPTS = 5

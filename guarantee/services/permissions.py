@@ -11,6 +11,7 @@ _MEDIATION = _STAFF | {Role.MEDIATOR}
 
 ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.EnrolLandlord: _STAFF,
+    c.MarkPrintBatchPosted: _STAFF,
     c.AddProperty: _STAFF,
     # Help-desk operators fill applications for the households they refer.
     c.SubmitApplication: _STAFF | {Role.OPERATOR},

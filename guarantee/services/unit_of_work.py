@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Ledger,
         MediationCaseRepository,
         Outbox,
+        PrintBatchRepository,
         PropertyRepository,
         RecoveryPlanRepository,
     )
@@ -42,6 +43,7 @@ class UnitOfWork(abc.ABC):
     claims: ClaimRepository
     recovery_plans: RecoveryPlanRepository
     idempotency_keys: IdempotencyKeys
+    print_batches: PrintBatchRepository
     actor: Actor
 
     def __enter__(self) -> Self:

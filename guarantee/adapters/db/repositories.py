@@ -31,6 +31,7 @@ from guarantee.domain.ledger import Account, JournalEntry, Side
 from guarantee.domain.mediation import MediationCase, MediationStatus
 from guarantee.domain.mediators import Mediator
 from guarantee.domain.money import ZERO
+from guarantee.domain.print_batches import PrintBatch
 from guarantee.domain.recovery import RecoveryPlan
 
 A = TypeVar("A", bound=Aggregate)
@@ -226,6 +227,12 @@ class ClaimRepository(_Numbered[Claim]):
         if found is None:
             raise NotFound(self.label, number)
         return str(found)
+
+
+class PrintBatchRepository(Repository[PrintBatch]):
+    model = PrintBatch
+    table = tables.print_batches
+    label = "lotto di stampa"
 
 
 class RecoveryPlanRepository(_Numbered[RecoveryPlan]):

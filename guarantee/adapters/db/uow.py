@@ -21,6 +21,7 @@ from guarantee.adapters.db.repositories import (
     Ledger,
     MediationCaseRepository,
     Outbox,
+    PrintBatchRepository,
     PropertyRepository,
     RecoveryPlanRepository,
     Repository,
@@ -64,6 +65,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.claims = ClaimRepository(self.session)
         self.recovery_plans = RecoveryPlanRepository(self.session)
         self.idempotency_keys = IdempotencyKeys(self.session)
+        self.print_batches = PrintBatchRepository(self.session)
         return super().__enter__()
 
     def __exit__(self, *args: object) -> None:
@@ -81,6 +83,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self.mediation_cases,  # type: ignore[list-item]
             self.claims,  # type: ignore[list-item]
             self.recovery_plans,  # type: ignore[list-item]
+            self.print_batches,  # type: ignore[list-item]
         ]
 
     def commit(self) -> None:
