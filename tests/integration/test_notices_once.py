@@ -223,3 +223,48 @@ def test_a_worker_killed_between_numbering_and_storing_leaves_no_gap_and_no_dupl
     assert (orphan.protocol_sequence, orphan.kind, str(issued)) in {
         (seq, kind, str(event)) for seq, kind, event in rows
     }, "the number taken before the kill went to the retried document"
+
+
+def test_two_worker_processes_both_scheduling_send_one_reminder_per_guarantee(
+    system: System, tmp_path: Path
+) -> None:
+    """Two `garanzia worker` processes on one broker; each one's scheduler fires the daily
+    reminder job (here: its message is sent twice, as two schedulers do at 02:05)."""
+    import dramatiq
+
+    from guarantee.jobs.broker import make_broker
+    from tests.integration.test_worker_killed import start_worker
+    from tests.support.servers import redis_server
+
+    # The workers run on the real clock: leases ending within the reminder window from today.
+    today = datetime.now(UTC).date()
+    fund = builders.fund_with(system, builders.money("500000"))
+    guarantees = [
+        builders.issued_guarantee(
+            system,
+            fund.id,
+            lease_data=builders.lease(start=date(2025, 12, 1), end=today + timedelta(days=50 + i)),
+        ).id
+        for i in range(3)
+    ]
+    log = tmp_path / "workers.log"
+    with redis_server(tmp_path) as redis, smtp_server() as (inbox, smtp_url):
+        workers = [start_worker(system, redis.url, smtp_url, log) for _ in range(2)]
+        try:
+            broker = make_broker(redis.url)
+            fire = dramatiq.actor(broker=broker, actor_name="send_expiry_reminders")(lambda: None)
+            fire.send()
+            fire.send()
+            reminders = lambda: [m for m in inbox.accepted if "scade tra" in str(m["Subject"])]  # noqa: E731
+            deadline = time.monotonic() + 120
+            while len(reminders()) < 3 and time.monotonic() < deadline:
+                time.sleep(0.5)
+            time.sleep(5)  # room for a second copy to show up
+            broker.close()
+        finally:
+            for worker in workers:
+                worker.terminate()
+                worker.wait(timeout=30)
+        got = reminders()
+    assert len(got) == 3, log.read_text(errors="replace")[-3000:]
+    assert reminder_documents(system) == Counter({g: 1 for g in guarantees})
