@@ -166,3 +166,41 @@ def test_a_letter_says_what_was_true_at_the_event(
     with system.engine.connect() as conn:
         html = conn.scalar(select(n.html).where(n.kind == "guarantee_contract"))
     assert name and str(name) in str(html) and "Nome Nuovo" not in str(html)
+
+
+def test_a_changed_iban_is_told_to_the_landlord_s_previous_and_new_address(
+    system: System, clock: FixedClock, inbox: Inbox
+) -> None:
+    """The event of issue 13 (landlords' contacts), declared here with its payload keys."""
+    event_id = str(uuid.uuid4())
+    with system.engine.begin() as conn:
+        conn.execute(
+            insert(tables.outbox).values(
+                id=event_id,
+                topic="landlord_iban_changed",
+                entity_type="landlord",
+                entity_id=str(uuid.uuid4()),
+                payload={
+                    "landlord_id": "l-1",
+                    "old_email": "vecchia@example.it",
+                    "new_email": "nuova@example.it",
+                },
+                actor_id="t",
+                created_at=clock.now(),
+                status="pending",
+                attempts=0,
+                available_at=clock.now(),
+            )
+        )
+    make_reactions(system).handle(event_id)
+    make_reactions(system).handle(event_id)
+    assert sorted(str(m["To"]) for m in inbox.accepted) == [
+        "nuova@example.it",
+        "vecchia@example.it",
+    ]
+    text = next(
+        p.get_payload(decode=True).decode()
+        for p in inbox.accepted[0].walk()
+        if p.get_content_type() == "text/plain"
+    )
+    assert "contatti subito il Fondo" in text

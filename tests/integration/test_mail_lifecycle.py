@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
+from guarantee.jobs.notices import record_bounce
 from guarantee.jobs.runner import make_reactions
 from tests.support import builders
 from tests.support.servers import free_port, smtp_server
@@ -100,3 +101,21 @@ def test_a_mail_whose_outcome_is_unknown_is_resent_with_the_same_message_id_and_
     assert inbox.accepted[1]["Message-ID"] == first["Message-ID"]
     (mail,) = mails(system)
     assert (mail["status"], mail["unknown_outcomes"]) == ("sent", 1)
+
+
+def test_a_bounce_marks_the_mail_so_staff_send_the_letter_by_post(
+    system: System, clock: FixedClock
+) -> None:
+    fund = builders.fund_with(system, builders.money("100000"))
+    builders.issued_guarantee(system, fund.id)
+    with smtp_server() as (inbox, url):
+        system.settings.smtp_url = url
+        for event in events(system):
+            make_reactions(system).handle(event)
+        (sent,) = inbox.accepted
+    assert record_bounce(
+        system.engine, str(sent["Message-ID"]), "550 utente sconosciuto", clock.now()
+    )
+    assert not record_bounce(system.engine, "<altro@example.it>", "550", clock.now())
+    (mail,) = mails(system)
+    assert (mail["status"], mail["last_error"]) == ("bounced", "550 utente sconosciuto")
