@@ -83,10 +83,7 @@ def claim_acknowledgement_context(conn: Connection, claim_id: str, today: date) 
     return letter_basics(today) | {
         "recipient": _landlord_recipient(row),
         "claim": _claim_header(claim),
-        "items": [
-            {"label": _item_label(i), "amount": i["claimed"]}
-            for i in claim["items"]
-        ],
+        "items": [{"label": _item_label(i), "amount": i["claimed"]} for i in claim["items"]],
         "total_claimed": sum((i["claimed"] for i in claim["items"]), ZERO),
         "attachments": attachments,
         "review_days": REVIEW_DAYS,

@@ -21,6 +21,10 @@ from guarantee.domain.documents import DocumentKind
 from guarantee.services.ports import ProductCatalog
 
 
+class MissingSetting(Exception):
+    """A letter needs a setting that is not there (see the README's settings table)."""
+
+
 class Addressee(StrEnum):
     LANDLORD = "landlord"
     HOUSEHOLD = "household"

@@ -22,9 +22,11 @@ def print_batches(conn: Connection) -> list[dict[str, Any]]:
 
 def print_batch_file(conn: Connection, batch_id: str) -> dict[str, Any]:
     b = tables.print_batches.c
-    row = conn.execute(
-        select(b.id, b.day, b.storage_key, b.sha256).where(b.id == batch_id)
-    ).mappings().one_or_none()
+    row = (
+        conn.execute(select(b.id, b.day, b.storage_key, b.sha256).where(b.id == batch_id))
+        .mappings()
+        .one_or_none()
+    )
     if row is None:
         raise NotFound("lotto di stampa", batch_id)
     return dict(row)
