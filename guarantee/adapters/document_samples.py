@@ -274,7 +274,7 @@ def _household_notice() -> dict[str, object]:
             "address": "Via Jervis 24",
             "city": "Ivrea (TO)",
         },
-        "guarantee_number": "GC-2027-000001",
+        "reference": "Garanzia n. GC-2027-000001",
         "subject": "Apertura della mediazione",
         "paragraphs": [
             "È stata aperta la pratica di mediazione n. MED-2027-000003 sul contratto di "

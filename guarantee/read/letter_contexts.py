@@ -278,7 +278,10 @@ def household_notice_context(
             if dwelling["province"]
             else dwelling["municipality"],
         },
-        "guarantee_number": row["number"],
+        # Before issue a household knows its application, not yet a guarantee number.
+        "reference": f"Garanzia n. {row['number']}"
+        if row["number"]
+        else f"Domanda n. {row['application_number']}",
         "subject": subject,
         "paragraphs": paragraphs,
     }

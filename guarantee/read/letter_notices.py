@@ -57,7 +57,7 @@ def _notice(
         letters.append(
             Letter(
                 (H,),
-                f"Garanzia {context['guarantee_number']}: {subject}",
+                f"{context['reference'].replace(' n.', '')}: {subject}",
                 (*words, "In allegato la comunicazione."),
                 guarantee_id,
                 (Enclosure(DocumentKind.HOUSEHOLD_NOTICE, context),),

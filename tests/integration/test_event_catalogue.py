@@ -204,3 +204,28 @@ def test_a_changed_iban_is_told_to_the_landlord_s_previous_and_new_address(
         if p.get_content_type() == "text/plain"
     )
     assert "contatti subito il Fondo" in text
+
+
+def test_the_outcome_of_a_review_is_told_to_the_household(system: System) -> None:
+    owner = builders.enrol_landlord(system)
+    dwelling = builders.add_property(system, owner.id)
+    # ISEE above the threshold but within the review band: a person decides.
+    application = builders.submit_application(
+        system, dwelling.id, isee=builders.money("27000.00")
+    )
+    assert application.status is GuaranteeStatus.NEEDS_REVIEW
+    system.bus.handle(
+        c.ApproveApplication(application.application_number, "reddito in crescita documentato"),
+        MANAGER,
+    )
+    handle_all(system)
+    p = tables.postal_letters.c
+    with system.engine.connect() as conn:
+        letters = conn.execute(select(p.subject, p.recipient_name)).all()
+    subjects = {subject for subject, _ in letters}
+    assert any(s.endswith("Esito del riesame della domanda") for s in subjects), subjects
+    assert {name for _, name in letters} == {"Anna Bianchi"}
+    n = tables.document_numbers.c
+    with system.engine.connect() as conn:
+        notice = conn.scalar(select(n.html).where(n.kind == "household_notice"))
+    assert "è stata accolta" in str(notice) and "reddito in crescita documentato" in str(notice)
