@@ -39,7 +39,11 @@ MAX_MAIL_ATTEMPTS = 8
 
 
 class MailNotSent(Exception):
-    """The SMTP server refused or could not be reached; the mail waits for its retry time."""
+    """The SMTP server refused or could not be reached; the mail waits until ``retry_after``."""
+
+    def __init__(self, error: str, retry_after: datetime) -> None:
+        super().__init__(error)
+        self.retry_after = retry_after
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -112,6 +116,8 @@ def send_mail(
         mail = conn.execute(select(tables.outgoing_mails).where(m.id == mail_id)).mappings().one()
         if mail["status"] in ("sent", "bounced", "failed"):
             return False
+        if mail["status"] == "awaiting_retry" and mail["retry_after"] > now:
+            raise MailNotSent(str(mail["last_error"]), mail["retry_after"])
         unknown = mail["status"] == "sending"
         if unknown:
             log.warning("mail outcome unknown, resending", mail_id=mail_id)
@@ -153,14 +159,19 @@ def send_mail(
         attempts = mail["attempts"] + 1
         status = "failed" if attempts >= MAX_MAIL_ATTEMPTS else "awaiting_retry"
         error = f"{type(exc).__name__}: {exc}"[:2000]
+        retry_after = now + retry_delay(attempts)
         with engine.begin() as conn:
             conn.execute(
                 update(tables.outgoing_mails)
                 .where(m.id == mail_id)
-                .values(status=status, last_error=error, retry_after=now + retry_delay(attempts))
+                .values(status=status, last_error=error, retry_after=retry_after)
             )
             record(conn, "mail", mail_id, status, {"error": error, "attempts": attempts}, now)
-        raise MailNotSent(error) from exc
+        if status == "failed":
+            # Reported (status, error, audit); the event is done: the mail will not go.
+            log.error("mail failed for good", mail_id=mail_id, error=error)
+            return False
+        raise MailNotSent(error, retry_after) from exc
     with engine.begin() as conn:
         conn.execute(
             update(tables.outgoing_mails)

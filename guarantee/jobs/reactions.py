@@ -26,7 +26,7 @@ from guarantee.bootstrap import System
 from guarantee.domain.documents import DocumentKind
 from guarantee.jobs.archive import DocumentArchive
 from guarantee.jobs.delivery import contact_of, queue_postal
-from guarantee.jobs.notices import attachment_names, queue_mail, send_mail
+from guarantee.jobs.notices import MailNotSent, attachment_names, queue_mail, send_mail
 from guarantee.read.letter_catalogue import COMPOSERS, DECISION_OF_CLAIM, SILENT, compose
 from guarantee.read.letters import Enclosure, Event, Letter, letters_from_json
 
@@ -96,7 +96,8 @@ class Reactions:
                 .where(
                     o.id == outbox_id,
                     or_(
-                        o.status.in_(["pending", "dispatched"]),
+                        (o.status == "pending") & (o.available_at <= now),
+                        o.status == "dispatched",
                         (o.status == "processing") & (o.lease_until < now),
                     ),
                 )
@@ -254,7 +255,10 @@ class Reactions:
                 .where(o.id == outbox_id)
                 .values(
                     status="failed" if final else "pending",
-                    available_at=self._now() + backoff(tries),
+                    # A mail waits for its own retry time; anything else backs off.
+                    available_at=exc.retry_after
+                    if isinstance(exc, MailNotSent)
+                    else self._now() + backoff(tries),
                     lease_until=None,
                     last_error=f"{type(exc).__name__}: {exc}"[:2000],
                 )

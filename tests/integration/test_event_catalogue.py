@@ -84,8 +84,11 @@ def test_an_unknown_event_is_retried_with_back_off_and_reported_failed_in_the_en
     assert "guarantee_teleported" in str(first["last_error"])
     assert "sconosciuto" in str(first["last_error"])
     assert first["available_at"] > clock.now(), "after a back-off"
+    reactions.handle(event_id)
+    assert row() == first, "not tried again before its back-off"
     with system.engine.begin() as conn:
         conn.execute(tables.outbox.update().where(o.id == event_id).values(attempts=MAX_ATTEMPTS))
+    clock.set(first["available_at"])  # type: ignore[arg-type]
     reactions.handle(event_id)
     assert row()["status"] == "failed", "after the last attempt it is reported, never done"
 
@@ -210,9 +213,7 @@ def test_the_outcome_of_a_review_is_told_to_the_household(system: System) -> Non
     owner = builders.enrol_landlord(system)
     dwelling = builders.add_property(system, owner.id)
     # ISEE above the threshold but within the review band: a person decides.
-    application = builders.submit_application(
-        system, dwelling.id, isee=builders.money("27000.00")
-    )
+    application = builders.submit_application(system, dwelling.id, isee=builders.money("27000.00"))
     assert application.status is GuaranteeStatus.NEEDS_REVIEW
     system.bus.handle(
         c.ApproveApplication(application.application_number, "reddito in crescita documentato"),
