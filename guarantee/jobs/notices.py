@@ -17,8 +17,6 @@ resends it with the same Message-ID, by which the receiving side recognises a re
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -32,6 +30,7 @@ from guarantee.adapters.db import tables
 from guarantee.adapters.mail_templates import MailBody
 from guarantee.adapters.mailer import Mailer
 from guarantee.adapters.storage import FileStore
+from guarantee.domain.documents import file_name
 from guarantee.jobs.audit import record
 
 log = structlog.get_logger(__name__)
@@ -53,9 +52,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 def attachment_name(title: str, year: int, sequence: int) -> str:
     """'Contratto di garanzia' 2026/000001 → 'contratto-di-garanzia-2026-000001.pdf'."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return f"{slug}-{year}-{sequence:06d}.pdf"
+    return file_name(title, year, sequence)
 
 
 def queue_mail(

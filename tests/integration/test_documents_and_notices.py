@@ -159,6 +159,10 @@ def test_documents_are_downloaded_only_by_who_may_see_the_guarantee(
         contract = next(d for d in listed.json() if d["kind"] == "guarantee_contract")
         pdf = client.get(f"/api/v1/documents/{contract['id']}", headers=landlord)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        number = contract["protocol_number"].replace("/", "-")
+        assert pdf.headers["content-disposition"] == (
+            f'attachment; filename="contratto-di-garanzia-{number}.pdf"'
+        )
         assert hashlib.sha256(pdf.content).hexdigest() == contract["sha256"]
         with system.engine.connect() as conn:
             theirs = documents_of(conn, other.id)[0]["id"]

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK
 from guarantee.adapters.formatting import FILTERS
 from guarantee.adapters.storage import FileStore
 from guarantee.domain.actors import Actor, Role
-from guarantee.domain.documents import sha256_hex
+from guarantee.domain.documents import file_name, sha256_hex
 from guarantee.domain.errors import NotFound, PermissionDenied
 from guarantee.read import documents as read
 from guarantee.read import print_batches as batches
@@ -74,7 +74,7 @@ class DocumentController(Controller):
         if sha256_hex(content) != found["sha256"]:
             # The archive is write-once: a mismatch means tampering or corruption, never serve it.
             raise RuntimeError(f"documento {document_id}: impronta SHA-256 non corrispondente")
-        name = f"{found['kind']}-{found['protocol_year']}-{found['protocol_sequence']:06d}.pdf"
+        name = file_name(found["title"], found["protocol_year"], found["protocol_sequence"])
         return Response(
             content,
             media_type=found["media_type"],
