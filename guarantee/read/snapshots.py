@@ -11,7 +11,13 @@ from sqlalchemy import Connection
 from guarantee.domain.aggregate import DomainEvent
 from guarantee.domain.calendar import WorkingCalendar
 from guarantee.read.letter_catalogue import COMPOSERS, compose
-from guarantee.read.letters import Event, FundContacts, LetterEnv, letters_to_json
+from guarantee.read.letters import (
+    Event,
+    FundContacts,
+    LetterEnv,
+    MissingSetting,
+    letters_to_json,
+)
 from guarantee.services.ports import Clock, ProductCatalog
 from guarantee.settings import Settings
 
@@ -50,6 +56,9 @@ class LetterSnapshots:
             return None
         try:
             letters = compose(conn, event, self.env())
+        except MissingSetting as exc:
+            log.warning("letter waits for a setting", topic=event.topic, missing=str(exc))
+            return None
         except Exception:
             # Never block the business change over a letter: composers only read, so the
             # transaction is intact; the job composes from live data and the log says why.
