@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, insert, select
 
@@ -22,7 +23,9 @@ class Contact:
     postal_address: str
 
 
-def contact_of(conn: Connection, letter: Letter, addressee: Addressee) -> Contact:
+def contact_of(
+    conn: Connection, letter: Letter, addressee: Addressee, rules_dir: Path | None = None
+) -> Contact:
     if addressee in (Addressee.PREVIOUS_ADDRESS, Addressee.NEW_ADDRESS):
         return Contact("titolare del conto", letter.addresses[addressee.value], "")
     if letter.guarantee_id is None:
@@ -30,7 +33,7 @@ def contact_of(conn: Connection, letter: Letter, addressee: Addressee) -> Contac
     row = guarantee_row(conn, letter.guarantee_id)
     if addressee is Addressee.LANDLORD:
         return Contact(row["landlord_name"], row["landlord_email"], row["landlord_address"] or "")
-    household = household_contact(conn, row["household_id"])
+    household = household_contact(conn, row["household_id"], rules_dir)
     return Contact(household.name, household.email, household.postal_address)
 
 

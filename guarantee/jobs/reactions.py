@@ -206,7 +206,7 @@ class Reactions:
         now = self._now()
         settings = self.system.settings
         with self.engine.begin() as conn:
-            contact = contact_of(conn, letter, addressee)
+            contact = contact_of(conn, letter, addressee, settings.rules_dir)
             if not contact.email:
                 queue_postal(
                     conn,

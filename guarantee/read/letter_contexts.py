@@ -243,20 +243,31 @@ class HouseholdContact:
     postal_address: str
 
 
-def household_contact(conn: Connection, household_id: str) -> HouseholdContact:
+def household_contact(
+    conn: Connection, household_id: str, rules_dir: Path | None = None
+) -> HouseholdContact:
     """The seam for issue 13 (household contacts). Households have no e-mail column yet, so
     every tenant letter goes to the print batch, addressed to the main tenant at the guaranteed
     dwelling; the integrator points this at the new columns (e-mail, postal address, channel)."""
     m, g, p = tables.household_members.c, tables.guarantees.c, tables.properties.c
     name = conn.scalar(select(m.full_name).where(m.household_id == household_id, m.is_main_tenant))
-    address = conn.scalar(
-        select(p.address)
+    dwelling = conn.execute(
+        select(p.address, p.municipality_istat_code)
         .select_from(tables.guarantees.join(tables.properties, g.property_id == p.id))
         .where(g.household_id == household_id)
         .order_by(g.created_at.desc())
         .limit(1)
-    )
-    return HouseholdContact(name=str(name or ""), email=None, postal_address=str(address or ""))
+    ).first()
+    address = ""
+    if dwelling is not None:
+        address = str(dwelling.address)
+        if rules_dir is not None:
+            town, province = municipalities(rules_dir).get(
+                dwelling.municipality_istat_code, ("", "")
+            )
+            if town:
+                address += f", {town} ({province})" if province else f", {town}"
+    return HouseholdContact(name=str(name or ""), email=None, postal_address=address)
 
 
 def household_notice_context(

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
 from guarantee.domain.documents import DocumentKind
-from guarantee.domain.formats import date_it, entro_il
+from guarantee.domain.formats import entro_il, with_article
 from guarantee.read import claim_letter_contexts as claims
 from guarantee.read import letter_contexts as contexts
 from guarantee.read.letter_steps import euro_text, product_of
@@ -78,8 +78,8 @@ def claim_withdrawn(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]:
         e.payload["guarantee_id"],
         f"Richiesta di escussione n. {claim} ritirata",
         [
-            f"Prendiamo atto che il {date_it(env.today)} la richiesta di escussione n. {claim} "
-            f"è stata ritirata, con la motivazione: {e.payload['reason']}.",
+            f"Prendiamo atto che {with_article(env.today, 'il')} la richiesta di escussione "
+            f"n. {claim} è stata ritirata, con la motivazione: {e.payload['reason']}.",
             "La richiesta è chiusa senza pagamenti. Gli importi eventualmente riconosciuti "
             "e non pagati tornano disponibili sui massimali della garanzia.",
         ],
@@ -134,7 +134,7 @@ def guarantee_expired(conn: Connection, e: Event, env: LetterEnv) -> list[Letter
         e.entity_id,
         "Garanzia scaduta",
         [
-            f"La garanzia in oggetto è scaduta il {date_it(ends_on)} e da quel giorno non "
+            f"La garanzia in oggetto è scaduta {with_article(ends_on, 'il')} e da quel giorno non "
             "copre nuovi canoni non pagati.",
             "Gli eventuali danni all'immobile accertati al rilascio possono essere segnalati "
             f"entro {product.damages_claim_days} giorni dalla scadenza, cioè "
@@ -142,8 +142,9 @@ def guarantee_expired(conn: Connection, e: Event, env: LetterEnv) -> list[Letter
         ],
         to=(L, H),
         household_paragraphs=[
-            f"La garanzia del Fondo sul suo contratto di locazione è scaduta il "
-            f"{date_it(ends_on)}. Il contratto di locazione con il proprietario non cambia.",
+            "La garanzia del Fondo sul suo contratto di locazione è scaduta "
+            f"{with_article(ends_on, 'il')}. Il contratto di locazione con il proprietario "
+            "non cambia.",
             "Per un rinnovo della garanzia può rivolgersi allo sportello che ha presentato "
             "la domanda.",
         ],
@@ -158,7 +159,7 @@ def guarantee_terminated(conn: Connection, e: Event, env: LetterEnv) -> list[Let
         e.entity_id,
         "Risoluzione anticipata della garanzia",
         [
-            f"Le comunichiamo che il {date_it(env.today)} la garanzia in oggetto è stata "
+            f"Le comunichiamo che {with_article(env.today, 'il')} la garanzia in oggetto è stata "
             f"risolta anticipatamente. Motivo: {reason}.",
             "Da tale data la garanzia non copre nuovi canoni non pagati; restano valide le "
             "richieste per fatti avvenuti prima della risoluzione, nei termini del contratto.",
@@ -175,7 +176,7 @@ def guarantee_cancelled(conn: Connection, e: Event, env: LetterEnv) -> list[Lett
         e.entity_id,
         "Annullamento della garanzia",
         [
-            f"Le comunichiamo che il {date_it(env.today)} la garanzia in oggetto è stata "
+            f"Le comunichiamo che {with_article(env.today, 'il')} la garanzia in oggetto è stata "
             f"annullata. Motivo: {reason}.",
             "La garanzia è priva di effetti: il Fondo non disporrà pagamenti a valere su di essa.",
         ],
@@ -191,9 +192,9 @@ def arrears_reported(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]
         e.payload["guarantee_id"],
         "Segnalazione di morosità ricevuta",
         [
-            "Abbiamo ricevuto la sua segnalazione di morosità del "
-            f"{date_it(date.fromisoformat(reported_on))}, per canoni coperti dalla garanzia "
-            f"pari a {euro_text(e.payload['covered_amount'])}.",
+            "Abbiamo ricevuto la sua segnalazione di morosità "
+            f"{with_article(date.fromisoformat(reported_on), 'del')}, per canoni coperti dalla "
+            f"garanzia pari a {euro_text(e.payload['covered_amount'])}.",
             "Il servizio di mediazione del Fondo contatterà lei e il nucleo familiare per "
             "cercare un accordo prima di ogni altra iniziativa.",
         ],
@@ -268,8 +269,8 @@ def application_reviewed(conn: Connection, e: Event, env: LetterEnv) -> list[Let
 
 def landlord_iban_changed(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]:
     text = (
-        "la coordinata bancaria (IBAN) su cui il Fondo le versa i pagamenti è cambiata il "
-        f"{date_it(env.today)}.",
+        "la coordinata bancaria (IBAN) su cui il Fondo le versa i pagamenti è cambiata "
+        f"{with_article(env.today, 'il')}.",
         "Se non è stato lei a chiederlo, contatti subito il Fondo: nessun pagamento sarà "
         "disposto sul nuovo conto prima della sua conferma.",
     )

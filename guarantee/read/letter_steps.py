@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
 from guarantee.domain.documents import DocumentKind
-from guarantee.domain.formats import date_it, euro_it
+from guarantee.domain.formats import euro_it, with_article
 from guarantee.domain.products import Product
 from guarantee.read import claim_letter_contexts as claims
 from guarantee.read import letter_contexts as contexts
@@ -91,8 +91,8 @@ def expiry_reminder_due(conn: Connection, e: Event, env: LetterEnv) -> list[Lett
             (L,),
             f"La garanzia {number} scade tra {days} giorni",
             (
-                f"le ricordiamo che la garanzia {number} scade il {date_it(end)}, tra {days} "
-                "giorni. In allegato il promemoria con le date utili.",
+                f"le ricordiamo che la garanzia {number} scade {with_article(end, 'il')}, "
+                f"tra {days} giorni. In allegato il promemoria con le date utili.",
             ),
             e.entity_id,
             (Enclosure(DocumentKind.EXPIRY_REMINDER, context),),
@@ -194,7 +194,7 @@ def mediation_meeting_scheduled(conn: Connection, e: Event, env: LetterEnv) -> l
             f"Convocazione all'incontro di mediazione {case}",
             (
                 f"la invitiamo all'incontro di mediazione per la pratica {case} (garanzia "
-                f"{number}) del {date_it(context['meeting']['date'])}. In allegato la "
+                f"{number}) {with_article(context['meeting']['date'], 'del')}. In allegato la "
                 "convocazione.",
             ),
             e.payload["guarantee_id"],

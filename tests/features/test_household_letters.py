@@ -45,8 +45,8 @@ def household() -> dict[str, str]:
 @given(parsers.parse('the household has the e-mail address "{address}" on record'))
 def with_email(household: dict[str, str], address: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # The seam issue 13 fills: households get an e-mail column; until then it is given here.
-    def contact(conn: object, household_id: str) -> HouseholdContact:
-        found = household_contact(conn, household_id)  # type: ignore[arg-type]
+    def contact(conn: object, household_id: str, rules_dir: object = None) -> HouseholdContact:
+        found = household_contact(conn, household_id, rules_dir)  # type: ignore[arg-type]
         return HouseholdContact(found.name, address, found.postal_address)
 
     monkeypatch.setattr(delivery, "household_contact", contact)
@@ -95,9 +95,7 @@ def mailbox(inbox: Inbox, address: str) -> list[Message]:
 
 def subjects(messages: list[Message]) -> list[str]:
     """As the reader sees them: encoded words decoded, folded lines joined."""
-    return [
-        " ".join(str(make_header(decode_header(str(m["Subject"])))).split()) for m in messages
-    ]
+    return [" ".join(str(make_header(decode_header(str(m["Subject"])))).split()) for m in messages]
 
 
 def each_once(found: list[str], expected: list[str]) -> None:
@@ -196,6 +194,7 @@ def covers(system: System, household: dict[str, str]) -> None:
     name, address = letters[0]
     assert name and address
     assert household["covers"].count(name) == 4 and address in household["covers"]
+    assert "(TO)" in address, "the town and its province, for the post"
 
 
 @when("a fund manager marks the batch as posted")
