@@ -35,6 +35,8 @@ $(ASSETS_STAMP): package.json package-lock.json
 install: $(STAMP) $(ASSETS_STAMP)
 
 ## Run the whole system on the embedded default (SQLite, in-process jobs) with fresh demo data.
+# The demo fund's bank account (repayment plans are not sent without one); an example IBAN.
+demo: export GARANZIA_FUND_IBAN ?= IT60X0542811101000000123456
 demo: install
 	mkdir -p var
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm

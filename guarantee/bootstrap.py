@@ -22,6 +22,7 @@ from guarantee.adapters.reference_data import load_eligibility, load_products
 from guarantee.adapters.storage import FileStore
 from guarantee.domain.actors import Actor
 from guarantee.domain.calendar import WorkingCalendar
+from guarantee.read.snapshots import LetterSnapshots
 from guarantee.services.deps import AccessRules, Dependencies
 from guarantee.services.messagebus import MessageBus
 from guarantee.services.ports import Clock, EligibilityChecker, ProductCatalog
@@ -39,6 +40,7 @@ class System:
     session_factory: sessionmaker[Session]
     bus: MessageBus
     deps: Dependencies
+    letters: LetterSnapshots
 
     def close(self) -> None:
         self.engine.dispose()
@@ -118,11 +120,13 @@ def bootstrap(
         ),
     )
 
+    letters = LetterSnapshots(deps.products, settings, deps.calendar, deps.clock)
+
     def uow_factory(actor: Actor) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(session_factory, actor, deps.clock)
+        return SqlAlchemyUnitOfWork(session_factory, actor, deps.clock, letters)
 
     bus = MessageBus(uow_factory, deps, is_retryable)
-    return System(settings, engine, session_factory, bus, deps)
+    return System(settings, engine, session_factory, bus, deps, letters)
 
 
 __all__ = ["System", "bootstrap"]

@@ -36,8 +36,17 @@ class Settings(BaseSettings):
     consortium_name: str = "Consorzio dei Servizi Sociali IN.RE.TE. – Ivrea"
     fund_address: str = "Ivrea (TO)"
     fund_contact: str = ""
+    # Printed on letters as the fund's contacts (responsible officer, mediator when the case
+    # has none of its own); a letter leaves out what is not set, never prints it empty.
+    fund_email: str = ""
+    fund_phone: str = ""
+    # Who signs the letters.
+    signatory_name: str = "Il Responsabile del Fondo"
+    signatory_role: str = "Fondo Garanzia Casa"
     logo_path: Path | None = PROJECT_ROOT / "templates" / "documents" / "assets" / "logo.svg"
-    fund_iban: str = ""  # where tenants pay recovery instalments, printed on repayment plans
+    # Where tenants pay recovery instalments, printed on repayment plans: required for them
+    # (a plan is not sent without it; its event waits and is reported).
+    fund_iban: str = ""
     mail_from: str = "Garanzia Casa <noreply@garanziacasa.example.it>"
     token_ttl_hours: int = 12
     # Logins: failures before a temporary lock, per account and per address, in a window.
@@ -51,9 +60,13 @@ class Settings(BaseSettings):
     # argon2id cost; the defaults are the library's recommendation. Lower them only for tests.
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
-    # An outbox event handed to the broker but not done after this long is handed over again
-    # (its message died with a worker or with an in-memory broker).
-    outbox_redispatch_seconds: int = 600
+    # An outbox event handed to the broker but not started after this long is handed over
+    # again (its message died with a worker or with an in-memory broker); handling it twice is
+    # harmless, so this is short.
+    outbox_redispatch_seconds: int = 45
+    # A worker handling an event renews its lease every third of this; a dead worker's event
+    # is taken over once the lease runs out.
+    outbox_lease_seconds: int = 30
     # The app's database pool, per process. A request holds at most one connection at a time
     # and waits at most db_pool_timeout for one before answering 503 with Retry-After.
     db_pool_size: int = Field(default=10, ge=1)

@@ -267,6 +267,24 @@ def _guarantee_notice() -> dict[str, object]:
     }
 
 
+def _household_notice() -> dict[str, object]:
+    return _common("2027/000140", date(2027, 10, 4)) | {
+        "recipient": {
+            "name": "Luca Bianchi",
+            "address": "Via Jervis 24",
+            "city": "Ivrea (TO)",
+        },
+        "reference": "Garanzia n. GC-2027-000001",
+        "subject": "Apertura della mediazione",
+        "paragraphs": [
+            "È stata aperta la pratica di mediazione n. MED-2027-000003 sul contratto di "
+            "locazione coperto dalla garanzia in oggetto.",
+            "Un mediatore del Fondo vi contatterà entro l'11 ottobre 2027 per fissare un "
+            "primo incontro.",
+        ],
+    }
+
+
 def _line(label: str, cap: str, paid: str, committed: str, remaining: str) -> dict[str, object]:
     return {
         "label": label,
@@ -383,6 +401,7 @@ _SAMPLES: dict[DocumentKind, Callable[[], dict[str, object]]] = {
     DocumentKind.REPAYMENT_PLAN: _repayment_plan,
     DocumentKind.EXPIRY_REMINDER: _expiry_reminder,
     DocumentKind.GUARANTEE_NOTICE: _guarantee_notice,
+    DocumentKind.HOUSEHOLD_NOTICE: _household_notice,
 }
 
 

@@ -13,6 +13,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_percent
 
+from guarantee.domain.formats import month_it, with_article
 from guarantee.domain.money import money
 
 # A Locale object, not the string: Babel would parse "it_IT" again on every
@@ -73,7 +74,24 @@ def iban_masked(value: object) -> str:
     return " ".join(groups)
 
 
+def dated(value: object, preposition: str = "il") -> str:
+    """``{{ d|dated("entro il") }}`` → "entro l'8 dicembre 2026": the article and its elision
+    come with the date, so no template writes "il 8"."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise TypeError(f"dated needs a date, not {type(value).__name__}")
+    return with_article(value, preposition)
+
+
+def month_year(value: object) -> str:
+    """``date(2026, 11, 5)`` → "novembre 2026": every rent is named by its month."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise TypeError(f"month_year needs a date, not {type(value).__name__}")
+    return month_it(value)
+
+
 FILTERS = {
+    "dated": dated,
+    "month_year": month_year,
     "euro": euro,
     "percent_it": percent_it,
     "date_it": date_it,

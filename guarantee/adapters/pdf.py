@@ -65,6 +65,14 @@ class PdfRenderer:
     def to_pdf(self, html: str, base_url: str | None = None) -> bytes:
         return self.write(self.layout(html, base_url))
 
+    def combine(self, pages: list[str]) -> bytes:
+        """Several HTML documents as one PDF, each starting on its own page (a print batch:
+        cover sheet, letter, cover sheet, letter …)."""
+        documents = [self.layout(html) for html in pages]
+        first, *_ = documents
+        every_page = [page for document in documents for page in document.pages]
+        return self.write(first.copy(every_page))
+
 
 _default_renderer: PdfRenderer | None = None
 _default_lock = threading.Lock()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -31,6 +32,8 @@ class DocumentKind(StrEnum):
     # What else a landlord must know of its guarantee: a claim withdrawn, a decision
     # revoked, the cover used up.
     GUARANTEE_NOTICE = "guarantee_notice"
+    # What the tenant household must know: an ended guarantee, a mediation, a write-off.
+    HOUSEHOLD_NOTICE = "household_notice"
 
 
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
@@ -173,3 +176,11 @@ class ArchivedDocumentMeta:
     def matches(self, content: bytes) -> bool:
         """Whether stored bytes are still the ones archived (integrity check)."""
         return len(content) == self.size and sha256_hex(content) == self.sha256
+
+
+def file_name(title: str, year: int, sequence: int) -> str:
+    """The name a person sees for an archived PDF, in Italian, with its protocol number:
+    'Contratto di garanzia', 2026/000001 → 'contratto-di-garanzia-2026-000001.pdf'."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return f"{slug}-{year}-{sequence:06d}.pdf"

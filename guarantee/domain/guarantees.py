@@ -139,12 +139,27 @@ class Guarantee(Aggregate):
             raise InvalidField(
                 "reason", "approvare una domanda da rivedere richiede una motivazione"
             )
+        reviewed = self.status is S.NEEDS_REVIEW
         self._move("approve", now, reason=reason)
+        if reviewed:
+            self._emit_reviewed("approved", reason or "")
 
     def refuse(self, now: datetime, reason: str) -> None:
         if not reason.strip():
             raise InvalidField("reason", "il rifiuto richiede una motivazione")
+        reviewed = self.status is S.NEEDS_REVIEW
         self._move("refuse", now, reason=reason)
+        if reviewed:
+            self._emit_reviewed("refused", reason)
+
+    def _emit_reviewed(self, outcome: str, reason: str) -> None:
+        """A person decided an application the rules left to review: the household is told."""
+        self._emit(
+            "application_reviewed",
+            outcome=outcome,
+            reason=reason.strip(),
+            application=self.application_number,
+        )
 
     def issue(
         self,

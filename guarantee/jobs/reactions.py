@@ -1,449 +1,306 @@
-"""What happens after an event: the documents it produces and the notices it sends."""
+"""What happens after an event: the letters the catalogue gives it are archived and delivered.
+
+Handling an event is leased: the worker that claims it holds it until ``lease_until`` and
+renews that every few seconds while it works. A worker that dies stops renewing, and within
+the lease (seconds, not minutes) the relay hands the event to another worker. Everything an
+event does is idempotent (documents by event and kind, mails and postal letters by event and
+addressee), so the worker taking over finishes what the dead one began.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 
 from guarantee.adapters.db import tables
+from guarantee.adapters.mail_templates import MailTemplates
 from guarantee.adapters.mailer import Mailer
 from guarantee.adapters.storage import FileStore
 from guarantee.bootstrap import System
 from guarantee.domain.documents import DocumentKind
-from guarantee.domain.formats import date_it
-from guarantee.jobs import claim_contexts, contexts
 from guarantee.jobs.archive import DocumentArchive
-from guarantee.jobs.notices import queue_mail, send_mail
+from guarantee.jobs.delivery import contact_of, queue_postal
+from guarantee.jobs.notices import MailNotSent, attachment_names, queue_mail, send_mail
+from guarantee.read.letter_catalogue import COMPOSERS, DECISION_OF_CLAIM, SILENT, compose
+from guarantee.read.letter_notices import SECRET_TOPICS
+from guarantee.read.letters import Enclosure, Event, Letter, letters_from_json
 
 log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 10
 
 
+class UnknownEvent(Exception):
+    """An event the catalogue neither reacts to nor declares silent: a programming error that
+    must be seen, never an event silently marked done."""
+
+
+class NotReady(Exception):
+    """A letter refers to a document not archived yet (a payment notice to its decision)."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """10 s, 20 s, 40 s … at most 30 minutes."""
+    return timedelta(seconds=min(1800, 10 * 2 ** max(0, attempts - 1)))
+
+
 class Reactions:
     def __init__(
-        self, system: System, archive: DocumentArchive, store: FileStore, mailer: Mailer
+        self,
+        system: System,
+        archive: DocumentArchive,
+        store: FileStore,
+        mailer: Mailer,
+        *,
+        lease: timedelta | None = None,
     ) -> None:
         self.system = system
         self.engine: Engine = system.engine
         self.archive = archive
         self.store = store
         self.mailer = mailer
-        self.handlers: dict[str, Callable[[dict[str, Any]], None]] = {
-            "guarantee_issued": self._guarantee_issued,
-            "eligibility_recorded": self._eligibility_recorded,
-            "expiry_reminder_due": self._expiry_reminder_due,
-            "claim_submitted": self._claim_submitted,
-            "claim_decided": self._claim_decided,
-            "claim_paid": self._claim_paid,
-            "recovery_plan_created": self._recovery_plan_created,
-            "mediation_meeting_scheduled": self._meeting_scheduled,
-            "claim_withdrawn": self._claim_withdrawn,
-            "claim_decision_revoked": self._decision_revoked,
-            "guarantee_exhausted": self._guarantee_exhausted,
-            "account_invited": self._account_link,
-            "password_reset_requested": self._account_link,
-        }
+        self.mail_templates = MailTemplates(system.settings.templates_dir)
+        self.lease = lease or timedelta(seconds=system.settings.outbox_lease_seconds)
 
     def handle(self, outbox_id: str) -> None:
         """Handle one outbox event; idempotent, so a redelivered message changes nothing."""
-        o = tables.outbox.c
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(tables.outbox).where(o.id == outbox_id))
-                .mappings()
-                .one_or_none()
-            )
-        if row is None or row["status"] == "done":
+        row = self._claim(outbox_id)
+        if row is None:  # done, or held by a live worker
             return
-        handler = self.handlers.get(row["topic"])
         try:
-            if handler is not None:
-                handler(dict(row))
+            with self._heartbeat(outbox_id):
+                self._react(row)
         except Exception as exc:
             self._failed(outbox_id, row["attempts"], exc)
-            raise
+            return
+        o = tables.outbox.c
         with self.engine.begin() as conn:
             conn.execute(
                 update(tables.outbox)
                 .where(o.id == outbox_id)
-                .values(status="done", done_at=self._now(), last_error=None)
+                .values(status="done", done_at=self._now(), last_error=None, lease_until=None)
             )
 
-    # -- reactions ---------------------------------------------------------------------------
+    # -- the lease -----------------------------------------------------------------------------
 
-    def _guarantee_issued(self, event: dict[str, Any]) -> None:
-        guarantee_id = event["entity_id"]
-        product = self._product_of(guarantee_id)
-        today, rules_dir = self.system.deps.clock.today(), self.system.settings.rules_dir
-        with self.engine.connect() as conn:
-            contract = contexts.contract_context(conn, guarantee_id, product, rules_dir, today)
-            certificate = contexts.certificate_context(
-                conn, guarantee_id, product, rules_dir, today
-            )
-        documents = [
-            self.archive.create(
-                DocumentKind.GUARANTEE_CONTRACT,
-                contract,
-                by=event["actor_id"],
-                guarantee_id=guarantee_id,
-                source_event_id=event["id"],
-            ),
-            self.archive.create(
-                DocumentKind.CERTIFICATE,
-                certificate,
-                by=event["actor_id"],
-                guarantee_id=guarantee_id,
-                source_event_id=event["id"],
-            ),
-        ]
-        self._notify_landlord(
-            event,
-            guarantee_id,
-            subject="Garanzia {number} emessa",
-            body=(
-                "Gentile {name},\n\nla garanzia {number} è stata emessa. In allegato il "
-                "contratto di garanzia e il certificato, verificabile online con il codice "
-                "riportato.\n\nFondo Garanzia Casa"
-            ),
-            documents=documents,
-        )
-
-    def _eligibility_recorded(self, event: dict[str, Any]) -> None:
-        guarantee_id = event["entity_id"]
-        with self.engine.connect() as conn:
-            context = contexts.eligibility_context(
-                conn, guarantee_id, self.system.deps.clock.today()
-            )
-        self.archive.create(
-            DocumentKind.ELIGIBILITY_OUTCOME,
-            context,
-            by=event["actor_id"],
-            guarantee_id=guarantee_id,
-            source_event_id=event["id"],
-        )
-
-    def _expiry_reminder_due(self, event: dict[str, Any]) -> None:
-        guarantee_id = event["entity_id"]
-        product = self._product_of(guarantee_id)
-        today, rules_dir = self.system.deps.clock.today(), self.system.settings.rules_dir
-        with self.engine.connect() as conn:
-            context = contexts.expiry_reminder_context(
-                conn, guarantee_id, product, rules_dir, today
-            )
-        self._letter_to_landlord(
-            event,
-            guarantee_id,
-            DocumentKind.EXPIRY_REMINDER,
-            context,
-            subject="La garanzia {number} scade tra 60 giorni",
-            body=(
-                "Gentile {name},\n\nle ricordiamo che la garanzia {number} è in scadenza. "
-                "In allegato il promemoria con le date utili.\n\nFondo Garanzia Casa"
-            ),
-        )
-
-    def _claim_submitted(self, event: dict[str, Any]) -> None:
-        guarantee_id = event["payload"]["guarantee_id"]
-        with self.engine.connect() as conn:
-            context = claim_contexts.claim_acknowledgement_context(
-                conn, event["entity_id"], self._today()
-            )
-        self._letter_to_landlord(
-            event,
-            guarantee_id,
-            DocumentKind.CLAIM_ACKNOWLEDGEMENT,
-            context,
-            subject="Ricevuta della richiesta di escussione {claim}",
-            body="Gentile {name},\n\nabbiamo ricevuto la sua richiesta {claim} sulla garanzia "
-            "{number}. In allegato la ricevuta.\n\nFondo Garanzia Casa",
-            claim=context["claim"]["number"],
-        )
-
-    def _claim_decided(self, event: dict[str, Any]) -> None:
-        guarantee_id = event["payload"]["guarantee_id"]
-        product = self._product_of(guarantee_id)
-        with self.engine.connect() as conn:
-            context = claim_contexts.claim_decision_context(
-                conn, event["entity_id"], event["payload"]["status"], product, self._today()
-            )
-        self._letter_to_landlord(
-            event,
-            guarantee_id,
-            DocumentKind.CLAIM_DECISION,
-            context,
-            subject="Decisione sulla richiesta {claim}",
-            body="Gentile {name},\n\nin allegato la decisione del Fondo sulla richiesta {claim} "
-            "(garanzia {number}), con le motivazioni.\n\nFondo Garanzia Casa",
-            claim=context["claim"]["number"],
-        )
-
-    def _claim_paid(self, event: dict[str, Any]) -> None:
-        guarantee_id = event["payload"]["guarantee_id"]
-        protocol, decided_on = self._latest_decision(guarantee_id)
-        with self.engine.connect() as conn:
-            context = claim_contexts.payment_notice_context(
-                conn, event["entity_id"], protocol, decided_on, self._today()
-            )
-        self._letter_to_landlord(
-            event,
-            guarantee_id,
-            DocumentKind.PAYMENT_NOTICE,
-            context,
-            subject="Avviso di pagamento {claim}",
-            body="Gentile {name},\n\nil Fondo ha disposto il pagamento per la richiesta {claim} "
-            "(garanzia {number}). In allegato l'avviso.\n\nFondo Garanzia Casa",
-            claim=context["claim_number"],
-        )
-
-    def _recovery_plan_created(self, event: dict[str, Any]) -> None:
-        settings = self.system.settings
-        with self.engine.connect() as conn:
-            context = claim_contexts.repayment_plan_context(
-                conn,
-                event["entity_id"],
-                settings.fund_iban or "da comunicare",
-                settings.rules_dir,
-                self._today(),
-            )
-        # The plan is for the tenant, who has no address on file: archived for the fund and
-        # the social services that accompany the household.
-        self.archive.create(
-            DocumentKind.REPAYMENT_PLAN,
-            context,
-            by=event["actor_id"],
-            guarantee_id=event["payload"]["guarantee_id"],
-            source_event_id=event["id"],
-        )
-
-    def _meeting_scheduled(self, event: dict[str, Any]) -> None:
-        guarantee_id = event["payload"]["guarantee_id"]
-        with self.engine.connect() as conn:
-            context = claim_contexts.convocation_context(
-                conn, event["entity_id"], event["payload"]["meeting_id"], self._today()
-            )
-        self._letter_to_landlord(
-            event,
-            guarantee_id,
-            DocumentKind.MEDIATION_CONVOCATION,
-            context,
-            subject="Convocazione all'incontro di mediazione {claim}",
-            body="Gentile {name},\n\nla invitiamo all'incontro di mediazione per la pratica "
-            "{claim} (garanzia {number}). In allegato la convocazione.\n\nFondo Garanzia Casa",
-            claim=context["case"]["number"],
-        )
-
-    def _claim_withdrawn(self, event: dict[str, Any]) -> None:
-        reason = event["payload"]["reason"]
-        self._notice(
-            event,
-            event["payload"]["guarantee_id"],
-            "Richiesta di escussione n. {claim} ritirata",
-            [
-                f"Prendiamo atto che il {date_it(self._today())} la richiesta di escussione "
-                f"n. {{claim}} è stata ritirata, con la motivazione: {reason}.",
-                "La richiesta è chiusa senza pagamenti. Gli importi eventualmente riconosciuti "
-                "e non pagati tornano disponibili sui massimali della garanzia.",
-            ],
-        )
-
-    def _decision_revoked(self, event: dict[str, Any]) -> None:
-        reason = event["payload"]["reason"]
-        self._notice(
-            event,
-            event["payload"]["guarantee_id"],
-            "Richiesta di escussione n. {claim}: decisione revocata",
-            [
-                "Le comunichiamo che il Fondo ha revocato la decisione sulla richiesta di "
-                f"escussione n. {{claim}}, che non era ancora stata pagata. Motivo: {reason}.",
-                "La richiesta torna in istruttoria e sarà decisa di nuovo: riceverà la nuova "
-                "decisione con le motivazioni. Nessun pagamento sarà disposto prima di allora.",
-            ],
-        )
-
-    def _guarantee_exhausted(self, event: dict[str, Any]) -> None:
-        self._notice(
-            event,
-            event["entity_id"],
-            "Massimale esaurito",
-            [
-                "Con i pagamenti disposti il Fondo ha corrisposto l'intero massimale della "
-                "garanzia in oggetto, che è pertanto esaurita e cessa di produrre effetti.",
-                "Per eventuali nuove morosità o danni non potranno essere disposti ulteriori "
-                "pagamenti a valere su questa garanzia.",
-            ],
-        )
-
-    def _account_link(self, event: dict[str, Any]) -> None:
-        """The link to choose a password, to the account's own address. The token is in the
-        event only until the mail is stored: then the outbox row forgets it."""
-        payload = dict(event["payload"])
-        token = payload.get("token")
-        if not token or not payload.get("email"):
-            return
-        invited = event["topic"] == "account_invited"
-        link = f"{self.system.settings.base_url}/portal/password?token={token}"
-        hours = "7 giorni" if invited else "un'ora"
-        subject = "Il suo account Garanzia Casa" if invited else "Reimpostare la password"
-        opening = (
-            f"è stato aperto per lei l'account «{payload['username']}» di Garanzia Casa."
-            if invited
-            else f"è stato chiesto di reimpostare la password dell'account «{payload['username']}»."
-        )
-        body = (
-            f"Gentile utente,\n\n{opening}\nPer scegliere la password apra questo collegamento "
-            f"(valido {hours}, una sola volta):\n\n{link}\n\nSe non ne sa nulla, ignori questo "
-            "messaggio e avvisi il Fondo.\n\nFondo Garanzia Casa"
-        )
+    def _claim(self, outbox_id: str) -> dict[str, Any] | None:
+        o = tables.outbox.c
         now = self._now()
         with self.engine.begin() as conn:
-            mail_id = queue_mail(
-                conn,
-                outbox_id=event["id"],
-                to_address=payload["email"],
-                subject=subject,
-                body_text=body,
-                document_ids=[],
-                now=now,
+            claimed = conn.execute(
+                update(tables.outbox)
+                .where(
+                    o.id == outbox_id,
+                    or_(
+                        (o.status == "pending") & (o.available_at <= now),
+                        o.status == "dispatched",
+                        (o.status == "processing") & (o.lease_until < now),
+                    ),
+                )
+                .values(status="processing", lease_until=now + self.lease)
+                .returning(o.id)
+            ).first()
+            if claimed is None:
+                return None
+            return dict(
+                conn.execute(select(tables.outbox).where(o.id == outbox_id)).mappings().one()
             )
-            # The secret has reached the mail; it need not stay in the outbox.
+
+    @contextmanager
+    def _heartbeat(self, outbox_id: str) -> Iterator[None]:
+        """Renews the lease every third of it while the event is handled."""
+        stop = threading.Event()
+        o = tables.outbox.c
+
+        def beat() -> None:
+            while not stop.wait(self.lease.total_seconds() / 3):
+                try:
+                    with self.engine.begin() as conn:
+                        conn.execute(
+                            update(tables.outbox)
+                            .where(o.id == outbox_id, o.status == "processing")
+                            .values(lease_until=self._now() + self.lease)
+                        )
+                except Exception:  # a missed beat only shortens the lease
+                    log.warning("lease renewal failed", outbox_id=outbox_id)
+
+        thread = threading.Thread(target=beat, name=f"lease-{outbox_id[:8]}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    # -- the reaction --------------------------------------------------------------------------
+
+    def _react(self, row: dict[str, Any]) -> None:
+        event = Event(row["topic"], row["entity_type"], row["entity_id"], dict(row["payload"]))
+        if event.topic in SILENT:
+            return
+        if event.topic not in COMPOSERS:
+            raise UnknownEvent(
+                f"evento {event.topic!r} sconosciuto: nessuna reazione nel catalogo e non "
+                "dichiarato silenzioso"
+            )
+        stored = event.payload.get("letters")
+        if stored:
+            letters = letters_from_json(stored)
+        else:
+            # Events written before snapshots (and ones whose snapshot failed) are composed
+            # now, from live data; the log says so.
+            log.info("letters composed at the job, not at the event", topic=event.topic)
+            with self.engine.connect() as conn:
+                letters = compose(conn, event, self.system.letters.env()) or []
+        for letter in letters:
+            documents = [self._archive(row, letter, e) for e in letter.enclosures]
+            for addressee in letter.to:
+                self._deliver(row, letter, addressee, documents)
+        if event.topic in SECRET_TOPICS:
+            self._forget_secret(row["id"], str(event.payload.get("token", "")))
+
+    def _forget_secret(self, outbox_id: str, token: str) -> None:
+        """A single-use link has reached the mail server: neither the event nor the stored
+        copy of the mail keeps a usable one. A mail not yet sent keeps it, to be retried."""
+        if not token:
+            return
+        o, m = tables.outbox.c, tables.outgoing_mails.c
+        with self.engine.begin() as conn:
+            mails = conn.execute(
+                select(m.id, m.status, m.body_text, m.body_html).where(m.outbox_id == outbox_id)
+            ).all()
+            if any(mail.status != "sent" for mail in mails):
+                return
+            for mail in mails:
+                conn.execute(
+                    update(tables.outgoing_mails)
+                    .where(m.id == mail.id)
+                    .values(
+                        body_text=mail.body_text.replace(token, "…"),
+                        body_html=(mail.body_html or "").replace(token, "…") or None,
+                    )
+                )
             conn.execute(
                 update(tables.outbox)
-                .where(tables.outbox.c.id == event["id"])
-                .values(payload={**payload, "token": "inviato"})
-            )
-        send_mail(
-            self.engine, self.store, self.mailer, mail_id, self.system.settings.mail_from, now
-        )
-        # Once sent, the stored copy of the mail keeps no usable link either.
-        mails = tables.outgoing_mails.c
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(tables.outgoing_mails)
-                .where(mails.id == mail_id, mails.status == "sent")
-                .values(body_text=body.replace(token, "…"))
+                .where(o.id == outbox_id)
+                .values(payload={"token": "consegnato", "letters": []})
             )
 
-    def _notice(
-        self, event: dict[str, Any], guarantee_id: str, subject: str, paragraphs: list[str]
-    ) -> None:
-        product = self._product_of(guarantee_id)
-        with self.engine.connect() as conn:
-            claim = (
-                claim_contexts.claim_number_of(conn, event["entity_id"])
-                if event["entity_type"] == "claim"
-                else ""
-            )
-            context = claim_contexts.guarantee_notice_context(
-                conn,
-                guarantee_id,
-                subject.replace("{claim}", claim),
-                [p.replace("{claim}", claim) for p in paragraphs],
-                product,
-                self._today(),
-            )
-        self._letter_to_landlord(
-            event,
-            guarantee_id,
-            DocumentKind.GUARANTEE_NOTICE,
+    def _archive(self, row: dict[str, Any], letter: Letter, enclosure: Enclosure) -> str:
+        context = dict(enclosure.context)
+        if enclosure.kind is DocumentKind.PAYMENT_NOTICE:
+            context["decision"] = self._decision_reference(context["decision"])
+        return self.archive.create(
+            enclosure.kind,
             context,
-            subject="Garanzia {number}: " + context["subject"],
-            # Typed reasons may hold braces: they must not reach str.format below.
-            body="Gentile {name},\n\n"
-            + "\n\n".join(p.replace("{", "{{").replace("}", "}}") for p in context["paragraphs"])
-            + "\n\nIn allegato la comunicazione.\n\nFondo Garanzia Casa",
+            by=row["actor_id"],
+            guarantee_id=letter.guarantee_id,
+            source_event_id=row["id"],
         )
 
-    # -- helpers -----------------------------------------------------------------------------
+    def _decision_reference(self, decision: dict[str, Any]) -> dict[str, Any]:
+        """The protocol number of the claim's latest decision letter, which the payment
+        notice cites; if that letter is not archived yet, the event waits and is retried."""
+        marker = str(decision["protocol_number"])
+        if not marker.startswith(DECISION_OF_CLAIM):
+            return decision
+        claim_id = marker.removeprefix(DECISION_OF_CLAIM)
+        d, o = tables.documents.c, tables.outbox.c
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(d.protocol_year, d.protocol_sequence)
+                .select_from(tables.documents.join(tables.outbox, d.source_event_id == o.id))
+                .where(
+                    o.topic == "claim_decided",
+                    o.entity_id == claim_id,
+                    d.kind == DocumentKind.CLAIM_DECISION.value,
+                )
+                .order_by(d.created_at.desc(), d.protocol_sequence.desc())
+                .limit(1)
+            ).first()
+        if found is None:
+            raise NotReady("la decisione citata dall'avviso non è ancora protocollata")
+        return {
+            **decision,
+            "protocol_number": f"{found.protocol_year}/{found.protocol_sequence:06d}",
+        }
 
-    def _notify_landlord(
-        self,
-        event: dict[str, Any],
-        guarantee_id: str,
-        *,
-        subject: str,
-        body: str,
-        documents: list[str],
+    def _deliver(
+        self, row: dict[str, Any], letter: Letter, addressee: Any, documents: list[str]
     ) -> None:
         now = self._now()
+        settings = self.system.settings
         with self.engine.begin() as conn:
-            email, name, number = contexts.landlord_email(conn, guarantee_id)
+            contact = contact_of(conn, letter, addressee, settings.rules_dir)
+            if not contact.email:
+                queue_postal(
+                    conn,
+                    outbox_id=row["id"],
+                    addressee=addressee,
+                    contact=contact,
+                    subject=letter.subject,
+                    document_ids=documents,
+                    now=now,
+                )
+                return
+            body = self.mail_templates.letter(
+                name=contact.name,
+                subject=letter.subject,
+                paragraphs=letter.paragraphs,
+                attachments=attachment_names(conn, documents),
+                fund_name=settings.fund_name,
+                fund_footer=", ".join(
+                    p
+                    for p in (settings.fund_name, settings.fund_address, settings.fund_contact)
+                    if p
+                ),
+            )
             mail_id = queue_mail(
                 conn,
-                outbox_id=event["id"],
-                to_address=email,
-                subject=subject.format(number=number, name=name),
-                body_text=body.format(number=number, name=name),
+                outbox_id=row["id"],
+                addressee=addressee.value,
+                to_address=contact.email,
+                subject=letter.subject,
+                body=body,
                 document_ids=documents,
                 now=now,
             )
-        send_mail(
-            self.engine, self.store, self.mailer, mail_id, self.system.settings.mail_from, now
-        )
+        send_mail(self.engine, self.store, self.mailer, mail_id, settings.mail_from, now)
 
-    def _letter_to_landlord(
-        self,
-        event: dict[str, Any],
-        guarantee_id: str,
-        kind: DocumentKind,
-        context: dict[str, Any],
-        *,
-        subject: str,
-        body: str,
-        claim: str = "",
-    ) -> None:
-        document = self.archive.create(
-            kind,
-            context,
-            by=event["actor_id"],
-            guarantee_id=guarantee_id,
-            source_event_id=event["id"],
-        )
-        self._notify_landlord(
-            event,
-            guarantee_id,
-            subject=subject.replace("{claim}", claim),
-            body=body.replace("{claim}", claim),
-            documents=[document],
-        )
-
-    def _latest_decision(self, guarantee_id: str) -> tuple[str, date]:
-        d = tables.documents.c
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(d.protocol_year, d.protocol_sequence, d.created_at)
-                .where(d.guarantee_id == guarantee_id, d.kind == DocumentKind.CLAIM_DECISION.value)
-                .order_by(d.created_at.desc(), d.protocol_sequence.desc())
-                .limit(1)
-            ).one_or_none()
-        if row is None:
-            return "non ancora protocollata", self._today()
-        return f"{row.protocol_year}/{row.protocol_sequence:06d}", row.created_at.date()
-
-    def _today(self) -> date:
-        return self.system.deps.clock.today()
-
-    def _product_of(self, guarantee_id: str) -> Any:
-        g = tables.guarantees.c
-        with self.engine.connect() as conn:
-            code, version = conn.execute(
-                select(g.product_code, g.product_version).where(g.id == guarantee_id)
-            ).one()
-        return self.system.deps.products.get(code, version).product
+    # -- failures ------------------------------------------------------------------------------
 
     def _failed(self, outbox_id: str, attempts: int, exc: Exception) -> None:
+        """Back to pending after a back-off; after MAX_ATTEMPTS, failed and reported."""
         o = tables.outbox.c
-        status = "failed" if attempts + 1 >= MAX_ATTEMPTS else "dispatched"
+        tries = max(attempts, 1)  # the relay counts each hand-over as an attempt
+        final = tries >= MAX_ATTEMPTS
         with self.engine.begin() as conn:
             conn.execute(
                 update(tables.outbox)
                 .where(o.id == outbox_id)
-                .values(status=status, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+                .values(
+                    status="failed" if final else "pending",
+                    # A mail waits for its own retry time; anything else backs off.
+                    available_at=exc.retry_after
+                    if isinstance(exc, MailNotSent)
+                    else self._now() + backoff(tries),
+                    lease_until=None,
+                    last_error=f"{type(exc).__name__}: {exc}"[:2000],
+                )
             )
-        log.warning("outbox event failed", outbox_id=outbox_id, error=str(exc), status=status)
+        report = log.error if final or isinstance(exc, UnknownEvent) else log.warning
+        report(
+            "outbox event failed",
+            outbox_id=outbox_id,
+            error=f"{type(exc).__name__}: {exc}",
+            attempts=tries,
+            final=final,
+        )
 
     def _now(self) -> datetime:
         return self.system.deps.clock.now()

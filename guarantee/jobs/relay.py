@@ -18,7 +18,7 @@ def relay_once(
     send: Callable[[str], object],
     now: datetime,
     *,
-    redispatch_after: timedelta = timedelta(minutes=10),
+    redispatch_after: timedelta = timedelta(seconds=45),
     limit: int = 100,
 ) -> int:
     """Send up to ``limit`` due events; returns how many were handed to the broker."""
@@ -28,7 +28,10 @@ def relay_once(
         .where(
             or_(
                 o.status == "pending",
+                # Its message was lost (a broker restart, an in-memory broker's process died).
                 (o.status == "dispatched") & (o.dispatched_at < now - redispatch_after),
+                # Its worker stopped renewing the lease: it died; another one takes over.
+                (o.status == "processing") & (o.lease_until < now),
             ),
             o.available_at <= now,
         )

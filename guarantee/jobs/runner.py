@@ -68,11 +68,14 @@ class JobRunner:
             target=self._relay_loop, name="outbox-relay", daemon=True
         )
         self.scheduler = BackgroundScheduler(timezone=ROME)
-        # Scheduled jobs are idempotent (expiry touches only live guarantees past their end;
-        # a reminder is queued once per guarantee), so two workers firing together do no harm.
+        # Every worker schedules, so a schedule survives the loss of any worker; each job
+        # claims its (job, day) row in scheduled_runs first, so it runs once per day however
+        # many schedulers fire, and a reminder is keyed by guarantee and term besides.
         for actor, hour in (
             (self.jobs.expire_due_guarantees, 1),
             (self.jobs.send_expiry_reminders, 2),
+            # After the night's letters, before the office opens.
+            (self.jobs.make_print_batch, 6),
         ):
             self.scheduler.add_job(
                 actor.send,

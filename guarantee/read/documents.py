@@ -46,6 +46,7 @@ def document_file(conn: Connection, document_id: str) -> dict[str, Any]:
                 d.id,
                 d.guarantee_id,
                 d.kind,
+                d.title,
                 d.protocol_year,
                 d.protocol_sequence,
                 d.storage_key,

@@ -21,6 +21,7 @@ from guarantee.services.handlers import (
     households,
     landlords,
     mediation,
+    print_batches,
     recovery,
 )
 from guarantee.services.unit_of_work import UnitOfWork
@@ -83,6 +84,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RequestPasswordReset: accounts.request_password_reset,
     c.ResetPassword: accounts.reset_password,
     c.EnrolOnline: accounts.enrol_online,
+    c.MarkPrintBatchPosted: print_batches.mark_print_batch_posted,
 }
 
 MAX_ATTEMPTS = 5

@@ -15,6 +15,7 @@ _ANYONE = _PEOPLE | {Role.ANONYMOUS, Role.SYSTEM}
 
 ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.EnrolLandlord: _STAFF,
+    c.MarkPrintBatchPosted: _STAFF,
     c.AddProperty: _STAFF,
     # A landlord's bank details and contacts are the fund's to keep (a common fraud path).
     c.ChangeLandlordIban: _STAFF,

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         Ledger,
         MediationCaseRepository,
         Outbox,
+        PrintBatchRepository,
         PropertyRepository,
         RecoveryPlanRepository,
     )
@@ -52,6 +53,7 @@ class UnitOfWork(abc.ABC):
     tokens: Tokens
     password_resets: PasswordResets
     login_throttle: LoginThrottle
+    print_batches: PrintBatchRepository
     actor: Actor
 
     def __enter__(self) -> Self:

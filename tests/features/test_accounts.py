@@ -94,7 +94,11 @@ def mail_with_link(system: System, world: World, address: str, subject: str) -> 
     run_jobs(system)
     mails = [m for m in world.inbox.accepted if address in str(m["To"])]
     assert [" ".join(str(m["Subject"]).split()) for m in mails] == [subject]
-    text = mails[0].get_payload(decode=True).decode()
+    text = "".join(
+        part.get_payload(decode=True).decode()
+        for part in mails[0].walk()
+        if part.get_content_type() == "text/plain"
+    )
     found = re.search(r"/portal/password\?token=([\w-]+)", text)
     assert found is not None, text
     world.link_token = found.group(1)
@@ -103,6 +107,13 @@ def mail_with_link(system: System, world: World, address: str, subject: str) -> 
         kept = conn.scalars(select(tables.outgoing_mails.c.body_text)).all()
     assert all(world.link_token not in str(p) for p in payloads), "the outbox forgot the token"
     assert all(world.link_token not in body for body in kept), "the sent copy keeps no link"
+    html = conn_html(system)
+    assert html and all(world.link_token not in body for body in html)
+
+
+def conn_html(system: System) -> list[str]:
+    with system.engine.connect() as conn:
+        return [b for b in conn.scalars(select(tables.outgoing_mails.c.body_html)) if b]
 
 
 @then(parsers.parse('"{username}" cannot log in yet'))

@@ -88,11 +88,17 @@ def test_issuing_archives_contract_and_certificate_and_mails_them_once(
     mail = inbox.accepted[0]
     assert guarantee.number in str(mail["Subject"])
     attachments = [part for part in mail.walk() if part.get_filename()]
+    numbers = {d["kind"]: d["protocol_number"].replace("/", "-") for d in documents}
     assert sorted(a.get_filename() or "" for a in attachments) == sorted(
-        f"{d['kind']}-{d['protocol_number'].replace('/', '-')}.pdf"
-        for d in documents
-        if d["kind"] != "eligibility_outcome"
-    )
+        [
+            f"certificato-di-garanzia-{numbers['certificate']}.pdf",
+            f"contratto-di-garanzia-{numbers['guarantee_contract']}.pdf",
+        ]
+    ), "attachments are named in Italian, with their protocol number"
+    assert [p.get_content_type() for p in mail.walk() if not p.get_filename()][-2:] == [
+        "text/plain",
+        "text/html",
+    ], "the notice has a text and an HTML part"
     for part in attachments:
         payload = part.get_payload(decode=True)
         assert isinstance(payload, bytes) and payload.startswith(b"%PDF")
@@ -136,6 +142,10 @@ def test_documents_are_downloaded_only_by_who_may_see_the_guarantee(
         contract = next(d for d in listed.json() if d["kind"] == "guarantee_contract")
         pdf = client.get(f"/api/v1/documents/{contract['id']}", headers=landlord)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        number = contract["protocol_number"].replace("/", "-")
+        assert pdf.headers["content-disposition"] == (
+            f'attachment; filename="contratto-di-garanzia-{number}.pdf"'
+        )
         assert hashlib.sha256(pdf.content).hexdigest() == contract["sha256"]
         with system.engine.connect() as conn:
             theirs = documents_of(conn, other.id)[0]["id"]

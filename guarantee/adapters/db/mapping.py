@@ -18,6 +18,7 @@ from guarantee.domain.households import Household, Member
 from guarantee.domain.landlords import Landlord, Property
 from guarantee.domain.leases import Lease
 from guarantee.domain.mediation import AgreementInstalment, CaseNote, MediationCase, Meeting
+from guarantee.domain.print_batches import PrintBatch
 from guarantee.domain.recovery import RecoveryInstalment, RecoveryPlan
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -31,6 +32,7 @@ def start_mappers() -> None:
         return
     _started = True
     mapper_registry.map_imperatively(Landlord, tables.landlords)
+    mapper_registry.map_imperatively(PrintBatch, tables.print_batches)
     mapper_registry.map_imperatively(Property, tables.properties)
     mapper_registry.map_imperatively(Member, tables.household_members)
     mapper_registry.map_imperatively(

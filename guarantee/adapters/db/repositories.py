@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -31,6 +31,7 @@ from guarantee.domain.ledger import Account, JournalEntry, Side
 from guarantee.domain.mediation import MediationCase, MediationStatus
 from guarantee.domain.mediators import Mediator
 from guarantee.domain.money import ZERO
+from guarantee.domain.print_batches import PrintBatch
 from guarantee.domain.recovery import RecoveryPlan
 
 A = TypeVar("A", bound=Aggregate)
@@ -239,6 +240,12 @@ class ClaimRepository(_Numbered[Claim]):
         return str(found)
 
 
+class PrintBatchRepository(Repository[PrintBatch]):
+    model = PrintBatch
+    table = tables.print_batches
+    label = "lotto di stampa"
+
+
 class RecoveryPlanRepository(_Numbered[RecoveryPlan]):
     flush_on_add = True
     model = RecoveryPlan
@@ -401,20 +408,36 @@ class AuditLog:
             self.session.execute(insert(tables.audit_events), rows)
 
 
+# Takes an event's letters in the business transaction (guarantee.read.snapshots).
+Snapshot = Callable[[Connection, DomainEvent], list[dict[str, Any]] | None]
+
+
 class Outbox:
     """Domain events become rows in the business transaction: a crash loses neither or both."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def append(self, events: Iterable[DomainEvent], actor: Actor, now: datetime) -> None:
+    def append(
+        self,
+        events: Iterable[DomainEvent],
+        actor: Actor,
+        now: datetime,
+        snapshot: Snapshot | None = None,
+    ) -> None:
+        conn = self.session.connection()
+
+        def payload(e: DomainEvent) -> dict[str, Any]:
+            letters = snapshot(conn, e) if snapshot is not None else None
+            return {**e.data, "letters": letters} if letters else dict(e.data)
+
         rows = [
             {
                 "id": str(uuid.uuid4()),
                 "topic": e.name,
                 "entity_type": e.entity_type,
                 "entity_id": e.entity_id,
-                "payload": e.data,
+                "payload": payload(e),
                 "actor_id": actor.user_id,
                 "created_at": now,
                 "status": "pending",

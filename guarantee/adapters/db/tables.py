@@ -326,7 +326,44 @@ outbox = Table(
     Column("dispatched_at", UtcDateTime()),
     Column("done_at", UtcDateTime()),
     Column("last_error", Text),
+    # Set for events that must exist once per period (a reminder per guarantee per term):
+    # two schedulers inserting the same key leave one row.
+    Column("dedup_key", String(200)),
+    # A worker handling the event holds it until lease_until and renews it by heartbeat; the
+    # relay hands an event whose lease ran out to another worker.
+    Column("lease_until", UtcDateTime()),
     Index("ix_outbox_status_available", "status", "available_at"),
+    Index("ux_outbox_dedup_key", "dedup_key", unique=True),
+)
+
+# One row per scheduled job and period (the day): whichever scheduler inserts it runs the job.
+scheduled_runs = Table(
+    "scheduled_runs",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("period", String(32), primary_key=True),
+    Column("started_at", UtcDateTime(), nullable=False),
+    Column("done_at", UtcDateTime()),
+)
+
+# A protocol number is taken in a short transaction together with the letter's final HTML,
+# before the slow PDF rendering; the document row is stored later with the same number. A
+# worker that dies in between leaves this row, and the retry renders it with its number:
+# numbers are neither skipped nor used twice, and no lock is held while rendering.
+document_numbers = Table(
+    "document_numbers",
+    metadata,
+    Column("protocol_year", Integer, primary_key=True),
+    Column("protocol_sequence", Integer, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("source_event_id", UUID, nullable=False),
+    Column("guarantee_id", UUID),
+    Column("title", String(200), nullable=False),
+    Column("template_version", String(20), nullable=False),
+    Column("html", Text, nullable=False),
+    Column("reserved_at", UtcDateTime(), nullable=False),
+    Column("document_id", UUID),
+    UniqueConstraint("source_event_id", "kind", name="uq_document_numbers_event_kind"),
 )
 
 # Archived documents: immutable; regenerating makes a new revision with a new protocol number.
@@ -357,10 +394,13 @@ outgoing_mails = Table(
     "outgoing_mails",
     metadata,
     Column("id", UUID, primary_key=True),
-    Column("outbox_id", UUID, ForeignKey("outbox.id"), nullable=False, unique=True),
+    Column("outbox_id", UUID, ForeignKey("outbox.id"), nullable=False),
+    # Who the mail is for (landlord, household, landlord_previous): one mail per event each.
+    Column("addressee", String(20), nullable=False, server_default="landlord"),
     Column("to_address", String(254), nullable=False),
     Column("subject", String(300), nullable=False),
     Column("body_text", Text, nullable=False),
+    Column("body_html", Text),
     Column("document_ids", JSON, nullable=False),
     Column("status", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),
@@ -368,8 +408,45 @@ outgoing_mails = Table(
     Column("created_at", UtcDateTime(), nullable=False),
     Column("sent_at", UtcDateTime()),
     Column("last_error", Text),
+    # queued → sending → sent; sending → awaiting_retry (with retry_after) → sending …;
+    # → failed after the last attempt, or bounced when the receiving server says so later.
+    Column("retry_after", UtcDateTime()),
+    # Times a worker died while the SMTP server held the message: resent with the same
+    # Message-ID, and counted so the operator sees how often the promise was tested.
+    Column("unknown_outcomes", Integer, nullable=False, server_default="0"),
+    UniqueConstraint("outbox_id", "addressee"),
 )
 
+# Letters for an addressee without e-mail: collected each day into one print batch (a PDF with
+# a cover sheet per letter) that staff post and then mark as posted.
+print_batches = Table(
+    "print_batches",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("day", Date, nullable=False, unique=True),
+    Column("letters", Integer, nullable=False),
+    Column("storage_key", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # ready → posted
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("posted_at", UtcDateTime()),
+    Column("posted_by", String(100)),
+)
+
+postal_letters = Table(
+    "postal_letters",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("outbox_id", UUID, ForeignKey("outbox.id"), nullable=False),
+    Column("addressee", String(20), nullable=False),
+    Column("recipient_name", String(200), nullable=False),
+    Column("recipient_address", String(300), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("document_ids", JSON, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("batch_id", UUID, ForeignKey("print_batches.id"), index=True),
+    UniqueConstraint("outbox_id", "addressee"),
+)
 
 # -- when things go wrong: arrears, mediation, claims, recovery --------------------------------
 

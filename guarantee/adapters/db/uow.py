@@ -27,12 +27,14 @@ from guarantee.adapters.db.repositories import (
     Ledger,
     MediationCaseRepository,
     Outbox,
+    PrintBatchRepository,
     PropertyRepository,
     RecoveryPlanRepository,
     Repository,
+    Snapshot,
 )
 from guarantee.domain.actors import Actor
-from guarantee.domain.aggregate import Aggregate
+from guarantee.domain.aggregate import Aggregate, DomainEvent
 from guarantee.domain.audit import AuditEvent
 from guarantee.domain.funds import Fund
 from guarantee.services.ports import Clock
@@ -40,10 +42,17 @@ from guarantee.services.unit_of_work import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork(UnitOfWork):
-    def __init__(self, session_factory: sessionmaker[Session], actor: Actor, clock: Clock) -> None:
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        actor: Actor,
+        clock: Clock,
+        snapshot: Snapshot | None = None,
+    ) -> None:
         self.session_factory = session_factory
         self.actor = actor
         self.clock = clock
+        self.snapshot = snapshot
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
@@ -66,6 +75,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.tokens = Tokens(self.session)
         self.password_resets = PasswordResets(self.session)
         self.login_throttle = LoginThrottle(self.session)
+        self.print_batches = PrintBatchRepository(self.session)
         return super().__enter__()
 
     def __exit__(self, *args: object) -> None:
@@ -84,11 +94,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self.claims,  # type: ignore[list-item]
             self.recovery_plans,  # type: ignore[list-item]
             self.accounts,  # type: ignore[list-item]
+            self.print_batches,  # type: ignore[list-item]
         ]
 
     def commit(self) -> None:
         now = self.clock.now()
         touched = [a for repo in self._repositories() for a in repo.seen]
+        events: list[DomainEvent] = []
         # Flush aggregates first so journal entries and audit rows can reference them.
         self.session.flush()
         for aggregate in touched:
@@ -100,9 +112,13 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             if aggregate.changes:
                 self.audit.append(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
                 aggregate.changes.clear()
-            if aggregate.events:
-                self.outbox.append(aggregate.events, self.actor, now)
-                aggregate.events.clear()
+            events.extend(aggregate.events)
+            aggregate.events.clear()
+        if events:
+            # Last, with everything flushed: the letters snapshotted with each event read the
+            # state this transaction commits.
+            self.session.flush()
+            self.outbox.append(events, self.actor, now, self.snapshot)
         self.session.commit()
 
     def rollback(self) -> None:

@@ -7,18 +7,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from litestar import Controller, MediaType, Response, get
+from litestar import Controller, MediaType, Response, get, post
 from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK
 
 from guarantee.adapters.formatting import FILTERS
 from guarantee.adapters.storage import FileStore
-from guarantee.domain.documents import sha256_hex
-from guarantee.domain.errors import NotFound
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.documents import file_name, sha256_hex
+from guarantee.domain.errors import NotFound, PermissionDenied
 from guarantee.read import documents as read
+from guarantee.read import print_batches as batches
 from guarantee.read.guarantees import guarantee_detail, guarantee_visible
+from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
-from guarantee.web.schemas import DocumentOut, VerificationOut
+from guarantee.web.schemas import DocumentOut, PrintBatchOut, VerificationOut
 
 STATUS_LABELS = {
     "issued": "emessa",
@@ -70,12 +74,43 @@ class DocumentController(Controller):
         if sha256_hex(content) != found["sha256"]:
             # The archive is write-once: a mismatch means tampering or corruption, never serve it.
             raise RuntimeError(f"documento {document_id}: impronta SHA-256 non corrispondente")
-        name = f"{found['kind']}-{found['protocol_year']}-{found['protocol_sequence']:06d}.pdf"
+        name = file_name(found["title"], found["protocol_year"], found["protocol_sequence"])
         return Response(
             content,
             media_type=found["media_type"],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    # -- print batches: letters for households without e-mail, for fund managers --------
+
+    @get("/print-batches", sync_to_thread=True)
+    def list_batches(self, conn: ConnectionDep, actor: ActorDep) -> list[PrintBatchOut]:
+        _staff_only(actor, "print_batches")
+        return [PrintBatchOut.model_validate(row) for row in batches.print_batches(conn)]
+
+    @get("/print-batches/{batch_id:str}/pdf", sync_to_thread=True, media_type="application/pdf")
+    def download_batch(
+        self, batch_id: str, conn: ConnectionDep, actor: ActorDep, system: SystemDep
+    ) -> Response[bytes]:
+        _staff_only(actor, "print_batches")
+        found = batches.print_batch_file(conn, batch_id)
+        content = FileStore(system.settings.storage_dir).get(found["storage_key"])
+        if sha256_hex(content) != found["sha256"]:
+            raise RuntimeError(f"lotto {batch_id}: impronta SHA-256 non corrispondente")
+        name = f"lotto-di-stampa-{found['day'].isoformat()}.pdf"
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @post("/print-batches/{batch_id:str}/posted", status_code=HTTP_200_OK, sync_to_thread=True)
+    def mark_posted(
+        self, batch_id: str, conn: ConnectionDep, actor: ActorDep, system: SystemDep
+    ) -> PrintBatchOut:
+        system.bus.handle(c.MarkPrintBatchPosted(batch_id), actor)
+        row = next(b for b in batches.print_batches(conn) if b["id"] == batch_id)
+        return PrintBatchOut.model_validate(row)
 
 
 class VerificationController(Controller):
@@ -115,3 +150,8 @@ class VerificationController(Controller):
             )
         )
         return Response(html, media_type=MediaType.HTML, status_code=200 if result else 404)
+
+
+def _staff_only(actor: Actor, action: str) -> None:
+    if actor.role not in (Role.FUND_MANAGER, Role.SYSTEM):
+        raise PermissionDenied(actor.role.value, action)

@@ -423,6 +423,16 @@ class DocumentOut(BaseModel):
     created_at: datetime
 
 
+class PrintBatchOut(BaseModel):
+    id: str
+    day: date
+    letters: int
+    status: str
+    sha256: str
+    posted_at: datetime | None
+    posted_by: str | None
+
+
 class VerificationOut(BaseModel):
     code: str
     valid: bool

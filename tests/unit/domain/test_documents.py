@@ -31,18 +31,19 @@ def code_from_int(number: int, monkeypatch: pytest.MonkeyPatch) -> CertificateCo
     return CertificateCode.generate()
 
 
-def test_the_ten_document_kinds() -> None:
+def test_the_nine_documents_of_the_spec_and_the_two_notices() -> None:
     assert {kind.value for kind in DocumentKind} == {
         "guarantee_contract",
         "certificate",
         "eligibility_outcome",
         "claim_acknowledgement",
         "claim_decision",
+        "guarantee_notice",
+        "household_notice",
         "payment_notice",
         "mediation_convocation",
         "repayment_plan",
         "expiry_reminder",
-        "guarantee_notice",
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -105,6 +106,13 @@ def _coverage(product: Product, rent: Decimal, *, notes: bool) -> list[dict[str,
     ]
 
 
+def months_between(start: date, end: date) -> int:
+    """Whole months a guarantee runs: 1 Jan 2027 to 31 Dec 2028 is 24 (not the product's 36)."""
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    return months if after.day >= start.day else months - 1
+
+
 def letter_basics(today: date) -> dict[str, Any]:
     # The protocol number is added by the archive when it allocates one.
     return {"document_date": today, "signatory": dict(SIGNATORY)}
@@ -123,12 +131,12 @@ def contract_context(
             "product_version": str(product.version),
             "start_date": row["starts_on"],
             "end_date": row["ends_on"],
-            "term_months": product.max_term_months,
+            "term_months": months_between(row["starts_on"], row["ends_on"]),
         },
         "landlord": {
             "name": row["landlord_name"],
             "tax_code": row["landlord_tax_code"],
-            "address": row["landlord_address"] or "—",
+            "address": row["landlord_address"] or "",
         },
         "household": {
             "main_tenant": row["main_tenant_name"],
@@ -208,7 +216,7 @@ def expiry_reminder_context(
     return letter_basics(today) | {
         "recipient": {
             "name": row["landlord_name"],
-            "address": row["landlord_address"] or "—",
+            "address": row["landlord_address"] or "",
             "city": "",
         },
         "guarantee": {"number": row["number"], "start_date": row["starts_on"], "end_date": end},
@@ -224,3 +232,80 @@ def landlord_email(conn: Connection, guarantee_id: str) -> tuple[str, str, str |
     """(email, name, guarantee number) of the landlord a guarantee's notices go to."""
     row = guarantee_row(conn, guarantee_id)
     return row["landlord_email"], row["landlord_name"], row["number"]
+
+
+@dataclass(frozen=True)
+class HouseholdContact:
+    """Where the household's letters go: by e-mail when it has one, else by post."""
+
+    name: str
+    email: str | None
+    postal_address: str
+
+
+def household_contact(
+    conn: Connection, household_id: str, rules_dir: Path | None = None
+) -> HouseholdContact:
+    """Where the tenant household's letters go: by e-mail when it chose e-mail and gave an
+    address, otherwise by post to its postal address (the guaranteed dwelling if it gave
+    none), addressed to the main tenant."""
+    m, g, p, h = (
+        tables.household_members.c,
+        tables.guarantees.c,
+        tables.properties.c,
+        tables.households.c,
+    )
+    name = conn.scalar(select(m.full_name).where(m.household_id == household_id, m.is_main_tenant))
+    on_file = conn.execute(
+        select(h.email, h.postal_address, h.preferred_channel).where(h.id == household_id)
+    ).first()
+    email = None
+    if on_file is not None and on_file.email and str(on_file.preferred_channel) == "email":
+        email = str(on_file.email)
+    if on_file is not None and on_file.postal_address:
+        return HouseholdContact(str(name or ""), email, str(on_file.postal_address))
+    dwelling = conn.execute(
+        select(p.address, p.municipality_istat_code)
+        .select_from(tables.guarantees.join(tables.properties, g.property_id == p.id))
+        .where(g.household_id == household_id)
+        .order_by(g.created_at.desc())
+        .limit(1)
+    ).first()
+    address = ""
+    if dwelling is not None:
+        address = str(dwelling.address)
+        if rules_dir is not None:
+            town, province = municipalities(rules_dir).get(
+                dwelling.municipality_istat_code, ("", "")
+            )
+            if town:
+                address += f", {town} ({province})" if province else f", {town}"
+    return HouseholdContact(name=str(name or ""), email=email, postal_address=address)
+
+
+def household_notice_context(
+    conn: Connection,
+    guarantee_id: str,
+    subject: str,
+    paragraphs: list[str],
+    rules_dir: Path,
+    today: date,
+) -> dict[str, Any]:
+    """A change the household must know of, addressed to the main tenant at the dwelling."""
+    row = guarantee_row(conn, guarantee_id)
+    dwelling = _dwelling(row, rules_dir)
+    return letter_basics(today) | {
+        "recipient": {
+            "name": row["main_tenant_name"],
+            "address": row["property_address"],
+            "city": f"{dwelling['municipality']} ({dwelling['province']})"
+            if dwelling["province"]
+            else dwelling["municipality"],
+        },
+        # Before issue a household knows its application, not yet a guarantee number.
+        "reference": f"Garanzia n. {row['number']}"
+        if row["number"]
+        else f"Domanda n. {row['application_number']}",
+        "subject": subject,
+        "paragraphs": paragraphs,
+    }

@@ -13,10 +13,11 @@ from guarantee.adapters.db import tables
 from guarantee.domain.claim_clock import PAYMENT_DAYS, REVIEW_DAYS
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import NotFound
+from guarantee.domain.formats import month_it
 from guarantee.domain.money import ZERO
 from guarantee.domain.products import Product
-from guarantee.jobs.contexts import SIGNATORY, guarantee_row, letter_basics, municipalities
 from guarantee.read.cover import cover_lines, cover_state
+from guarantee.read.letter_contexts import SIGNATORY, guarantee_row, letter_basics, municipalities
 
 ITEM_LABELS = {
     ItemKind.ARREARS: "Canoni di locazione non pagati",
@@ -51,8 +52,18 @@ def _claim(conn: Connection, claim_id: str) -> dict[str, Any]:
     return claim
 
 
+def _item_label(item: dict[str, Any]) -> str:
+    """Every rent is named by its month: "Canone di novembre 2026", not "Canoni non pagati"."""
+    kind = ItemKind(item["kind"])
+    if kind is ItemKind.ARREARS and item.get("loss_on"):
+        return f"Canone di {month_it(item['loss_on'])}"
+    if kind is ItemKind.CHARGES and item.get("loss_on"):
+        return f"Oneri accessori di {month_it(item['loss_on'])}"
+    return ITEM_LABELS[kind]
+
+
 def _landlord_recipient(row: dict[str, Any]) -> dict[str, str]:
-    return {"name": row["landlord_name"], "address": row["landlord_address"] or "—", "city": ""}
+    return {"name": row["landlord_name"], "address": row["landlord_address"] or "", "city": ""}
 
 
 def _claim_header(claim: dict[str, Any]) -> dict[str, Any]:
@@ -73,10 +84,7 @@ def claim_acknowledgement_context(conn: Connection, claim_id: str, today: date) 
     return letter_basics(today) | {
         "recipient": _landlord_recipient(row),
         "claim": _claim_header(claim),
-        "items": [
-            {"label": ITEM_LABELS[ItemKind(i["kind"])], "amount": i["claimed"]}
-            for i in claim["items"]
-        ],
+        "items": [{"label": _item_label(i), "amount": i["claimed"]} for i in claim["items"]],
         "total_claimed": sum((i["claimed"] for i in claim["items"]), ZERO),
         "attachments": attachments,
         "review_days": REVIEW_DAYS,
@@ -140,7 +148,7 @@ def claim_decision_context(
         "decision": decision,
         "items": [
             {
-                "label": ITEM_LABELS[ItemKind(i["kind"])],
+                "label": _item_label(i),
                 "claimed": i["claimed"],
                 "approved": i["approved"] or ZERO,
                 "refused": i["refused"]
