@@ -330,6 +330,8 @@ class VerificationOut(BaseModel):
     status: str
     starts_on: date | None
     ends_on: date | None
+    # False when an archived copy of the certificate no longer matches its SHA-256.
+    document_intact: bool = True
 
 
 class EligibilityCheckIn(In):
