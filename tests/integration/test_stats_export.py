@@ -1,0 +1,272 @@
+"""`garanzia stats export` on 10,000 generated guarantees with their histories: no published
+cell below k, no suppressed cell recoverable from what is published beside it (an attacker
+below tries), nothing personal in any file, and datapackage.json describes the files."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from guarantee.adapters.db.engine import build_engine
+from guarantee.cli import main
+from guarantee.domain.personal_data import PERSONAL_COLUMNS
+from guarantee.settings import get_settings
+from tests.support.population import Population, populate
+
+K = 5
+TOTAL = "Totale"
+
+
+@pytest.fixture(scope="module")
+def exported(
+    migrated_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Path, Population]]:
+    import shutil
+
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import POSTGRES_URL
+
+    if POSTGRES_URL:
+        url = migrated_url
+        from sqlalchemy import text
+
+        from guarantee.adapters.db.tables import metadata
+
+        engine = build_engine(url)
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        copy = tmp_path_factory.mktemp("stats") / "stats.db"
+        shutil.copyfile(make_url(migrated_url).database or "", copy)
+        url = f"sqlite:///{copy}"
+        engine = build_engine(url)
+    population = populate(engine, 10_000)
+    engine.dispose()
+    out = tmp_path_factory.mktemp("export")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GARANZIA_DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            main,
+            ["stats", "export", "--from", "2024-01-01", "--to", "2025-12-31", "--out", str(out)],
+            catch_exceptions=False,
+        )
+    finally:
+        mp.undo()
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    yield out, population
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{path.name}: manca il BOM UTF-8"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def package(out: Path) -> dict[str, object]:
+    return json.loads((out / "datapackage.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def resources(out: Path) -> list[dict[str, object]]:
+    return package(out)["resources"]  # type: ignore[return-value]
+
+
+def count_column(resource: dict[str, object]) -> str:
+    fields = resource["schema"]["fields"]  # type: ignore[index]
+    return str(fields[3]["name"])  # type: ignore[index]
+
+
+def test_no_published_cell_counts_fewer_than_k(exported: tuple[Path, Population]) -> None:
+    out, _ = exported
+    published = suppressed = 0
+    for resource in resources(out):
+        column = count_column(resource)
+        for row in read_csv(out / str(resource["path"])):
+            if row[column] == "":
+                suppressed += 1
+                # money and durations only where the count is shown
+                assert all(row[name] == "" for name in list(row)[4:]), row
+            else:
+                published += 1
+                assert int(row[column]) >= K, row
+    assert published > 500 and suppressed > 50  # the data exercise both sides
+
+
+def grids(out: Path) -> Iterator[tuple[str, str, dict[tuple[str, str], int | None], bool]]:
+    """(file, dimension, {(value, category): count or None}, whether rows have totals)."""
+    for resource in resources(out):
+        column = count_column(resource)
+        by_dimension: dict[str, dict[tuple[str, str], int | None]] = defaultdict(dict)
+        for row in read_csv(out / str(resource["path"])):
+            count = None if row[column] == "" else int(row[column])
+            by_dimension[row["dimensione"]][(row["valore"], row["categoria"])] = count
+        for dimension, grid in by_dimension.items():
+            row_totals = any(c == TOTAL and v != TOTAL for v, c in grid)
+            yield str(resource["path"]), dimension, grid, row_totals
+
+
+def attack(
+    grid: dict[tuple[str, str], int | None],
+    row_totals: bool,
+    known_totals: dict[str, int],
+) -> dict[tuple[str, str], Fraction]:
+    """Every suppressed cell an attacker can work out exactly from the published cells, the
+    published totals of any breakdown of the same file, and the lines they form (exact
+    Gaussian elimination over the rationals), plus non-negativity (a line whose hidden
+    entries must sum to zero gives them all away)."""
+    values = sorted({v for v, _ in grid if v != TOTAL})
+    categories = sorted({c for _, c in grid if c != TOTAL})
+    known: dict[tuple[str, str], int] = {k: v for k, v in grid.items() if v is not None}
+    for category, total in known_totals.items():
+        known.setdefault((TOTAL, category), total)
+    unknown = sorted(
+        {
+            key
+            for key in [(v, c) for v in [*values, TOTAL] for c in [*categories, TOTAL]]
+            if key in grid and key not in known
+        }
+    )
+    if not unknown:
+        return {}
+    index = {key: i for i, key in enumerate(unknown)}
+    lines: list[tuple[list[tuple[str, str]], tuple[str, str]]] = []
+    if row_totals:
+        lines += [([(v, c) for c in categories], (v, TOTAL)) for v in [*values, TOTAL]]
+        lines.append(([(v, TOTAL) for v in values], (TOTAL, TOTAL)))
+    lines += [([(v, c) for v in values], (TOTAL, c)) for c in categories]
+    matrix: list[list[Fraction]] = []
+    found: dict[tuple[str, str], Fraction] = {}
+    for parts, total in lines:
+        if total not in grid:
+            continue
+        row = [Fraction(0)] * (len(unknown) + 1)
+        for key in parts:
+            if key in index:
+                row[index[key]] += 1
+            else:
+                row[-1] -= known.get(key, 0)
+        if total in index:
+            row[index[total]] -= 1
+        else:
+            row[-1] += known[total]
+        hidden = [i for i, x in enumerate(row[:-1]) if x != 0]
+        if hidden and total not in index and row[-1] == 0:
+            found.update({unknown[i]: Fraction(0) for i in hidden})
+        matrix.append(row)
+    # Reduced row echelon form: a row with a single unknown left fixes it.
+    pivot_row = 0
+    for col in range(len(unknown)):
+        pick = next((r for r in range(pivot_row, len(matrix)) if matrix[r][col] != 0), None)
+        if pick is None:
+            continue
+        matrix[pivot_row], matrix[pick] = matrix[pick], matrix[pivot_row]
+        lead = matrix[pivot_row][col]
+        matrix[pivot_row] = [x / lead for x in matrix[pivot_row]]
+        for r in range(len(matrix)):
+            if r != pivot_row and matrix[r][col] != 0:
+                factor = matrix[r][col]
+                matrix[r] = [
+                    a - factor * b for a, b in zip(matrix[r], matrix[pivot_row], strict=True)
+                ]
+        pivot_row += 1
+    for row in matrix:
+        nonzero = [i for i, x in enumerate(row[:-1]) if x != 0]
+        if len(nonzero) == 1:
+            found[unknown[nonzero[0]]] = row[-1] / row[nonzero[0]]
+    return found
+
+
+def test_no_suppressed_cell_can_be_recovered_from_the_totals(
+    exported: tuple[Path, Population],
+) -> None:
+    out, _ = exported
+    all_grids = list(grids(out))
+    # The totals row is the same households in every breakdown of a file: pool what is shown.
+    shared: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, _, grid, _ in all_grids:
+        for (value, category), count in grid.items():
+            if value == TOTAL and count is not None:
+                assert shared[name].setdefault(category, count) == count
+    attacked = 0
+    for name, dimension, grid, row_totals in all_grids:
+        if any(v is None for v in grid.values()):
+            attacked += 1
+        recovered = attack(grid, row_totals, shared[name])
+        assert recovered == {}, f"{name}, {dimension}: ricavate {recovered}"
+    assert attacked >= 10
+
+
+def test_no_personal_field_in_any_exported_file(exported: tuple[Path, Population]) -> None:
+    out, population = exported
+    personal_columns = {c for columns in PERSONAL_COLUMNS.values() for c in columns}
+    for path in out.iterdir():
+        text = path.read_text(encoding="utf-8-sig")
+        leaked = [value for value in population.personal if value in text]
+        assert leaked == [], f"{path.name}: {leaked[:3]}"
+    for resource in resources(out):
+        names = {f["name"] for f in resource["schema"]["fields"]}  # type: ignore[index]
+        assert not names & personal_columns, names & personal_columns
+
+
+def test_the_data_package_describes_every_file(exported: tuple[Path, Population]) -> None:
+    out, _ = exported
+    meta = package(out)
+    assert meta["profile"] == "tabular-data-package"
+    assert meta["garanzia_casa"]["k"] == K  # type: ignore[index]
+    assert meta["garanzia_casa"]["periodo"] == {"dal": "2024-01-01", "al": "2025-12-31"}  # type: ignore[index]
+    assert meta["garanzia_casa"]["versione_codice"]  # type: ignore[index]
+    described = {str(r["path"]) for r in resources(out)}
+    assert described == {p.name for p in out.glob("*.csv")}
+    for resource in resources(out):
+        path = out / str(resource["path"])
+        assert resource["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+        assert resource["dialect"] == {"delimiter": ";", "header": True}  # type: ignore[comparison-overlap]
+        fields = resource["schema"]["fields"]  # type: ignore[index]
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle, delimiter=";"))
+        assert header == [f["name"] for f in fields]
+        for row in read_csv(path):
+            for f in fields:
+                value = row[f["name"]]
+                if value == "":
+                    continue
+                if f["type"] == "integer":
+                    int(value)
+                elif f["type"] == "number":
+                    assert "." not in value and f["decimalChar"] == ","
+                    float(value.replace(",", "."))
+
+
+def test_the_attacker_does_recover_what_primary_suppression_alone_leaves() -> None:
+    """The attack above is not toothless: one hidden cell in a row with its total falls."""
+    grid: dict[tuple[str, str], int | None] = {
+        ("a", "x"): 3,
+        ("a", "y"): 9,
+        ("a", TOTAL): 12,
+        ("b", "x"): 7,
+        ("b", "y"): 8,
+        ("b", TOTAL): 15,
+        (TOTAL, "x"): 10,
+        (TOTAL, "y"): 17,
+        (TOTAL, TOTAL): 27,
+    }
+    grid[("a", "x")] = None
+    assert attack(grid, True, {}) == {("a", "x"): Fraction(3)}
+    grid[("a", "y")] = grid[("b", "x")] = grid[("b", "y")] = None  # a 2×2 rectangle holds
+    assert attack(grid, True, {}) == {}
+    grid[("a", TOTAL)] = 0
+    grid[("a", "x")] = grid[("a", "y")] = None  # hidden cells summing to zero give way
+    assert attack(grid, True, {}) != {}
