@@ -209,9 +209,17 @@ def fund_stress(
             seed=seed,
         )
         target = _percent(inputs.params.target_exhaustion_probability)
-        click.echo(
-            f"\nNuove garanzie al mese sostenibili (esaurimento sotto il {target}): {intake}"
-        )
+        if intake == 0 and result.exhaustion_probability >= (
+            inputs.params.target_exhaustion_probability
+        ):
+            click.echo(
+                f"\nNuove garanzie al mese sostenibili (esaurimento sotto il {target}): "
+                "nessuna, la soglia è superata già senza nuove garanzie"
+            )
+        else:
+            click.echo(
+                f"\nNuove garanzie al mese sostenibili (esaurimento sotto il {target}): {intake}"
+            )
     if csv_path is not None:
         write_capacity_csv(result.free_capacity, csv_path)
         click.echo(f"Capienza libera mese per mese scritta in {csv_path}")

@@ -31,7 +31,6 @@ from guarantee.domain.money import from_cents, to_cents
 
 Cents = npt.NDArray[np.int64]
 _CHUNK_CELLS = 4_000_000  # runs × guarantees drawn at once: bounded memory, vectorised work
-_SHARED_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -101,14 +100,11 @@ def simulate_paths(
     runs: int,
     rng: np.random.Generator,
     start_month: npt.NDArray[np.int64] | None = None,
-    shared_seed: int | None = None,
 ) -> Paths:
     """Monthly cash and reserve movements of every run; months are 0 … horizon − 1.
 
     ``start_month`` (new guarantees) shifts each guarantee's life; its reserve is added in
-    the month it starts. With ``shared_seed`` every guarantee slot gets the same draws
-    whatever the number of guarantees after it (each chunk of runs its own stream, draws
-    laid out guarantee by guarantee), so a larger intake only adds guarantees.
+    the month it starts.
     """
     n = len(portfolio.cover)
     shape = (runs, horizon)
@@ -126,22 +122,15 @@ def simulate_paths(
     q = params.claim_probability
     low, high = float(params.severity_min_share), float(params.severity_max_share)
     recovery = float(params.recovery_rate)
-    chunk = _SHARED_CHUNK if shared_seed is not None else max(1, _CHUNK_CELLS // max(n, 1))
-    for number, first in enumerate(range(0, runs, chunk)):
+    chunk = max(1, _CHUNK_CELLS // max(n, 1))
+    for first in range(0, runs, chunk):
         rows = min(chunk, runs - first)
         if n == 0 or q <= 0:
             continue
         # Month of the first claim event, counted from the guarantee's start (0-based).
-        if shared_seed is None:
-            event = rng.geometric(q, size=(rows, n)).astype(np.int64) - 1 + start
-            run, guarantee = np.nonzero(event < np.minimum(end, horizon))
-            share = rng.uniform(low, high, size=len(run))
-        else:
-            stream = np.random.default_rng([shared_seed, 1, number])
-            event = stream.geometric(q, size=(n, rows)).T.astype(np.int64) - 1 + start
-            shares = stream.uniform(low, high, size=(n, rows)).T
-            run, guarantee = np.nonzero(event < np.minimum(end, horizon))
-            share = shares[run, guarantee]
+        event = rng.geometric(q, size=(rows, n)).astype(np.int64) - 1 + start
+        run, guarantee = np.nonzero(event < np.minimum(end, horizon))
+        share = rng.uniform(low, high, size=len(run))
         month = event[run, guarantee]
         cover = portfolio.cover[guarantee]
         # Half-up to the cent, explicitly; never above the cover left.
@@ -149,20 +138,20 @@ def simulate_paths(
         run_index = (run + first) * horizon
         pay = month + params.payment_delay_months
         paying = pay < horizon
-        np.add.at(paid, run_index[paying] + pay[paying], loss[paying])
+        _accumulate(paid, run_index[paying] + pay[paying], loss[paying])
         back = pay + params.recovery_delay_months
         returning = back < horizon
-        np.add.at(
+        _accumulate(
             recovered,
             run_index[returning] + back[returning],
             np.floor(loss[returning] * recovery + 0.5).astype(np.int64),
         )
         # The reserve goes back at payment instead of at the natural end.
         reserve = portfolio.reserve[guarantee]
-        np.add.at(change, run_index[paying] + pay[paying], -reserve[paying])
+        _accumulate(change, run_index[paying] + pay[paying], -reserve[paying])
         natural = end[guarantee]
         undo = paying & (natural < horizon)
-        np.add.at(change, run_index[undo] + natural[undo], reserve[undo])
+        _accumulate(change, run_index[undo] + natural[undo], reserve[undo])
     return Paths(
         paid=paid.reshape(shape),
         recovered=recovered.reshape(shape),
@@ -208,19 +197,21 @@ def summarise(
     )
 
 
-def new_guarantees(
-    params: StressParameters, per_month: int, horizon: int
-) -> tuple[Portfolio, npt.NDArray[np.int64]]:
-    count = per_month * horizon
+def intake_slot(params: StressParameters, slot: int, horizon: int, runs: int, seed: int) -> Paths:
+    """The paths of one slot of new guarantees: one starting every month of the horizon.
+
+    Each slot has its own random stream, so an intake of N is the first N slots of an
+    intake of N + 1: a larger intake only adds guarantees (and an added guarantee never
+    raises free capacity: its reserve, then at most its loss less what comes back).
+    """
     portfolio = Portfolio(
-        cover=np.full(count, to_cents(params.new_cover), dtype=np.int64),
-        reserve=np.full(count, to_cents(params.new_reserve), dtype=np.int64),
-        months_left=np.full(count, params.new_term_months, dtype=np.int64),
+        cover=np.full(horizon, to_cents(params.new_cover), dtype=np.int64),
+        reserve=np.full(horizon, to_cents(params.new_reserve), dtype=np.int64),
+        months_left=np.full(horizon, params.new_term_months, dtype=np.int64),
     )
-    # Slot-major: slot k of every month comes before slot k + 1, so the guarantees of an
-    # intake of N are the first N × horizon of an intake of N + 1.
-    start = np.tile(np.arange(horizon, dtype=np.int64), per_month)
-    return portfolio, start
+    rng = np.random.default_rng([seed, 1, slot])
+    start = np.arange(horizon, dtype=np.int64)
+    return simulate_paths(portfolio, params, horizon, runs, rng, start_month=start)
 
 
 def run_stress(
@@ -235,8 +226,8 @@ def run_stress(
     new_per_month: int = 0,
 ) -> StressResult:
     paths = simulate_paths(portfolio, params, horizon, runs, np.random.default_rng(seed))
-    if new_per_month:
-        paths = _plus(paths, _new_paths(params, new_per_month, horizon, runs, seed))
+    for slot in range(new_per_month):
+        paths = _plus(paths, intake_slot(params, slot, horizon, runs, seed))
     return summarise(paths, balance, reserved, new_per_month)
 
 
@@ -251,42 +242,27 @@ def largest_safe_intake(
     seed: int,
     ceiling: int = 1000,
 ) -> int:
-    """The largest N new guarantees a month keeping P(exhaustion) under the target (by
-    bisection: with shared draws, more guarantees never make exhaustion less likely)."""
-    live = simulate_paths(portfolio, params, horizon, runs, np.random.default_rng(seed))
-    target = params.target_exhaustion_probability
-
-    def safe(n: int) -> bool:
-        paths = live if n == 0 else _plus(live, _new_paths(params, n, horizon, runs, seed))
-        return summarise(paths, balance, reserved).exhaustion_probability < target
-
-    if not safe(0):
-        return 0
-    low, high = 0, 1
-    while high <= ceiling and safe(high):
-        low, high = high, high * 2
-    high = min(high, ceiling + 1)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if safe(middle):
-            low = middle
-        else:
-            high = middle
-    return low
+    """The largest N new guarantees a month keeping P(exhaustion) under the target: slots
+    are added one at a time to the same simulated paths (see ``intake_slot``)."""
+    paths = simulate_paths(portfolio, params, horizon, runs, np.random.default_rng(seed))
+    target = float(params.target_exhaustion_probability)
+    for slot in range(ceiling + 1):
+        if exhaustion_probability(paths, balance, reserved) >= target:
+            return slot - 1 if slot else 0
+        paths = _plus(paths, intake_slot(params, slot, horizon, runs, seed))
+    return ceiling
 
 
-def _new_paths(params: StressParameters, n: int, horizon: int, runs: int, seed: int) -> Paths:
-    portfolio, start = new_guarantees(params, n, horizon)
-    # Their own streams, drawn per guarantee slot: N and N + 1 share the first N's draws.
-    return simulate_paths(
-        portfolio,
-        params,
-        horizon,
-        runs,
-        np.random.default_rng(seed),
-        start_month=start,
-        shared_seed=seed,
-    )
+def exhaustion_probability(paths: Paths, balance: Decimal, reserved: Decimal) -> float:
+    cash = to_cents(balance) - np.cumsum(paths.paid - paths.recovered, axis=1)
+    held = to_cents(reserved) + np.cumsum(paths.reserve_change, axis=1)
+    return float(((cash - held) < 0).any(axis=1).mean())
+
+
+def _accumulate(target: Cents, index: npt.NDArray[np.int64], values: Cents) -> None:
+    """target[index] += values, repeated indices summed (bincount: exact below 2**53 cents)."""
+    if len(index):
+        target += np.bincount(index, weights=values, minlength=len(target)).astype(np.int64)
 
 
 def _plus(a: Paths, b: Paths) -> Paths:
