@@ -161,7 +161,8 @@ def main() -> None:
         runs=args.runs,
         seed=args.seed,
     )
-    print(f"  massimo di nuove garanzie al mese sotto il 5%: {intake} ({intake_s:.1f} s)")
+    shown = "nessuna" if intake is None else intake
+    print(f"  massimo di nuove garanzie al mese sotto il 5%: {shown} ({intake_s:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -209,9 +209,7 @@ def fund_stress(
             seed=seed,
         )
         target = _percent(inputs.params.target_exhaustion_probability)
-        if intake == 0 and result.exhaustion_probability >= (
-            inputs.params.target_exhaustion_probability
-        ):
+        if intake is None:
             click.echo(
                 f"\nNuove garanzie al mese sostenibili (esaurimento sotto il {target}): "
                 "nessuna, la soglia è superata già senza nuove garanzie"

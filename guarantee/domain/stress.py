@@ -241,14 +241,15 @@ def largest_safe_intake(
     runs: int,
     seed: int,
     ceiling: int = 1000,
-) -> int:
-    """The largest N new guarantees a month keeping P(exhaustion) under the target: slots
-    are added one at a time to the same simulated paths (see ``intake_slot``)."""
+) -> int | None:
+    """The largest N new guarantees a month keeping P(exhaustion) under the target (None if
+    even the live portfolio alone does not): slots are added one at a time to the same
+    simulated paths (see ``intake_slot``)."""
     paths = simulate_paths(portfolio, params, horizon, runs, np.random.default_rng(seed))
     target = float(params.target_exhaustion_probability)
     for slot in range(ceiling + 1):
         if exhaustion_probability(paths, balance, reserved) >= target:
-            return slot - 1 if slot else 0
+            return slot - 1 if slot else None
         paths = _plus(paths, intake_slot(params, slot, horizon, runs, seed))
     return ceiling
 
