@@ -33,6 +33,9 @@ def upgrade() -> None:
             "record_type", "record_id", name=op.f("uq_evidence_chain_record_type_record_id")
         ),
     )
+    op.create_index(
+        "ix_evidence_chain_type_position", "evidence_chain", ["record_type", "position"]
+    )
     run_sql("0010_evidence_chain", "up")
     # Records written before the chain existed are chained now, in their stored order.
     from guarantee.adapters.db.evidence_chain import chain_everything_pending
@@ -42,4 +45,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     run_sql("0010_evidence_chain", "down")
+    op.drop_index("ix_evidence_chain_type_position", table_name="evidence_chain")
     op.drop_table("evidence_chain")

@@ -237,6 +237,8 @@ evidence_chain = Table(
     Column("chain_hash", String(64), nullable=False),
     Column("chained_at", UtcDateTime(), nullable=False),
     UniqueConstraint("record_type", "record_id"),
+    # The last document chained, found without walking the audit links after it.
+    Index("ix_evidence_chain_type_position", "record_type", "position"),
 )
 
 # Gapless per-year sequences (guarantee numbers, application numbers, protocol numbers):
