@@ -10,6 +10,8 @@ import click
 from guarantee.cli.errors import friendly_errors
 from guarantee.settings import get_settings
 
+_SHOWN = 200
+
 
 @click.group()
 def audit() -> None:
@@ -49,8 +51,11 @@ def verify(expected_head: str | None) -> None:
             result = verify_all(conn.execution_options(readonly=True), settings.storage_dir, wanted)
     finally:
         engine.dispose()
-    for finding in result.findings:
+    # A truncated table is thousands of findings: the first ones say what happened.
+    for finding in result.findings[:_SHOWN]:
         click.echo(f"NON CORRISPONDE  {finding.subject}: {finding.message}")
+    if len(result.findings) > _SHOWN:
+        click.echo(f"… e altre {len(result.findings) - _SHOWN} differenze")
     head = result.head
     where = f"posizione {head.position}, impronta {head.chain_hash}" if head else "catena vuota"
     click.echo(

@@ -39,10 +39,17 @@ def fund_report(fund_id: str | None, as_of: datetime | None) -> None:
             found = (
                 [read.fund_figures(conn, fund_id, day)] if fund_id else read.list_funds(conn, day)
             )
+            disagreeing = [f["name"] for f in found if not read.books_agree(conn, f["id"])]
     finally:
         engine.dispose()
     if not found:
         click.echo("nessun fondo registrato")
+    for name in disagreeing:
+        click.echo(
+            f"ATTENZIONE: i saldi del fondo {name} non corrispondono ai totali giornalieri "
+            "delle scritture; eseguire «garanzia audit verify»",
+            err=True,
+        )
     for index, figures in enumerate(found):
         if index:
             click.echo("")

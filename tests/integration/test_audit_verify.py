@@ -62,6 +62,7 @@ def test_an_untouched_system_verifies(system: System, cli: CliRunner) -> None:
     result = verify(cli)
     assert result.exit_code == 0, result.output
     assert "Verifica superata" in result.output
+    assert "ATTENZIONE" not in cli.invoke(main, ["fund", "report"]).output
     with system.engine.connect() as conn:
         events = conn.scalar(select(func.count()).select_from(tables.audit_events))
         documents = conn.scalar(select(func.count()).select_from(tables.documents))
@@ -128,6 +129,8 @@ def test_an_altered_running_balance_is_named_and_stops_issuing(
     result = verify(cli)
     assert result.exit_code == 1
     assert "saldo registrato" in result.output and fund_id in result.output
+    report = cli.invoke(main, ["fund", "report", "--fund", fund_id], catch_exceptions=False)
+    assert "ATTENZIONE: i saldi del fondo" in report.stderr
     with pytest.raises(BooksOutOfBalance):
         builders.issued_guarantee(system, fund_id)
 
