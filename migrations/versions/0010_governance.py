@@ -40,7 +40,7 @@ def upgrade() -> None:
     # Records written before the chain existed are chained now, in their stored order.
     from guarantee.adapters.db.evidence_chain import chain_everything_pending
 
-    chain_everything_pending(op.get_bind())
+    chain_everything_pending(op.get_bind(), audit_events=True)
 
 
 def downgrade() -> None:

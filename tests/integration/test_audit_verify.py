@@ -8,7 +8,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -239,8 +239,6 @@ def test_an_event_inserted_first_but_committed_last_is_chained_last(
     system: System, cli: CliRunner
 ) -> None:
     """On PostgreSQL seq follows insert order; the chain follows commit order."""
-    from datetime import UTC, datetime
-
     from guarantee.adapters.db.repositories import AuditLog
     from guarantee.domain.audit import AuditEvent
 
@@ -276,3 +274,23 @@ def test_an_event_inserted_first_but_committed_last_is_chained_last(
     assert rows[-1].seq < rows[-2].seq  # inserted before, committed after
     result = verify(cli)
     assert result.exit_code == 0, result.output
+
+
+def test_an_event_inserted_around_the_audit_log_is_reported_not_adopted(
+    system: System, cli: CliRunner
+) -> None:
+    history(system)
+    forged = str(uuid.uuid4())
+    with system.engine.begin() as conn:  # INSERT is allowed: the trail is append-only
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (id, occurred_at, actor_id, actor_role, entity_type, "
+                "entity_id, action, before, after) VALUES (:id, :at, 'x', 'fund_manager', "
+                "'guarantee', 'g', 'issue', '{}', '{}')"
+            ),
+            {"id": forged, "at": datetime(2026, 11, 25, 9, 30, tzinfo=UTC)},
+        )
+    for _ in range(2):  # verify itself does not adopt it
+        result = verify(cli)
+        assert result.exit_code == 1
+        assert f"evento di audit {forged}: non è nella catena" in result.output

@@ -68,14 +68,23 @@ def _forget_on_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
-def chain_everything_pending(conn: Connection) -> int:
-    """Chain every audit event and document not chained yet; how many were chained."""
+def chain_everything_pending(conn: Connection, *, audit_events: bool = False) -> int:
+    """Chain every document (and with ``audit_events``, every audit event: only the
+    migration that creates the chain does) not chained yet; how many were chained.
+
+    Audit events are chained by the transaction that writes them; one that is not was
+    written around ``AuditLog``, and verification reports it instead of adopting it.
+    """
     _lock(conn)
     head = _head(conn)
     a, d = tables.audit_events.c, tables.documents.c
-    events = conn.scalars(
-        select(a.id).where(~_chained(AUDIT_EVENT, a.id)).order_by(a.occurred_at, a.seq)
-    )
+    events: list[str] = []
+    if audit_events:
+        events = list(
+            conn.scalars(
+                select(a.id).where(~_chained(AUDIT_EVENT, a.id)).order_by(a.occurred_at, a.seq)
+            )
+        )
     documents = conn.scalars(
         select(d.id).where(~_chained(DOCUMENT, d.id)).order_by(d.protocol_year, d.protocol_sequence)
     )
