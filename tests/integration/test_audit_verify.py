@@ -294,3 +294,17 @@ def test_an_event_inserted_around_the_audit_log_is_reported_not_adopted(
         result = verify(cli)
         assert result.exit_code == 1
         assert f"evento di audit {forged}: non è nella catena" in result.output
+
+
+def test_the_next_audited_commit_chains_the_documents_archived_before_it(system: System) -> None:
+    fund_id, _ = history(system)
+    system.bus.handle(
+        c.RecordContribution(
+            fund_id=fund_id, amount=Decimal("5"), donor="d", on=date(2026, 11, 25), reference="r"
+        ),
+        MANAGER,
+    )
+    with system.engine.connect() as conn:
+        documents = set(conn.scalars(select(d.id)))
+        chained = set(conn.scalars(select(ch.record_id).where(ch.record_type == "document")))
+    assert documents and documents == chained

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert, select, text
+from sqlalchemy import Connection, Table, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
@@ -59,7 +59,7 @@ def _chain_on_commit(session: Session) -> None:
     _lock(conn)
     head = _head(conn)
     records = [(AUDIT_EVENT, event_id) for event_id in pending]
-    records += [(DOCUMENT, d) for d in _documents_after(conn, head_document(conn))]
+    records += [(DOCUMENT, d) for d in _documents_after_last_chained(conn)]
     _append(conn, head, records)
 
 
@@ -144,31 +144,32 @@ def _head(conn: Connection) -> Link | None:
     return None if row is None else _link(row)
 
 
-def head_document(conn: Connection) -> tuple[int, int] | None:
-    """The protocol number of the last document chained."""
-    d = tables.documents.c
-    row = conn.execute(
-        select(d.protocol_year, d.protocol_sequence)
-        .select_from(tables.evidence_chain.join(tables.documents, d.id == ch.record_id))
-        .where(ch.record_type == DOCUMENT)
-        .order_by(ch.position.desc())
-        .limit(1)
-    ).one_or_none()
-    return None if row is None else (int(row[0]), int(row[1]))
+def _documents_after_last_chained(conn: Connection) -> list[str]:
+    """Documents numbered after the last one chained (one indexed range, no scan), not
+    chained yet (a deleted document must not make the next commit chain one twice)."""
+    chained_document = tables.documents.alias("last_chained")
+    d, last = tables.documents.c, chained_document.c
 
-
-def _documents_after(conn: Connection, last: tuple[int, int] | None) -> list[str]:
-    d = tables.documents.c
-    # Not chained yet, too: a deleted document must not make the next commit chain twice.
-    statement = (
-        select(d.id).where(~_chained(DOCUMENT, d.id)).order_by(d.protocol_year, d.protocol_sequence)
-    )
-    if last is not None:
-        year, sequence = last
-        later_year = d.protocol_year > year
-        statement = statement.where(
-            later_year | ((d.protocol_year == year) & (d.protocol_sequence > sequence))
+    def of_last(column: Any) -> Any:
+        return func.coalesce(
+            select(column)
+            .select_from(tables.evidence_chain.join(chained_document, last.id == ch.record_id))
+            .where(ch.record_type == DOCUMENT)
+            .order_by(ch.position.desc())
+            .limit(1)
+            .scalar_subquery(),
+            0,
         )
+
+    statement = (
+        select(d.id)
+        .where(
+            tuple_(d.protocol_year, d.protocol_sequence)
+            > tuple_(of_last(last.protocol_year), of_last(last.protocol_sequence))
+        )
+        .where(~_chained(DOCUMENT, d.id))
+        .order_by(d.protocol_year, d.protocol_sequence)
+    )
     return [str(i) for i in conn.scalars(statement)]
 
 
