@@ -175,7 +175,7 @@ def fund_stress(
 ) -> None:
     """Monte Carlo stress test of the fund's live portfolio: exhaustion, losses, capacity."""
     from guarantee.adapters.clock import SystemClock
-    from guarantee.adapters.data_files._stress import load_stress, stress_path
+    from guarantee.adapters.data_files import load_stress, stress_path
     from guarantee.adapters.db.engine import build_engine
     from guarantee.domain.stress import largest_safe_intake, run_stress
     from guarantee.read.stress_inputs import stress_inputs

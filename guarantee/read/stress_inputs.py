@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from guarantee.adapters.data_files._stress import HistoryModel
+from guarantee.adapters.data_files import HistoryModel
 from guarantee.adapters.db import tables
 from guarantee.domain.guarantees import LIVE_STATES
 from guarantee.domain.stress import Portfolio, StressParameters

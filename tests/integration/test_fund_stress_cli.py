@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from guarantee.adapters.data_files._stress import load_stress
+from guarantee.adapters.data_files import load_stress
 from guarantee.bootstrap import System
 from guarantee.cli import main
 from guarantee.services.data_files import DataFileError
