@@ -49,13 +49,17 @@ def code_version() -> str:
 @friendly_errors
 def export(date_from: datetime, date_to: datetime, out: Path, k: int | None) -> None:
     """CSV files (UTF-8 with BOM, `;`, decimal comma) and datapackage.json describing them."""
+    from guarantee.adapters.data_files import load_office_closures, office_closures_path
     from guarantee.adapters.db.engine import build_engine
+    from guarantee.domain.calendar import WorkingCalendar
     from guarantee.read.stats_export import export_statistics
 
     if date_to < date_from:
         raise click.BadParameter("la data finale precede quella iniziale", param_hint="--to")
     settings = get_settings()
     threshold = k or settings.stats_k
+    # Working days as the mediation service counts them: holidays and the offices' closures.
+    calendar = WorkingCalendar(load_office_closures(office_closures_path(settings.rules_dir)))
     engine = build_engine(settings.database_url)
     try:
         with engine.connect() as conn:
@@ -66,6 +70,7 @@ def export(date_from: datetime, date_to: datetime, out: Path, k: int | None) -> 
                 out,
                 k=threshold,
                 code_version=code_version(),
+                calendar=calendar,
             )
     finally:
         engine.dispose()

@@ -118,10 +118,49 @@ class Cellstats:
         )
 
 
+Built = dict[str, tuple[CountTable, dict[tuple[str, str], Cellstats]]]
+
+
 def publish(family: Family, records: Iterable[Record], k: int) -> list[PublishedRow]:
     """Count, protect and lay out every breakdown of one family."""
+    return publish_together([(family, records)], k)[0]
+
+
+def publish_together(
+    families: Sequence[tuple[Family, Iterable[Record]]], k: int
+) -> list[list[PublishedRow]]:
+    """Families that count the same records by different categories (applications by
+    outcome and by deciding rule) publish the same row totals: a total hidden in one is
+    hidden in the others, or it could be read there."""
+    built = [_build(family, records) for family, records in families]
+    while True:
+        for tables in built:
+            protect_family([t for t, _ in tables.values()], k)
+        changed = False
+        for dimension in DIMENSIONS:
+            linked = [tables[dimension][0] for tables in built]
+            hidden = {_row_label(t, r) for t in linked for r, c in t.hidden if c == t.shape[1]}
+            for table in linked:
+                if not table.row_totals:
+                    continue
+                labels = [*table.rows, TOTAL]
+                wanted = {(labels.index(v), table.shape[1]) for v in hidden if v in labels}
+                if not wanted <= table.hidden:
+                    table.hidden |= wanted
+                    changed = True
+        if not changed or len(built) == 1:
+            return [
+                _layout(family, tables) for (family, _), tables in zip(families, built, strict=True)
+            ]
+
+
+def _row_label(table: CountTable, row: int) -> str:
+    return TOTAL if row == table.shape[0] else table.rows[row]
+
+
+def _build(family: Family, records: Iterable[Record]) -> Built:
     listed = list(records)
-    tables: dict[str, tuple[CountTable, dict[tuple[str, str], Cellstats]]] = {}
+    tables: Built = {}
     for dimension in DIMENSIONS:
         cells: dict[tuple[str, str], Cellstats] = defaultdict(Cellstats)
         for record in listed:
@@ -142,7 +181,10 @@ def publish(family: Family, records: Iterable[Record], k: int) -> list[Published
             row_totals=family.additive or len(family.categories) == 1,
         )
         tables[dimension] = (table, cells)
-    protect_family([t for t, _ in tables.values()], k)
+    return tables
+
+
+def _layout(family: Family, tables: Built) -> list[PublishedRow]:
     published: list[PublishedRow] = []
     for dimension, (table, cells) in tables.items():
         n_rows, n_cols = table.shape

@@ -19,7 +19,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from guarantee.domain.calendar import WorkingCalendar
-from guarantee.domain.statistics import DIMENSIONS, Family, PublishedRow, Record, publish
+from guarantee.domain.statistics import (
+    DIMENSIONS,
+    Family,
+    PublishedRow,
+    Record,
+    publish_together,
+)
 from guarantee.read import statistics as read
 
 ENCODING = "utf-8-sig"
@@ -47,41 +53,54 @@ def export_statistics(
     working = calendar or WorkingCalendar()
     applications = list(read.application_facts(conn, start, end))
     rules = sorted({rule for _, _, rule in applications})
-    sources: list[tuple[Family, Iterable[Record], str]] = [
-        (
-            read.FAMILIES["domande"],
-            (Record(dims, outcome) for dims, outcome, _ in applications),
-            "Domande presentate nel periodo, per esito",
-        ),
-        (
-            Family("domande_per_regola", "Domande per regola decisiva", "domande", rules),
-            (Record(dims, rule) for dims, _, rule in applications),
-            "Domande presentate nel periodo, per la regola che ne ha deciso l'esito",
-        ),
-        (
-            read.FAMILIES["garanzie"],
-            read.guarantee_records(conn, start, end),
-            "Garanzie emesse nel periodo, in essere alla fine e concluse per motivo",
-        ),
-        (
-            read.FAMILIES["sinistri"],
-            read.claim_records(conn, start, end),
-            "Richieste di escussione presentate nel periodo, per tipo prevalente, con importi",
-        ),
-        (
-            read.FAMILIES["mediazioni"],
-            read.mediation_records(conn, start, end, working),
-            "Pratiche di mediazione aperte nel periodo, per esito, con giorni lavorativi",
-        ),
+    by_outcome = read.FAMILIES["domande"]
+    by_rule = Family("domande_per_regola", "Domande per regola decisiva", "domande", rules)
+    # Each group is published together: the two application files count the same
+    # applications, so they share their row totals.
+    groups: list[list[tuple[Family, Iterable[Record], str]]] = [
+        [
+            (
+                by_outcome,
+                (Record(dims, outcome) for dims, outcome, _ in applications),
+                "Domande presentate nel periodo, per esito",
+            ),
+            (
+                by_rule,
+                (Record(dims, rule) for dims, _, rule in applications),
+                "Domande presentate nel periodo, per la regola che ne ha deciso l'esito",
+            ),
+        ],
+        [
+            (
+                read.FAMILIES["garanzie"],
+                read.guarantee_records(conn, start, end),
+                "Garanzie emesse nel periodo, in essere alla fine e concluse per motivo",
+            )
+        ],
+        [
+            (
+                read.FAMILIES["sinistri"],
+                read.claim_records(conn, start, end),
+                "Richieste di escussione presentate nel periodo, per tipo prevalente, con importi",
+            )
+        ],
+        [
+            (
+                read.FAMILIES["mediazioni"],
+                read.mediation_records(conn, start, end, working),
+                "Pratiche di mediazione aperte nel periodo, per esito, con giorni lavorativi",
+            )
+        ],
     ]
     files, resources = [], []
-    for family, records, description in sources:
-        published = publish(family, records, k)
-        name = f"{family.name}.csv"
-        count = _write_csv(out / name, family, published)
-        digest = _sha256(out / name)
-        files.append(ExportedFile(name, count, digest))
-        resources.append(_resource(family, name, description, digest))
+    for group in groups:
+        published = publish_together([(family, records) for family, records, _ in group], k)
+        for (family, _, description), rows in zip(group, published, strict=True):
+            name = f"{family.name}.csv"
+            count = _write_csv(out / name, family, rows)
+            digest = _sha256(out / name)
+            files.append(ExportedFile(name, count, digest))
+            resources.append(_resource(family, name, description, digest))
     package = {
         "profile": "tabular-data-package",
         "name": "garanzia-casa-statistiche",

@@ -122,6 +122,7 @@ def attack(
     grid: dict[tuple[str, str], int | None],
     row_totals: bool,
     known_totals: dict[str, int],
+    known_row_totals: dict[str, int] | None = None,
 ) -> dict[tuple[str, str], Fraction]:
     """Every suppressed cell an attacker can work out exactly from the published cells, the
     published totals of any breakdown of the same file, and the lines they form (exact
@@ -132,6 +133,9 @@ def attack(
     known: dict[tuple[str, str], int] = {k: v for k, v in grid.items() if v is not None}
     for category, total in known_totals.items():
         known.setdefault((TOTAL, category), total)
+    for value, total in (known_row_totals or {}).items():
+        if (value, TOTAL) in grid:
+            known.setdefault((value, TOTAL), total)
     unknown = sorted(
         {
             key
@@ -200,11 +204,30 @@ def test_no_suppressed_cell_can_be_recovered_from_the_totals(
         for (value, category), count in grid.items():
             if value == TOTAL and count is not None:
                 assert shared[name].setdefault(category, count) == count
+    # The two application files count the same applications: their row totals are one.
+    applications = {"domande.csv", "domande_per_regola.csv"}
+    rows: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, dimension, grid, _ in all_grids:
+        if name in applications:
+            for (value, category), count in grid.items():
+                if category == TOTAL and count is not None:
+                    assert rows[dimension].setdefault(value, count) == count
+    hidden_rows = {
+        (name, dimension): {v for (v, c), n in grid.items() if c == TOTAL and n is None}
+        for name, dimension, grid, _ in all_grids
+        if name in applications
+    }
+    for dimension in {d for _, d in hidden_rows}:
+        assert (
+            hidden_rows[("domande.csv", dimension)]
+            == hidden_rows[("domande_per_regola.csv", dimension)]
+        )
     attacked = 0
     for name, dimension, grid, row_totals in all_grids:
         if any(v is None for v in grid.values()):
             attacked += 1
-        recovered = attack(grid, row_totals, shared[name])
+        pooled = rows[dimension] if name in applications else None
+        recovered = attack(grid, row_totals, shared[name], pooled)
         assert recovered == {}, f"{name}, {dimension}: ricavate {recovered}"
     assert attacked >= 10
 
