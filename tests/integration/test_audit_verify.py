@@ -20,11 +20,12 @@ from guarantee.adapters.db import tables
 from guarantee.adapters.storage import FileStore
 from guarantee.bootstrap import System
 from guarantee.cli import main
+from guarantee.domain.actors import Role
 from guarantee.domain.errors import BooksOutOfBalance
 from guarantee.services import commands as c
 from guarantee.settings import get_settings
 from tests.support import builders
-from tests.support.http import api_client
+from tests.support.http import api_client, login_as
 from tests.support.jobs import run_jobs
 from tests.support.payments import past_lease, pay_on
 from tests.support.tamper import guards_off
@@ -131,6 +132,12 @@ def test_an_altered_running_balance_is_named_and_stops_issuing(
     assert "saldo registrato" in result.output and fund_id in result.output
     report = cli.invoke(main, ["fund", "report", "--fund", fund_id], catch_exceptions=False)
     assert "ATTENZIONE: i saldi del fondo" in report.stderr
+    with api_client(system) as client:
+        auditor = login_as(client, system, Role.AUDITOR)
+        figures = client.get(f"/api/v1/funds/{fund_id}", headers=auditor)
+        assert figures.status_code == 200 and figures.json()["books_agree"] is False
+        ledger = client.get(f"/api/v1/funds/{fund_id}/ledger.csv", headers=auditor)
+        assert ledger.headers["X-Garanzia-Books-Agree"] == "false"
     with pytest.raises(BooksOutOfBalance):
         builders.issued_guarantee(system, fund_id)
 

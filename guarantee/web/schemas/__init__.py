@@ -278,6 +278,10 @@ class FundOut(BaseModel):
     write_offs: Decimal
     loss_ratio: Decimal | None
     live_guarantees: int
+    # False when the running balances disagree with the day totals of the entries
+    # (`garanzia audit verify` names the difference); figures as of a day come from the
+    # day totals and are always consistent with them.
+    books_agree: bool = True
 
 
 class ContributionIn(In):
