@@ -62,3 +62,27 @@ def test_a_wrong_stress_file_is_refused_with_its_line(tmp_path: Path) -> None:
     assert "stress.yaml" in str(caught.value.problems[0])
     params, _ = load_stress(STRESS)
     assert params.target_exhaustion_probability == Decimal("0.05")
+
+
+def test_with_enough_history_the_funds_own_figures_replace_the_priors(system: System) -> None:
+    from datetime import date
+
+    from guarantee.adapters.data_files import HistoryModel
+    from guarantee.read.stress_inputs import stress_inputs
+    from tests.support.payments import past_lease
+
+    fund = builders.fund_with(system, Decimal("60000"))
+    for _ in range(2):
+        builders.issued_guarantee(system, fund.id, lease_data=past_lease())
+    priors, _ = load_stress(STRESS)
+    lenient = HistoryModel(min_guarantee_months=1, min_closed_mediations=1, min_paid_claims=1)
+    with system.engine.connect() as conn:
+        inputs = stress_inputs(conn, fund.id, date(2027, 11, 25), priors, lenient)
+        strict = stress_inputs(conn, fund.id, date(2027, 11, 25), priors, load_stress(STRESS)[1])
+    # Two guarantees a year old, no arrears: the fund's own rate (0) replaces the prior.
+    assert inputs.params.arrears_monthly_probability == Decimal("0")
+    assert inputs.sources["probabilità mensile di morosità"].startswith("storia del fondo: 0 ")
+    # No closed mediation and no paid claim yet: those stay priors.
+    assert inputs.params.mediation_success_rate == priors.mediation_success_rate
+    assert strict.params == priors
+    assert len(inputs.portfolio.cover) == 2
