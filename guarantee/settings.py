@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     fund_iban: str = ""
     mail_from: str = "Garanzia Casa <noreply@garanziacasa.example.it>"
     token_ttl_hours: int = 12
+    # Published statistics: a cell counting fewer than this many households is suppressed.
+    stats_k: int = Field(default=5, ge=2)
     # Logins: failures before a temporary lock, per account and per address, in a window.
     login_max_failures_per_account: int = 10
     login_max_failures_per_address: int = 50

@@ -5,6 +5,14 @@ from __future__ import annotations
 import logging
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
+
+from guarantee.domain.personal_data import redact
+
+
+def redact_personal(_logger: WrappedLogger, _method: str, event: EventDict) -> EventDict:
+    """No personal value reaches a log line: keys classified personal are masked."""
+    return dict(redact(event))
 
 
 def configure_logging(json: bool) -> None:
@@ -15,6 +23,7 @@ def configure_logging(json: bool) -> None:
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
+            redact_personal,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             renderer,
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from guarantee.cli import db, fund, rules, run, users
+from guarantee.cli import audit, db, fund, rules, run, stats, users
 from guarantee.settings import get_settings
 
 
@@ -23,6 +23,8 @@ main.add_command(run.demo)
 main.add_command(users.users)
 main.add_command(rules.rules)
 main.add_command(fund.fund)
+main.add_command(audit.audit)
+main.add_command(stats.stats)
 
 if __name__ == "__main__":
     main()

@@ -75,6 +75,15 @@ class WorkingCalendar:
                 left -= 1
         return day
 
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 if end ≤ start)."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
     def _holidays_of(self, year: int) -> dict[date, str]:
         # One lookup per year; a plain dict so repeated checks stay cheap.
         known = self._public.get(year)

@@ -64,6 +64,17 @@ class InsufficientCapacity(DomainError):
         self.free = free
 
 
+class BooksOutOfBalance(DomainError):
+    """The fund row's running balances disagree with its day totals: trust neither (HTTP 409)."""
+
+    def __init__(self, fund: str) -> None:
+        super().__init__(
+            f"i saldi del fondo {fund} non corrispondono ai totali giornalieri delle scritture: "
+            "operazione sospesa, eseguire «garanzia audit verify»",
+            code="books_out_of_balance",
+        )
+
+
 class PermissionDenied(DomainError):
     """The acting user's role may not perform this action (HTTP 403)."""
 

@@ -14,7 +14,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from guarantee.domain.aggregate import Aggregate
-from guarantee.domain.errors import DomainError, InsufficientCapacity, InvalidField
+from guarantee.domain.errors import (
+    BooksOutOfBalance,
+    DomainError,
+    InsufficientCapacity,
+    InvalidField,
+)
 from guarantee.domain.formats import amount_it
 from guarantee.domain.fund_figures import DayTotals, Figures
 from guarantee.domain.ledger import Account, EntryKind, JournalEntry, Posting, transfer
@@ -86,6 +91,13 @@ class Fund(Aggregate):
         except AttributeError:
             self._new_day_totals: dict[date, DayTotals] = {}
             return self._new_day_totals
+
+    def ensure_books_agree(self, days: DayTotals) -> None:
+        """Refuse to trust running balances that the day totals (written in the same
+        transactions as the entries) do not confirm: a plain UPDATE of the fund row would
+        otherwise let it promise money the ledger does not hold."""
+        if Figures.from_totals(days) != self.figures:
+            raise BooksOutOfBalance(self.name)
 
     def ensure_capacity(self, reserve: Decimal) -> None:
         if reserve > self.free_capacity:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from guarantee.adapters.db import tables
+from guarantee.adapters.db.evidence_chain import chain_events
 from guarantee.domain.actors import Role
 
 WORKER = "worker"
@@ -25,9 +26,10 @@ def record(
     actor: str = WORKER,
     role: Role = Role.SYSTEM,
 ) -> None:
+    event_id = str(uuid.uuid4())
     conn.execute(
         insert(tables.audit_events).values(
-            id=str(uuid.uuid4()),
+            id=event_id,
             occurred_at=now,
             actor_id=actor,
             actor_role=role.value,
@@ -38,3 +40,5 @@ def record(
             after=after,
         )
     )
+    # Into the tamper-evident chain in this same transaction, like every audit event.
+    chain_events(conn, [event_id])

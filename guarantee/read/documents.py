@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
-from guarantee.domain.documents import CertificateCode
+from guarantee.domain.documents import CertificateCode, DocumentKind
 from guarantee.domain.errors import InvalidField, NotFound
 from guarantee.domain.guarantees import LIVE_STATES
 
@@ -82,8 +82,19 @@ def verify_certificate(conn: Connection, code: str, today: date) -> dict[str, An
     return {
         "code": canonical,
         "valid": valid,
+        "certificate_files": _certificate_files(conn, canonical),
         "guarantee_number": row.number,
         "status": str(row.status),
         "starts_on": row.starts_on,
         "ends_on": row.ends_on,
     }
+
+
+def _certificate_files(conn: Connection, canonical: str) -> list[tuple[str, str]]:
+    """(storage key, SHA-256) of each archived certificate of the guarantee behind a code."""
+    rows = conn.execute(
+        select(d.storage_key, d.sha256)
+        .select_from(tables.documents.join(tables.guarantees, g.id == d.guarantee_id))
+        .where(g.certificate_code == canonical, d.kind == DocumentKind.CERTIFICATE.value)
+    )
+    return [(row.storage_key, row.sha256) for row in rows]

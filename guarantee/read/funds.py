@@ -12,6 +12,7 @@ from guarantee.adapters.db import tables
 from guarantee.domain.errors import NotFound
 from guarantee.domain.fund_figures import DayTotals, Figures
 from guarantee.domain.ledger import Account
+from guarantee.domain.reconciliation import row_matches_days
 from guarantee.read.guarantees import Page, _paged
 
 f, j, po = tables.funds.c, tables.journal_entries.c, tables.postings.c
@@ -45,6 +46,12 @@ def fund_figures(conn: Connection, fund_id: str, as_of: date | None = None) -> d
         "loss_ratio": figures.loss_ratio,
         "live_guarantees": figures.live_guarantees,
     }
+
+
+def books_agree(conn: Connection, fund_id: str) -> bool:
+    """The fund row's running balances equal the sums of its day totals (one row per day)."""
+    row = conn.execute(select(tables.funds).where(f.id == fund_id)).mappings().one()
+    return row_matches_days(figures_of_row(row), day_totals_until(conn, fund_id, date.max))
 
 
 def figures_of_row(row: Any) -> Figures:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         AuditLog,
         ClaimRepository,
         Counters,
+        FundDays,
         FundRepository,
         GuaranteeRepository,
         HouseholdRepository,
@@ -41,6 +42,7 @@ class UnitOfWork(abc.ABC):
     guarantees: GuaranteeRepository
     funds: FundRepository
     ledger: Ledger
+    fund_days: FundDays
     audit: AuditLog
     counters: Counters
     outbox: Outbox

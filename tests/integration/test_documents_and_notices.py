@@ -119,6 +119,7 @@ def test_a_certificate_is_verified_online_without_personal_data(system: System) 
             "status": "issued",
             "starts_on": "2027-01-01",
             "ends_on": "2029-12-31",
+            "document_intact": True,
         }
         page = client.get(f"/verify/{code}")
         assert page.status_code == 200

@@ -19,6 +19,7 @@ from guarantee.adapters.data_files._rules import (
     ruleset_paths,
 )
 from guarantee.adapters.data_files._schemas import published_schemas, write_schemas
+from guarantee.adapters.data_files._stress import HistoryModel, load_stress, stress_path
 from guarantee.domain.calendar import ClosingDay
 from guarantee.domain.eligibility import RuleSet, RuleSetCatalog
 from guarantee.domain.products import Product, ProductCatalog
@@ -57,6 +58,7 @@ __all__ = [
     "DataFileError",
     "DataFiles",
     "FileProblem",
+    "HistoryModel",
     "example_paths",
     "load_examples",
     "load_facts",
@@ -65,9 +67,11 @@ __all__ = [
     "load_products",
     "load_ruleset",
     "load_rulesets",
+    "load_stress",
     "office_closures_path",
     "product_paths",
     "published_schemas",
     "ruleset_paths",
+    "stress_path",
     "write_schemas",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
+from guarantee.adapters.db.evidence_chain import note_pending
 from guarantee.adapters.db.types import Cents
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.aggregate import Aggregate, DomainEvent
@@ -371,6 +372,28 @@ class FundDays:
             )
 
 
+    def sums(self, fund_id: str) -> DayTotals:
+        """A fund's day totals summed over all its days: what its running balances must be."""
+        table = tables.fund_daily_totals
+        columns = [c for c in table.columns if c.name not in {"fund_id", "day"}]
+        sums = (
+            self.session.execute(
+                select(
+                    *(func.coalesce(func.sum(c), 0, type_=c.type).label(c.name) for c in columns)
+                ).where(table.c.fund_id == fund_id)
+            )
+            .mappings()
+            .one()
+        )
+        return DayTotals(
+            day=date.max,
+            accounts={account: sums[account.value] for account in Account},
+            exposure=sums["exposure"],
+            live_guarantees=int(sums["live_guarantees"]),
+            entries=int(sums["entries"]),
+        )
+
+
 @functools.cache
 def _day_totals_upsert(dialect: str) -> Any:
     """One statement, built once: a first change of the day inserts, every later one adds."""
@@ -388,6 +411,7 @@ class AuditLog:
         self.session = session
 
     def append(self, events: Iterable[AuditEvent]) -> None:
+        events_list = list(events)
         rows = [
             {
                 "id": e.id,
@@ -402,10 +426,12 @@ class AuditLog:
                 "after": e.after,
                 "reason": e.reason,
             }
-            for e in events
+            for e in events_list
         ]
         if rows:
             self.session.execute(insert(tables.audit_events), rows)
+            # Chained as the commit's last step, in the order commits happen.
+            note_pending(self.session, (e.id for e in events_list))
 
 
 # Takes an event's letters in the business transaction (guarantee.read.snapshots).

@@ -240,6 +240,24 @@ audit_events = Table(
     Index("ix_audit_events_entity", "entity_type", "entity_id"),
 )
 
+# The hash chain over audit events and archived documents (guarantee.domain.evidence_chain).
+# Positions are gapless and given out under one lock at commit, so the chain's order is the
+# order in which the records were committed; append-only, like the trail it protects.
+evidence_chain = Table(
+    "evidence_chain",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("record_type", String(20), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("record_hash", String(64), nullable=False),
+    Column("previous_hash", String(64), nullable=False),
+    Column("chain_hash", String(64), nullable=False),
+    Column("chained_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("record_type", "record_id"),
+    # The last document chained, found without walking the audit links after it.
+    Index("ix_evidence_chain_type_position", "record_type", "position"),
+)
+
 # Gapless per-year sequences (guarantee numbers, application numbers, protocol numbers):
 # the row is updated inside the business transaction, so a rollback leaves no hole.
 counters = Table(

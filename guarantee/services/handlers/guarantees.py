@@ -25,6 +25,9 @@ def issue_guarantee(cmd: c.IssueGuarantee, uow: UnitOfWork, deps: Dependencies) 
         rent = guarantee.lease.monthly_rent
         exposure = product.maximum_exposure(rent)
         reserve = product.reserve_for(rent)
+        # One row per day, summed under the fund's lock: cheap, and it catches a fund row
+        # edited behind the books' back before its balance is trusted.
+        fund.ensure_books_agree(uow.fund_days.sums(fund.id))
         # Check capacity before spending a number, so a refusal writes nothing at all.
         fund.ensure_capacity(reserve)
         number = f"GC-{today.year}-{uow.counters.next('guarantee', today.year):06d}"

@@ -15,9 +15,10 @@ from guarantee.adapters.formatting import FILTERS
 from guarantee.adapters.storage import FileStore
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.documents import file_name, sha256_hex
-from guarantee.domain.errors import NotFound, PermissionDenied
+from guarantee.domain.errors import DomainError, NotFound, PermissionDenied
 from guarantee.read import documents as read
 from guarantee.read import print_batches as batches
+from guarantee.read.audit_verify import file_problem
 from guarantee.read.guarantees import guarantee_detail, guarantee_visible
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
@@ -73,7 +74,11 @@ class DocumentController(Controller):
         content = FileStore(system.settings.storage_dir).get(found["storage_key"])
         if sha256_hex(content) != found["sha256"]:
             # The archive is write-once: a mismatch means tampering or corruption, never serve it.
-            raise RuntimeError(f"documento {document_id}: impronta SHA-256 non corrispondente")
+            raise DomainError(
+                "il file archiviato non corrisponde alla sua impronta SHA-256: documento non "
+                "disponibile, segnalato alla verifica dell'archivio",
+                code="document_corrupted",
+            )
         name = file_name(found["title"], found["protocol_year"], found["protocol_sequence"])
         return Response(
             content,
@@ -120,7 +125,10 @@ class VerificationController(Controller):
     @get("/api/v1/verify/{code:str}", sync_to_thread=True)
     def verify_json(self, code: str, conn: ConnectionDep, system: SystemDep) -> VerificationOut:
         return VerificationOut.model_validate(
-            read.verify_certificate(conn, code, system.deps.clock.today())
+            _checked(
+                read.verify_certificate(conn, code, system.deps.clock.today()),
+                system.settings.storage_dir,
+            )
         )
 
     @get(
@@ -134,7 +142,10 @@ class VerificationController(Controller):
     ) -> Response[str]:
         result: dict[str, Any] | None
         try:
-            result = read.verify_certificate(conn, code, system.deps.clock.today())
+            result = _checked(
+                read.verify_certificate(conn, code, system.deps.clock.today()),
+                system.settings.storage_dir,
+            )
         except NotFound:
             result = None
         html = (
@@ -155,3 +166,12 @@ class VerificationController(Controller):
 def _staff_only(actor: Actor, action: str) -> None:
     if actor.role not in (Role.FUND_MANAGER, Role.SYSTEM):
         raise PermissionDenied(actor.role.value, action)
+
+
+def _checked(result: dict[str, Any], storage_dir: Path) -> dict[str, Any]:
+    """A certificate whose archived file no longer matches its hash is not called valid."""
+    files = result.pop("certificate_files", [])
+    intact = all(
+        file_problem(storage_dir, key, digest) is None for key, digest in files
+    )
+    return {**result, "document_intact": intact, "valid": result["valid"] and intact}

@@ -55,7 +55,9 @@ class FundController(Controller):
     ) -> FundOut:
         """The fund's figures now, or at the end of the day ``as_of`` (YYYY-MM-DD)."""
         ReadScope(actor).require_fund_reader()
-        return FundOut.model_validate(read.fund_figures(conn, fund_id, as_of))
+        figures = read.fund_figures(conn, fund_id, as_of)
+        agree = as_of is not None or read.books_agree(conn, fund_id)
+        return FundOut.model_validate({**figures, "books_agree": agree})
 
     @post("/{fund_id:str}/contributions", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def record_contribution(
@@ -120,6 +122,7 @@ class FundController(Controller):
         """The ledger as CSV for a spreadsheet (`;`, decimal comma, UTF-8 with BOM), streamed."""
         ReadScope(actor).require_fund_reader()
         read.fund_figures(conn, fund_id)  # 404 before any byte is sent
+        agree = read.books_agree(conn, fund_id)
 
         def chunks() -> Iterator[str]:
             # Its own connection: the stream outlives the request's dependencies.
@@ -136,5 +139,9 @@ class FundController(Controller):
         return Stream(
             chunks,
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="libro-giornale-{fund_id}.csv"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="libro-giornale-{fund_id}.csv"',
+                # A spreadsheet row would break the file's shape; the warning travels beside it.
+                "X-Garanzia-Books-Agree": "true" if agree else "false",
+            },
         )

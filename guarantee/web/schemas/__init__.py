@@ -378,6 +378,10 @@ class FundOut(BaseModel):
     write_offs: Money
     loss_ratio: Decimal | None
     live_guarantees: int
+    # False when the running balances disagree with the day totals of the entries
+    # (`garanzia audit verify` names the difference); figures as of a day come from the
+    # day totals and are always consistent with them.
+    books_agree: bool = True
 
 
 class ContributionIn(In):
@@ -440,6 +444,8 @@ class VerificationOut(BaseModel):
     status: str
     starts_on: date | None
     ends_on: date | None
+    # False when an archived copy of the certificate no longer matches its SHA-256.
+    document_intact: bool = True
 
 
 class EligibilityCheckIn(In):

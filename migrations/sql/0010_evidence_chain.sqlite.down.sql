@@ -1,0 +1,3 @@
+DROP TRIGGER IF EXISTS evidence_chain_no_update;
+-- next
+DROP TRIGGER IF EXISTS evidence_chain_no_delete;
