@@ -45,6 +45,13 @@ EVERYTHING = None  # every field of the row
 # household's means, the eligibility facts, the reserve, the fund, or who did what.
 _GUARANTEE_FOR_LANDLORD = frozenset(
     {
+        "id",
+        "application_number",
+        "landlord_id",
+        "property_id",
+        "created_at",
+        "updated_at",
+        "timeline",
         "number",
         "status",
         "landlord_name",
@@ -67,7 +74,6 @@ _GUARANTEE_FOR_LANDLORD = frozenset(
         "ended_at",
         "cover",
         "allowed_actions",
-        "history",
     }
 )
 # A mediator handling a case reads the guarantee's terms, not the household's means.
@@ -103,9 +109,6 @@ VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
                 "allowed_actions",
                 "recovered_amount",
                 "written_off_amount",
-                "four_eyes_threshold",
-                "needs_two_managers",
-                "payment_proposal",
                 "recovery_plan_number",
                 "filed_at",
                 "received_via",
@@ -122,6 +125,7 @@ VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
                 "number",
                 "status",
                 "guarantee_number",
+                "reason",
                 "opened_on",
                 "first_contact_due",
                 "first_contact_on",
@@ -140,6 +144,24 @@ VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
     "household": {Audience.FUND: EVERYTHING, Audience.HELP_DESK: EVERYTHING},
     "landlord": {
         Audience.FUND: EVERYTHING,
+        # Its own record, without the history of who changed it.
+        Audience.LANDLORD: frozenset(
+            {
+                "id",
+                "kind",
+                "name",
+                "tax_code",
+                "iban",
+                "iban_changed_on",
+                "email",
+                "phone",
+                "address",
+                "legal_representative_name",
+                "legal_representative_tax_code",
+                "created_at",
+                "updated_at",
+            }
+        ),
         Audience.HELP_DESK: frozenset({"id", "kind", "name", "email", "phone", "address"}),
         Audience.MEDIATION: frozenset({"id", "kind", "name", "email", "phone", "address"}),
     },
@@ -163,6 +185,8 @@ DOCUMENT_READERS: dict[DocumentKind, frozenset[Audience]] = {
     DocumentKind.REPAYMENT_PLAN: frozenset({Audience.FUND}),
     DocumentKind.EXPIRY_REMINDER: frozenset({Audience.FUND, Audience.LANDLORD}),
     DocumentKind.GUARANTEE_NOTICE: frozenset({Audience.FUND, Audience.LANDLORD}),
+    # Letters to the tenant household: the fund and the help desk that accompanies it.
+    DocumentKind.HOUSEHOLD_NOTICE: frozenset({Audience.FUND, Audience.HELP_DESK}),
 }
 
 # The steps of a guarantee's life a landlord is shown, in its words (no names, no reasons).
@@ -200,7 +224,24 @@ _CLAIM_ACTIONS: dict[str, type[c.Command]] = {
     "withdraw": c.WithdrawClaim,
     "add_evidence": c.AddClaimEvidence,
 }
-ACTION_COMMANDS = {"guarantee": _GUARANTEE_ACTIONS, "claim": _CLAIM_ACTIONS}
+_CASE_ACTIONS: dict[str, type[c.Command]] = {
+    "assign": c.AssignMediationCase,
+    "reassign": c.AssignMediationCase,
+    "record_first_contact": c.RecordFirstContact,
+    "schedule_meeting": c.ScheduleMeeting,
+    "add_note": c.AddCaseNote,
+    "reach_agreement": c.RecordMediationOutcome,
+    "record_no_agreement": c.RecordMediationOutcome,
+    "withdraw": c.RecordMediationOutcome,
+    "record_instalment_paid": c.RecordAgreementInstalment,
+    "record_instalment_missed": c.RecordAgreementInstalment,
+    "close": c.CloseMediationCase,
+}
+ACTION_COMMANDS = {
+    "guarantee": _GUARANTEE_ACTIONS,
+    "claim": _CLAIM_ACTIONS,
+    "mediation_case": _CASE_ACTIONS,
+}
 
 
 def actions_for(actor: Actor, resource: str, lifecycle_actions: Iterable[str]) -> list[str]:
@@ -228,7 +269,10 @@ def shaped(resource: str, actor: Actor, row: Mapping[str, Any], key: str = "") -
 
 
 def may_download(actor: Actor, kind: DocumentKind | str) -> bool:
-    return audience_of(actor) in DOCUMENT_READERS.get(DocumentKind(kind), frozenset())
+    audience = audience_of(actor)
+    return audience is Audience.FUND or audience in DOCUMENT_READERS.get(
+        DocumentKind(kind), frozenset()
+    )
 
 
 def landlord_timeline(history: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -238,3 +282,29 @@ def landlord_timeline(history: Iterable[Mapping[str, Any]]) -> list[dict[str, An
         for event in history
         if event["action"] in LANDLORD_TIMELINE
     ]
+
+
+def guarantee_view(actor: Actor, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A guarantee as this actor may read it: its fields, the actions it may take now, and
+    for everyone a timeline in words (staff also get the full history)."""
+    lifecycle = row.get("allowed_actions", [])
+    enriched = {
+        **row,
+        "allowed_actions": actions_for(actor, "guarantee", lifecycle),
+        "timeline": landlord_timeline(row.get("history", [])),
+    }
+    return shaped("guarantee", actor, enriched, str(row.get("number") or ""))
+
+
+def claim_view(actor: Actor, row: Mapping[str, Any]) -> dict[str, Any]:
+    enriched = {
+        **row,
+        "allowed_actions": actions_for(actor, "claim", row.get("allowed_actions", [])),
+    }
+    return shaped("claim", actor, enriched, str(row.get("number") or ""))
+
+
+def case_view(actor: Actor, row: Mapping[str, Any]) -> dict[str, Any]:
+    lifecycle = row.get("allowed_actions", [])
+    enriched = {**row, "allowed_actions": actions_for(actor, "mediation_case", lifecycle)}
+    return shaped("mediation_case", actor, enriched, str(row.get("number") or ""))

@@ -87,10 +87,13 @@ def list_cases(
     overdue: bool | None = None,
     status: MediationStatus | None = None,
     landlord_id: str | None = None,
+    mediator_id: str | None = None,
 ) -> list[dict[str, Any]]:
     statement = _scoped(_case_query(), m.guarantee_id, landlord_id).order_by(
         m.first_contact_due, m.number
     )
+    if mediator_id is not None:
+        statement = statement.where(m.mediator_id == mediator_id)
     if status is not None:
         statement = statement.where(m.status == status.value)
     if overdue is not None:
@@ -104,9 +107,16 @@ def list_cases(
 
 
 def case_detail(
-    conn: Connection, number: str, *, today: date, landlord_id: str | None = None
+    conn: Connection,
+    number: str,
+    *,
+    today: date,
+    landlord_id: str | None = None,
+    mediator_id: str | None = None,
 ) -> dict[str, Any]:
     statement = _scoped(_case_query(), m.guarantee_id, landlord_id).where(m.number == number)
+    if mediator_id is not None:
+        statement = statement.where(m.mediator_id == mediator_id)
     row = conn.execute(statement).mappings().one_or_none()
     if row is None:
         raise NotFound("pratica di mediazione", number)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,10 @@ class Page:
     total: int
     page: int
     page_size: int
+
+    def shaped(self, view: Callable[[dict[str, Any]], dict[str, Any]]) -> Page:
+        """The same page, each row as its reader may see it (see ``read.access``)."""
+        return Page([view(row) for row in self.items], self.total, self.page, self.page_size)
 
 
 def _paged(conn: Connection, statement: Select[Any], page: int, page_size: int) -> Page:
@@ -95,6 +99,7 @@ def list_guarantees(
     fund_id: str | None = None,
     municipality: str | None = None,
     created_by: str | None = None,
+    mediator_id: str | None = None,
     applications_only: bool = False,
     page: int = 1,
     page_size: int = 50,
@@ -114,6 +119,11 @@ def list_guarantees(
         statement = statement.where(p.municipality_istat_code == municipality)
     if created_by:
         statement = statement.where(g.created_by == created_by)
+    if mediator_id:
+        m = tables.mediation_cases.c
+        statement = statement.where(
+            g.id.in_(select(m.guarantee_id).where(m.mediator_id == mediator_id))
+        )
     order = g.created_at.desc() if applications_only else g.issued_at.desc()
     return _paged(conn, statement.order_by(order, g.id), page, page_size)
 
@@ -152,6 +162,7 @@ def guarantee_detail(
     *,
     landlord_id: str | None = None,
     created_by: str | None = None,
+    mediator_id: str | None = None,
 ) -> dict[str, Any]:
     """One guarantee by number; another landlord's or operator's is 'not found', never leaked."""
     sql, params = _DETAIL_SQL, {"number": number}
@@ -159,6 +170,12 @@ def guarantee_detail(
         sql, params["landlord_id"] = sql + " AND g.landlord_id = :landlord_id", landlord_id
     if created_by is not None:
         sql, params["created_by"] = sql + " AND g.created_by = :created_by", created_by
+    if mediator_id is not None:
+        sql += (
+            " AND EXISTS (SELECT 1 FROM mediation_cases m"
+            " WHERE m.guarantee_id = g.id AND m.mediator_id = :mediator_id)"
+        )
+        params["mediator_id"] = mediator_id
     rows = raw.fetch(conn, sql, params, _DETAIL_KINDS)
     if len(rows) != 1:
         raise NotFound("garanzia", number)
@@ -204,9 +221,15 @@ def property_detail(conn: Connection, property_id: str) -> dict[str, Any]:
 
 
 def guarantee_visible(
-    conn: Connection, guarantee_id: str | None, *, landlord_id: str | None, created_by: str | None
+    conn: Connection,
+    guarantee_id: str | None,
+    *,
+    landlord_id: str | None,
+    created_by: str | None,
+    mediator_id: str | None = None,
 ) -> bool:
-    """Whether a landlord (its own) or an operator (its referrals) may see this guarantee."""
+    """Whether a landlord (its own), an operator (its referrals) or a mediator (a guarantee
+    with a case assigned to it) may see this guarantee."""
     if guarantee_id is None:
         return False
     statement = select(g.id).where(g.id == guarantee_id)
@@ -214,6 +237,11 @@ def guarantee_visible(
         statement = statement.where(g.landlord_id == landlord_id)
     if created_by is not None:
         statement = statement.where(g.created_by == created_by)
-    if landlord_id is None and created_by is None:
+    if mediator_id is not None:
+        m = tables.mediation_cases.c
+        statement = statement.where(
+            g.id.in_(select(m.guarantee_id).where(m.mediator_id == mediator_id))
+        )
+    if landlord_id is None and created_by is None and mediator_id is None:
         return False
     return conn.scalar(statement) is not None

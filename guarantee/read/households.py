@@ -36,3 +36,16 @@ def household_detail(
     ]
     detail["history"] = history_of(conn, "household", household_id)
     return detail
+
+
+def household_in_cases_of(conn: Connection, household_id: str, mediator_id: str) -> bool:
+    """Whether a mediation case assigned to this mediator is on one of the household's
+    guarantees."""
+    g, m = tables.guarantees.c, tables.mediation_cases.c
+    found = conn.scalar(
+        select(m.id)
+        .join_from(tables.mediation_cases, tables.guarantees, g.id == m.guarantee_id)
+        .where(g.household_id == household_id, m.mediator_id == mediator_id)
+        .limit(1)
+    )
+    return found is not None

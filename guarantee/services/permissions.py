@@ -90,7 +90,8 @@ def check(command: c.Command, actor: Actor) -> None:
         raise PermissionDenied(actor.role.value, type(command).__name__)
 
 
-_READ_ALL = frozenset({Role.FUND_MANAGER, Role.MEDIATOR, Role.AUDITOR, Role.SYSTEM})
+# Mediators read what their own cases need, scoped by ``mediator_id`` (not everything).
+_READ_ALL = frozenset({Role.FUND_MANAGER, Role.AUDITOR, Role.SYSTEM})
 
 
 class ReadScope:
@@ -101,6 +102,14 @@ class ReadScope:
         self.everything = actor.role in _READ_ALL
         self.landlord_id = actor.landlord_id if actor.role is Role.LANDLORD else None
         self.created_by = actor.user_id if actor.role is Role.OPERATOR else None
+        self.mediator_id = (
+            (actor.account_id or actor.user_id) if actor.role is Role.MEDIATOR else None
+        )
+
+    def require_staff_or_landlord(self, what: str) -> None:
+        """The fund reads all of it, a landlord its own; nobody else any of it."""
+        if not self.everything and self.landlord_id is None:
+            raise PermissionDenied(self.actor.role.value, f"leggere {what}")
 
     def require_staff(self, what: str) -> None:
         if not self.everything:

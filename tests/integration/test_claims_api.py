@@ -85,11 +85,16 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
         reported = client.post("/api/v1/arrears-reports", json=body, headers=owner)
         assert reported.status_code == 201, reported.text
         case = reported.json()["mediation_case"]
+        # The landlord learns the case and its deadline, not who the mediator is.
         assert (case["status"], case["mediator_id"], case["first_contact_due"]) == (
             "assigned",
-            mediator_id,
+            None,
             "2027-06-28",
         )
+        staff_view = client.get(
+            f"/api/v1/mediation-cases/{case['number']}", headers=manager
+        ).json()
+        assert staff_view["mediator_id"] == mediator_id
         assert reported.json()["deadline"] == "2027-08-04"
         path = f"/api/v1/mediation-cases/{case['number']}"
 
@@ -153,7 +158,10 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
         detail = client.get(f"/api/v1/claims/{claim}", headers=owner).json()
         legal = next(line for line in detail["cover"] if line["line"] == "legal_costs")
         assert (D(legal["committed"]), D(legal["remaining"])) == (D("2000.00"), D("0.00"))
-        assert detail["needs_two_managers"] is True
+        assert detail["needs_two_managers"] is None, "the fund's internal step is not shown"
+        assert detail["allowed_actions"] == ["withdraw"], "only what the landlord may do"
+        staff = client.get(f"/api/v1/claims/{claim}", headers=manager).json()
+        assert staff["needs_two_managers"] is True
 
         pay = f"/api/v1/claims/{claim}/pay"
         assert client.post(pay, headers=manager).status_code == 400  # no Idempotency-Key

@@ -15,6 +15,7 @@ from guarantee.domain.actors import Actor
 from guarantee.domain.claims import ClaimStatus
 from guarantee.domain.errors import InvalidField
 from guarantee.domain.mediation import MediationStatus
+from guarantee.read import access
 from guarantee.read import claims as read
 from guarantee.services import commands as c
 from guarantee.services.handlers.mediation import ArrearsReported
@@ -66,23 +67,29 @@ def _case_out(
     system: SystemDep, conn: ConnectionDep, actor: Actor, number: str
 ) -> MediationCaseDetailOut:
     scope = ReadScope(actor)
+    if scope.created_by is not None:
+        scope.require_staff("le pratiche di mediazione")
     row = read.case_detail(
-        conn, number, today=system.deps.clock.today(), landlord_id=scope.landlord_id
+        conn,
+        number,
+        today=system.deps.clock.today(),
+        landlord_id=scope.landlord_id,
+        mediator_id=scope.mediator_id,
     )
-    return MediationCaseDetailOut.model_validate(row)
+    return MediationCaseDetailOut.model_validate(access.case_view(actor, row))
 
 
 def _claim_out(system: SystemDep, conn: ConnectionDep, actor: Actor, number: str) -> ClaimDetailOut:
     scope = ReadScope(actor)
-    return ClaimDetailOut.model_validate(
-        read.claim_detail(
-            conn,
-            number,
-            products=system.deps.products,
-            today=system.deps.clock.today(),
-            landlord_id=scope.landlord_id,
-        )
+    scope.require_staff_or_landlord("le richieste di escussione")
+    row = read.claim_detail(
+        conn,
+        number,
+        products=system.deps.products,
+        today=system.deps.clock.today(),
+        landlord_id=scope.landlord_id,
     )
+    return ClaimDetailOut.model_validate(access.claim_view(actor, row))
 
 
 def _received(data: ReceivedIn) -> c.ReceiptData | None:
@@ -157,15 +164,14 @@ class MediationCaseController(Controller):
             overdue=overdue,
             status=status,
             landlord_id=scope.landlord_id,
+            mediator_id=scope.mediator_id,
         )
-        return [MediationCaseOut.model_validate(r) for r in rows]
+        return [MediationCaseOut.model_validate(access.case_view(actor, r)) for r in rows]
 
     @get("/{number:str}", sync_to_thread=True)
     def case_detail(
         self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
     ) -> MediationCaseDetailOut:
-        if ReadScope(actor).created_by is not None:
-            ReadScope(actor).require_staff("le pratiche di mediazione")
         return _case_out(system, conn, actor, number)
 
     def _act(
@@ -290,10 +296,9 @@ class ClaimController(Controller):
         self, conn: ConnectionDep, actor: ActorDep, status: ClaimStatus | None = None
     ) -> list[ClaimOut]:
         scope = ReadScope(actor)
-        if scope.created_by is not None:
-            scope.require_staff("le richieste di escussione")
+        scope.require_staff_or_landlord("le richieste di escussione")
         rows = read.list_claims(conn, status=status, landlord_id=scope.landlord_id)
-        return [ClaimOut.model_validate(r) for r in rows]
+        return [ClaimOut.model_validate(access.claim_view(actor, r)) for r in rows]
 
     @post(
         "/",
@@ -327,8 +332,6 @@ class ClaimController(Controller):
     def claim_detail(
         self, number: str, system: SystemDep, conn: ConnectionDep, actor: ActorDep
     ) -> ClaimDetailOut:
-        if ReadScope(actor).created_by is not None:
-            ReadScope(actor).require_staff("le richieste di escussione")
         return _claim_out(system, conn, actor, number)
 
     @post(

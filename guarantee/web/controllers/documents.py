@@ -16,6 +16,7 @@ from guarantee.adapters.storage import FileStore
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.documents import file_name, sha256_hex
 from guarantee.domain.errors import DomainError, NotFound, PermissionDenied
+from guarantee.read import access
 from guarantee.read import documents as read
 from guarantee.read import print_batches as batches
 from guarantee.read.audit_verify import file_problem
@@ -57,9 +58,18 @@ class DocumentController(Controller):
     ) -> list[DocumentOut]:
         scope = ReadScope(actor)
         guarantee = guarantee_detail(
-            conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
+            conn,
+            number,
+            landlord_id=scope.landlord_id,
+            created_by=scope.created_by,
+            mediator_id=scope.mediator_id,
         )
-        return [DocumentOut.model_validate(row) for row in read.documents_of(conn, guarantee["id"])]
+        # Only the documents addressed to this reader (a landlord never gets the tenant's).
+        return [
+            DocumentOut.model_validate(row)
+            for row in read.documents_of(conn, guarantee["id"])
+            if access.may_download(actor, row["kind"])
+        ]
 
     @get("/documents/{document_id:str}", sync_to_thread=True, media_type=MediaType.TEXT)
     def download(
@@ -67,9 +77,14 @@ class DocumentController(Controller):
     ) -> Response[bytes]:
         found = read.document_file(conn, document_id)
         scope = ReadScope(actor)
-        if not scope.everything and not guarantee_visible(
-            conn, found["guarantee_id"], landlord_id=scope.landlord_id, created_by=scope.created_by
-        ):
+        visible = scope.everything or guarantee_visible(
+            conn,
+            found["guarantee_id"],
+            landlord_id=scope.landlord_id,
+            created_by=scope.created_by,
+            mediator_id=scope.mediator_id,
+        )
+        if not visible or not access.may_download(actor, found["kind"]):
             raise NotFound("documento", document_id)
         content = FileStore(system.settings.storage_dir).get(found["storage_key"])
         if sha256_hex(content) != found["sha256"]:

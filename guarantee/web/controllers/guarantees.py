@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor
 from guarantee.domain.guarantees import GuaranteeStatus
+from guarantee.read import access
 from guarantee.read import guarantees as read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services import commands as c
@@ -51,11 +52,15 @@ def _page(found: read.Page) -> Page[GuaranteeOut]:
 def _detail_row(system: System, conn: Connection, actor: Actor, number: str) -> dict[str, Any]:
     scope = ReadScope(actor)
     row = read.guarantee_detail(
-        conn, number, landlord_id=scope.landlord_id, created_by=scope.created_by
+        conn,
+        number,
+        landlord_id=scope.landlord_id,
+        created_by=scope.created_by,
+        mediator_id=scope.mediator_id,
     )
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_state(conn, row["id"], product, row["monthly_rent"])
-    return row | {"cover": cover_lines(cover)}
+    return access.guarantee_view(actor, row | {"cover": cover_lines(cover)})
 
 
 async def _detail_of(request: Request[Any, Any, Any], number: str) -> GuaranteeDetailOut:
@@ -96,10 +101,11 @@ class ApplicationController(Controller):
                 statuses=status,
                 landlord_id=scope.landlord_id,
                 created_by=scope.created_by,
+                mediator_id=scope.mediator_id,
                 applications_only=True,
                 page=page,
                 page_size=page_size,
-            )
+            ).shaped(lambda row: access.guarantee_view(actor, row))
 
         return _page(await read_as_actor(request, find))
 
@@ -163,11 +169,12 @@ class GuaranteeController(Controller):
                 statuses=status,
                 landlord_id=scope.landlord_id or landlord_id,
                 created_by=scope.created_by,
+                mediator_id=scope.mediator_id,
                 fund_id=fund_id,
                 municipality=municipality,
                 page=page,
                 page_size=page_size,
-            )
+            ).shaped(lambda row: access.guarantee_view(actor, row))
 
         return _page(await read_as_actor(request, find))
 

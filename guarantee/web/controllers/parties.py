@@ -9,6 +9,7 @@ from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from guarantee.domain.errors import NotFound
+from guarantee.read import access
 from guarantee.read import guarantees as read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
@@ -63,7 +64,8 @@ class LandlordController(Controller):
         scope = ReadScope(actor)
         if not scope.everything and scope.landlord_id != landlord_id:
             raise NotFound("locatore", landlord_id)
-        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
+        row = read.landlord_detail(conn, landlord_id)
+        return LandlordDetailOut.model_validate(access.shaped("landlord", actor, row, landlord_id))
 
     # -- records a fund manager keeps current (each change audited with before and after) --
 

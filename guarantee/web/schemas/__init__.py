@@ -164,7 +164,7 @@ class LandlordOut(BaseModel):
 
 
 class LandlordDetailOut(LandlordOut):
-    history: list[HistoryOut]
+    history: list[HistoryOut] = []  # staff only: it names who changed what
 
 
 class LandlordIbanIn(In):
@@ -313,7 +313,7 @@ class GuaranteeOut(BaseModel):
     property_id: str
     property_address: str
     municipality_istat_code: str
-    household_id: str
+    household_id: str | None = None  # not shown to a landlord
     lease_type: LeaseType
     lease_start: date
     lease_end: date
@@ -323,16 +323,16 @@ class GuaranteeOut(BaseModel):
     registration_reference: str | None
     product_code: str
     product_version: str
-    ruleset_version: str | None
-    fund_id: str | None
+    ruleset_version: str | None = None
+    fund_id: str | None = None
     maximum_exposure: Money
-    reserve_amount: Money
+    reserve_amount: Money | None = None  # the fund's figure: staff only
     paid_amount: Money
     starts_on: date | None
     ends_on: date | None
     issued_at: datetime | None
     ended_at: datetime | None
-    end_reason: str | None
+    end_reason: str | None = None
     created_at: datetime
     updated_at: datetime
 
@@ -349,11 +349,20 @@ class CoverLineOut(BaseModel):
     remaining: Money
 
 
+class TimelineOut(BaseModel):
+    occurred_at: datetime
+    label: str
+
+
 class GuaranteeDetailOut(GuaranteeOut):
+    """As the reader's role may see it (``read.access``): a landlord gets the promise, its
+    dates and cover and a timeline without names; staff also the eligibility and history."""
+
     cover: list[CoverLineOut] = []
-    eligibility: dict[str, Any] | None
+    eligibility: dict[str, Any] | None = None
     allowed_actions: list[str]
-    history: list[HistoryOut]
+    history: list[HistoryOut] = []
+    timeline: list[TimelineOut] = []
 
 
 class FundIn(In):
@@ -544,11 +553,11 @@ class MediationCaseOut(BaseModel):
     first_contact_due: date
     first_contact_on: date | None
     overdue: bool
-    mediator_id: str | None
-    mediator_name: str | None
+    mediator_id: str | None = None  # staff only, as the name
+    mediator_name: str | None = None
     outcome: str | None
     outcome_on: date | None
-    outcome_reason: str | None
+    outcome_reason: str | None = None
     agreement_total: Money | None
     agreement_broken_on: date | None
     closed_at: datetime | None
@@ -556,7 +565,7 @@ class MediationCaseOut(BaseModel):
 
 class MediationCaseDetailOut(MediationCaseOut):
     meetings: list[MeetingOut]
-    notes: list[NoteOut]
+    notes: list[NoteOut] = []  # the mediator's notes: staff only
     instalments: list[InstalmentOut]
     allowed_actions: list[str]
 
@@ -694,11 +703,11 @@ class ClaimDetailOut(ClaimOut):
     claimed_total: Money
     approved_total: Money
     cover: list[CoverLineOut]
-    four_eyes_threshold: Money
+    four_eyes_threshold: Money | None = None
     # A recent IBAN change holds every payment for a second fund manager until this day.
     iban_held_until: date | None
-    needs_two_managers: bool
-    payment_proposal: PaymentProposalOut | None
+    needs_two_managers: bool | None = None
+    payment_proposal: PaymentProposalOut | None = None  # names a fund manager: staff only
     allowed_actions: list[str]
     recovery_plan_number: str | None
 

@@ -101,7 +101,8 @@ def test_a_fund_manager_takes_an_application_to_an_active_guarantee(system: Syst
             "issue",
             "activate",
         ]
-        assert detail["allowed_actions"] == ["exhaust", "expire", "suspend", "terminate"]
+        # What this fund manager may do now: suspension comes with a claim, not by hand.
+        assert detail["allowed_actions"] == ["exhaust", "expire", "terminate"]
         figures = client.get(f"/api/v1/funds/{fund.id}", headers=manager).json()
         assert figures["reserved"] == "3840.00"
         assert figures["free_capacity"] == "96160.00"
