@@ -64,8 +64,9 @@ ROLE_LABELS = {
     "anonymous": "anonimo",
 }
 ACTION_LABELS = {
+    "created": "Domanda registrata",
     "submit": "Domanda presentata",
-    "evaluate": "Ammissibilità valutata",
+    "record_eligibility": "Ammissibilità valutata dalle regole",
     "approve": "Domanda approvata",
     "refuse": "Domanda respinta",
     "issue": "Garanzia emessa",
