@@ -68,6 +68,7 @@ def office(portal: Portal) -> Iterator[Office]:
             assert application.status.value == "needs_review"
             applications.append(application.application_number)
         mediator = open_account(system, "mediatrice", Role.MEDIATOR)
+        open_account(system, "revisore", Role.AUDITOR)
         report = system.bus.handle(
             c.ReportArrears(
                 portal.guarantee_b,
@@ -147,6 +148,18 @@ def test_a_mediator_sees_its_cases(page: Any, office: Office) -> None:
     check_page(page, "bo-09-mediatore")
     response = page.goto(f"{office.portal.url}/backoffice/coda/domande")
     assert response.status == 404, "the fund's queues are not a mediator's"
+
+
+def test_an_auditor_reads_but_is_offered_no_action(page: Any, office: Office) -> None:
+    back_office_log_in(page, office, "revisore")
+    assert page.locator("h1").inner_text() == "Scrivania"
+    assert "sola lettura" in page.content()
+    page.goto(f"{office.portal.url}/backoffice/garanzie/{office.second_application}")
+    assert page.locator("#stato").inner_text() == "Da verificare"
+    assert "ISEE del nucleo" in page.content()
+    for action in ("Approva la domanda", "Respingi la domanda", "Emetti la garanzia"):
+        assert action not in page.content(), f"an auditor is not offered {action!r}"
+    check_page(page, "bo-11-revisore-domanda")
 
 
 def test_a_landlord_is_told_nothing_is_there(page: Any, office: Office) -> None:
