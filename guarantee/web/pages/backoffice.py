@@ -11,6 +11,8 @@ no action (``access.actions_for`` follows the permissions table).
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -81,11 +83,14 @@ ACTION_LABELS = {
 }
 
 
+@dataclass(frozen=True)
 class Queue:
     """One work queue: its address, its title, and whether its rows are guarantees or claims."""
 
-    def __init__(self, slug: str, title: str, kind: str, empty: str) -> None:
-        self.slug, self.title, self.kind, self.empty = slug, title, kind, empty
+    slug: str
+    title: str
+    kind: str
+    empty: str
 
 
 QUEUES = {
@@ -162,7 +167,9 @@ def _not_found(system: System) -> Response[str]:
 
 def _refused(request: Request[Any, Any, Any], system: System, error: Exception) -> Response[Any]:
     if isinstance(error, NotLoggedIn):
-        return Redirect(path=f"/backoffice/accesso?next={request.url.path}", status_code=303)
+        # Back to this page after logging in; a form's address takes no GET, so home instead.
+        back = request.url.path if request.method == "GET" else HOME
+        return Redirect(path=f"/backoffice/accesso?next={back}", status_code=303)
     return _not_found(system)
 
 
@@ -530,7 +537,7 @@ class BackofficeController(Controller):
 
 
 def _queue_page(
-    conn: Connection, actor: Actor, slug: str, today: Any, page_number: int, page_size: int
+    conn: Connection, actor: Actor, slug: str, today: date, page_number: int, page_size: int
 ) -> Page:
     paging = {"page": page_number, "page_size": page_size}
     if slug == "domande":
