@@ -207,3 +207,14 @@ def test_forged_or_anonymous_posts_change_nothing(office: Office) -> None:
         headers={"Authorization": f"Bearer {office.portal.manager_token}"},
     )
     assert detail.json()["status"] == "needs_review"
+
+
+def test_a_manager_refuses_an_application_with_a_reason(page: Any, office: Office) -> None:
+    back_office_log_in(page, office, "gestore")
+    page.goto(f"{office.portal.url}/backoffice/garanzie/{office.second_application}")
+    page.fill("#reason-respingi", "ISEE attestato oltre la soglia della verifica")
+    page.click("text=Respingi la domanda")
+    assert page.locator("#stato").inner_text() == "Non ammissibile"
+    assert "Domanda respinta" in page.content()
+    assert "Approva la domanda" not in page.content()
+    check_page(page, "bo-12-domanda-respinta")
