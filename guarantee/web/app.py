@@ -38,6 +38,7 @@ from guarantee.web.deps import provide_actor, provide_connection, provide_db, pr
 from guarantee.web.errors import EXCEPTION_HANDLERS
 from guarantee.web.health import HealthProbe
 from guarantee.web.nul_guard import nul_guard_middleware
+from guarantee.web.pages.backoffice import BackofficeController
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
 from guarantee.web.request_db import RequestDb
@@ -127,6 +128,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             AuthController,
             AccountController,
             PortalController,
+            BackofficeController,
             *_static_routes(settings),
         ],
         dependencies={

@@ -1,0 +1,102 @@
+"""Read side of the back office's work queues: what is waiting for the fund, oldest first.
+
+Each queue is a paged list of plain rows (the same ``Page`` as the other read models); the
+home page shows their totals. The rows are the fund's (every field): the pages shape them
+through ``read.access`` before showing them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, case, select
+
+from guarantee.adapters.db import tables
+from guarantee.domain.actors import Actor
+from guarantee.read.guarantees import Page, _guarantee_select, _paged
+
+g, cl, fu = tables.guarantees.c, tables.claims.c, tables.funds.c
+
+EXPIRY_WINDOW_DAYS = 60
+_TO_CHECK = ("needs_review", "submitted", "eligible")
+_TO_DECIDE = ("submitted", "under_review", "awaiting_mediation")
+_DECIDED = ("approved", "partially_approved")
+_LIVE = ("issued", "active", "suspended")
+
+_CLAIM_COLUMNS = (
+    cl.number,
+    cl.status,
+    cl.guarantee_number,
+    cl.filed_on,
+    cl.decided_at,
+    cl.payment_proposed_by,
+    cl.payment_proposed_at,
+)
+
+
+def applications_to_check(conn: Connection, *, page: int, page_size: int) -> Page:
+    """Applications a person must look at: those the rules sent to review come first."""
+    review_first = case((g.status == "needs_review", 0), else_=1)
+    statement = (
+        _guarantee_select()
+        .where(g.status.in_(_TO_CHECK))
+        .order_by(review_first, g.created_at, g.id)
+    )
+    return _paged(conn, statement, page, page_size)
+
+
+def approved_to_issue(conn: Connection, *, page: int, page_size: int) -> Page:
+    statement = _guarantee_select().where(g.status == "approved").order_by(g.updated_at, g.id)
+    return _paged(conn, statement, page, page_size)
+
+
+def expiring_guarantees(conn: Connection, *, today: date, page: int, page_size: int) -> Page:
+    """Live guarantees ending within the window: the landlord and household need telling."""
+    until = today + timedelta(days=EXPIRY_WINDOW_DAYS)
+    statement = (
+        _guarantee_select()
+        .where(g.status.in_(_LIVE), g.ends_on >= today, g.ends_on <= until)
+        .order_by(g.ends_on, g.id)
+    )
+    return _paged(conn, statement, page, page_size)
+
+
+def _claims(statement: Select[Any]) -> Select[Any]:
+    return statement.order_by(cl.filed_on, cl.number)
+
+
+def claims_to_decide(conn: Connection, *, page: int, page_size: int) -> Page:
+    statement = _claims(select(*_CLAIM_COLUMNS).where(cl.status.in_(_TO_DECIDE)))
+    return _paged(conn, statement, page, page_size)
+
+
+def payments_to_authorise(conn: Connection, actor: Actor, *, page: int, page_size: int) -> Page:
+    """Payment proposals waiting for a second manager: never the actor's own (four eyes).
+
+    Older proposals carry only the username; newer ones also the account, which survives a
+    rename — so either one matching the actor makes the proposal its own.
+    """
+    own = cl.payment_proposed_by == actor.user_id
+    if actor.account_id is not None:
+        own = own | (cl.payment_proposed_by_account == actor.account_id)
+    statement = _claims(
+        select(*_CLAIM_COLUMNS).where(
+            cl.status.in_(_DECIDED), cl.payment_proposed_by.is_not(None), ~own
+        )
+    )
+    return _paged(conn, statement, page, page_size)
+
+
+def claims_to_pay(conn: Connection, *, page: int, page_size: int) -> Page:
+    """Decided claims nobody has yet proposed to pay."""
+    statement = _claims(
+        select(*_CLAIM_COLUMNS).where(cl.status.in_(_DECIDED), cl.payment_proposed_by.is_(None))
+    )
+    return _paged(conn, statement, page, page_size)
+
+
+def default_fund_id(conn: Connection) -> str | None:
+    """The oldest fund: where an application is issued when the manager names none."""
+    found = conn.scalar(select(fu.id).order_by(fu.created_at, fu.id).limit(1))
+    return None if found is None else str(found)

@@ -1,0 +1,48 @@
+"""The back office's queues: what the rules sent to review comes first, and a manager never
+authorises a payment it proposed itself (four eyes)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from guarantee.adapters.clock import FixedClock
+from guarantee.bootstrap import System
+from guarantee.read import backoffice_queues as queues
+from guarantee.services import commands as c
+from tests.support import builders
+from tests.support.journeys import SECOND_MANAGER, approved_claim, at
+
+
+def _application(system: System, isee: str) -> str:
+    landlord = builders.enrol_landlord(system)
+    dwelling = builders.add_property(system, landlord.id)
+    application = builders.submit_application(system, dwelling.id, isee=Decimal(isee))
+    return application.application_number
+
+
+def test_applications_needing_review_come_before_older_eligible_ones(system: System) -> None:
+    eligible = _application(system, "12000.00")
+    review = _application(system, "30000.00")
+    with system.engine.connect() as conn:
+        found = queues.applications_to_check(conn, page=1, page_size=10)
+        first_page = queues.applications_to_check(conn, page=1, page_size=1)
+    numbers = [row["application_number"] for row in found.items]
+    assert numbers == [review, eligible]
+    assert (first_page.total, len(first_page.items)) == (2, 1)
+
+
+def test_a_payment_proposal_waits_for_another_manager(system: System, clock: FixedClock) -> None:
+    _, claim = approved_claim(system, clock)
+    with system.engine.connect() as conn:
+        assert [r["number"] for r in queues.claims_to_pay(conn, page=1, page_size=10).items] == [
+            claim
+        ]
+    at(clock, "2027-07-30")
+    system.bus.handle(c.ProposeClaimPayment(claim), builders.MANAGER)
+    with system.engine.connect() as conn:
+        own = queues.payments_to_authorise(conn, builders.MANAGER, page=1, page_size=10)
+        other = queues.payments_to_authorise(conn, SECOND_MANAGER, page=1, page_size=10)
+        to_pay = queues.claims_to_pay(conn, page=1, page_size=10)
+    assert own.total == 0, "the proposer is not asked to authorise its own proposal"
+    assert [r["number"] for r in other.items] == [claim]
+    assert to_pay.total == 0
