@@ -29,8 +29,11 @@ $(STAMP): requirements-lock.txt pyproject.toml
 ## Front-end assets from the npm registry (Bootstrap Italia, axe-core), exactly as locked.
 ASSETS_STAMP := node_modules/.installed
 $(ASSETS_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $(ASSETS_STAMP)
+	if command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(ASSETS_STAMP); \
+	else \
+	  echo "npm non trovato: le pagine funzionano senza gli stili di Bootstrap Italia" >&2; \
+	fi
 
 install: $(STAMP) $(ASSETS_STAMP)
 
