@@ -203,7 +203,7 @@ LANDLORD_TIMELINE = {
 }
 
 # Lifecycle actions and the command that carries each out, to offer only what may be done.
-_GUARANTEE_ACTIONS: dict[str, type[c.Command]] = {
+GUARANTEE_ACTIONS: dict[str, type[c.GuaranteeCommand]] = {
     "approve": c.ApproveApplication,
     "refuse": c.RefuseApplication,
     "issue": c.IssueGuarantee,
@@ -237,8 +237,8 @@ _CASE_ACTIONS: dict[str, type[c.Command]] = {
     "record_instalment_missed": c.RecordAgreementInstalment,
     "close": c.CloseMediationCase,
 }
-ACTION_COMMANDS = {
-    "guarantee": _GUARANTEE_ACTIONS,
+ACTION_COMMANDS: dict[str, Mapping[str, type[c.Command]]] = {
+    "guarantee": GUARANTEE_ACTIONS,
     "claim": _CLAIM_ACTIONS,
     "mediation_case": _CASE_ACTIONS,
 }

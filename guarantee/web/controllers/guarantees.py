@@ -32,17 +32,8 @@ from guarantee.web.schemas import (
 PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
 PageSize = Annotated[int, Parameter(ge=1, le=500)]
 
-_ACTIONS: dict[str, type[c.GuaranteeCommand]] = {
-    "approve": c.ApproveApplication,
-    "refuse": c.RefuseApplication,
-    "issue": c.IssueGuarantee,
-    "activate": c.ActivateGuarantee,
-    "cancel": c.CancelGuarantee,
-    "terminate": c.TerminateGuarantee,
-    "expire": c.ExpireGuarantee,
-    "resume": c.ResumeGuarantee,
-    "exhaust": c.ExhaustGuarantee,
-}
+# The lifecycle actions a URL may name, and the command each one sends (one map, in access).
+_ACTIONS = access.GUARANTEE_ACTIONS
 
 
 def _page(found: read.Page) -> Page[GuaranteeOut]:

@@ -23,7 +23,6 @@ from litestar.response import Redirect
 from sqlalchemy import Connection
 
 from guarantee.bootstrap import System
-from guarantee.domain.accounts import LoginRefused
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.errors import DomainError, InvalidField, NotFound
 from guarantee.read import access
@@ -112,10 +111,6 @@ class NotLoggedIn(Exception):
 
 class NotStaff(Exception):
     """A session of someone the back office is not for: answered as if nothing were here."""
-
-
-def _secure(request: Request[Any, Any, Any], system: System) -> bool:
-    return request.url.scheme == "https" or system.settings.base_url.startswith("https://")
 
 
 def _address(request: Request[Any, Any, Any]) -> str:
@@ -215,7 +210,7 @@ class BackofficeController(Controller):
             nonce,
             httponly=True,
             samesite="strict",
-            secure=_secure(request, system),
+            secure=sessions.secure_cookies(request, system),
             path="/backoffice",
         )
         return response
@@ -227,39 +222,20 @@ class BackofficeController(Controller):
         form = FormState.of(data)
         nonce = request.cookies.get(PRELOGIN)
         next_path = str(data.get("next", HOME))
+        attempt = sessions.log_in_from_form(
+            request,
+            system,
+            form.values,
+            str(data.get(sessions.CSRF_FIELD, "")),
+            area="/backoffice",
+            next_path=next_path,
+            prelogin_cookie=PRELOGIN,
+        )
+        if attempt.redirect is not None:
+            return attempt.redirect
+        form.general = attempt.message
         if not next_path.startswith("/backoffice"):
             next_path = HOME  # never an open redirect
-        if not sessions.csrf_ok(nonce, str(data.get(sessions.CSRF_FIELD, ""))):
-            form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
-        else:
-            address = _address(request)
-            try:
-                done = system.bus.handle(
-                    c.Login(
-                        form.values.get("username", ""),
-                        form.values.get("password", ""),
-                        address,
-                        kind="session",
-                    ),
-                    Actor.anonymous(address),
-                )
-            except LoginRefused as refused:
-                form.general = (
-                    "Nome utente o password non corretti."
-                    if refused.retry_after_seconds is None
-                    else "Troppi tentativi di accesso: riprovare tra "
-                    f"{max(1, round(refused.retry_after_seconds / 60))} minuti."
-                )
-            else:
-                redirect: Response[Any] = Redirect(path=next_path, status_code=303)
-                sessions.start(
-                    redirect,
-                    done.token,
-                    secure=_secure(request, system),
-                    max_age=system.settings.token_ttl_hours * 3600,
-                )
-                redirect.delete_cookie(PRELOGIN, path="/backoffice")
-                return redirect
         form.values.pop("password", None)  # never echoed back
         return self._login_page(
             request, system, form, nonce or secrets.token_urlsafe(24), next_path, 400
@@ -277,7 +253,7 @@ class BackofficeController(Controller):
             return _not_found(system)
         system.bus.handle(c.Logout(token), actor)
         response: Response[Any] = Redirect(path="/backoffice/accesso", status_code=303)
-        sessions.end(response, secure=_secure(request, system))
+        sessions.end(response, secure=sessions.secure_cookies(request, system))
         return response
 
     # -- home and queues --------------------------------------------------------------------

@@ -20,7 +20,6 @@ from sqlalchemy import Connection
 
 from guarantee.adapters.storage import FileStore
 from guarantee.bootstrap import System
-from guarantee.domain.accounts import LoginRefused
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.claim_clock import ClaimDates, claim_clock
 from guarantee.domain.cover import ItemKind
@@ -41,7 +40,7 @@ from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
-PRELOGIN = "gc_prelogin"
+PRELOGIN = sessions.PRELOGIN
 DOCUMENT_NAMES = {
     DocumentKind.GUARANTEE_CONTRACT: "Contratto di garanzia",
     DocumentKind.CERTIFICATE: "Certificato di garanzia",
@@ -63,10 +62,6 @@ MAX_ROWS = 6
 
 class NotLoggedIn(Exception):
     """No valid session: the caller sends the browser to the login page."""
-
-
-def _secure(request: Request[Any, Any, Any], system: System) -> bool:
-    return request.url.scheme == "https" or system.settings.base_url.startswith("https://")
 
 
 def _address(request: Request[Any, Any, Any]) -> str:
@@ -155,7 +150,7 @@ class PortalController(Controller):
             nonce,
             httponly=True,
             samesite="strict",
-            secure=_secure(request, system),
+            secure=sessions.secure_cookies(request, system),
             path="/portal",
         )
         return response
@@ -167,39 +162,19 @@ class PortalController(Controller):
         form = FormState.of(data)
         nonce = request.cookies.get(PRELOGIN)
         next_path = str(data.get("next", "/portal/"))
+        attempt = sessions.log_in_from_form(
+            request,
+            system,
+            form.values,
+            str(data.get(sessions.CSRF_FIELD, "")),
+            area="/portal",
+            next_path=next_path,
+        )
+        if attempt.redirect is not None:
+            return attempt.redirect
+        form.general = attempt.message
         if not next_path.startswith("/portal"):
             next_path = "/portal/"
-        if not sessions.csrf_ok(nonce, str(data.get(sessions.CSRF_FIELD, ""))):
-            form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
-        else:
-            address = _address(request)
-            try:
-                done = system.bus.handle(
-                    c.Login(
-                        form.values.get("username", ""),
-                        form.values.get("password", ""),
-                        address,
-                        kind="session",
-                    ),
-                    Actor.anonymous(address),
-                )
-            except LoginRefused as refused:
-                form.general = (
-                    "Nome utente o password non corretti."
-                    if refused.retry_after_seconds is None
-                    else "Troppi tentativi di accesso: riprovare tra "
-                    f"{max(1, round(refused.retry_after_seconds / 60))} minuti."
-                )
-            else:
-                redirect: Response[Any] = Redirect(path=next_path, status_code=303)
-                sessions.start(
-                    redirect,
-                    done.token,
-                    secure=_secure(request, system),
-                    max_age=system.settings.token_ttl_hours * 3600,
-                )
-                redirect.delete_cookie(PRELOGIN, path="/portal")
-                return redirect
         form.values.pop("password", None)  # never echoed back
         return _render(
             system,
@@ -221,7 +196,7 @@ class PortalController(Controller):
         _check_csrf(token, data)
         system.bus.handle(c.Logout(token), actor)
         response: Response[Any] = Redirect(path="/portal/accesso", status_code=303)
-        sessions.end(response, secure=_secure(request, system))
+        sessions.end(response, secure=sessions.secure_cookies(request, system))
         return response
 
     # -- passwords and self-enrolment (no session: the pre-login token guards the forms) ----
@@ -632,7 +607,7 @@ def _public_form(
         nonce,
         httponly=True,
         samesite="strict",
-        secure=_secure(request, system),
+        secure=sessions.secure_cookies(request, system),
         path="/portal",
     )
     return response

@@ -23,6 +23,7 @@ def day_it(value: date | datetime) -> str:
         value = value.astimezone(ROME).date()
     return date_it(value)
 
+
 STATUS_LABELS = {
     "draft": "Bozza",
     "submitted": "Presentata",

@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response
+from litestar.response import Redirect
 from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
+from guarantee.bootstrap import System
+from guarantee.domain.accounts import LoginRefused
 from guarantee.domain.actors import Actor, Role
+from guarantee.services import commands as c
 
 COOKIE = "gc_session"
 CSRF_FIELD = "csrf_token"
+# Before a session exists, forms are guarded by this cookie and the token derived from it.
+PRELOGIN = "gc_prelogin"
 
 
 def session_token(request: Request[Any, Any, Any]) -> str | None:
@@ -49,6 +56,12 @@ def actor_for_session(conn: Connection, token: str, now: Any) -> Actor | None:
     )
 
 
+def secure_cookies(request: Request[Any, Any, Any], system: System) -> bool:
+    """Cookies only over HTTPS when the app is reached over HTTPS (behind a TLS proxy the
+    scheme comes from its headers) or is published at an https address."""
+    return request.url.scheme == "https" or system.settings.base_url.startswith("https://")
+
+
 def csrf_token(token: str) -> str:
     return hmac.new(token.encode(), b"garanzia-casa csrf", hashlib.sha256).hexdigest()
 
@@ -73,3 +86,53 @@ def start(response: Response[Any], token: str, *, secure: bool, max_age: int) ->
 
 def end(response: Response[Any], *, secure: bool) -> None:
     response.delete_cookie(COOKIE, path="/")
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The outcome of a login form: a redirect carrying the new session, or the message to
+    show beside the form (the password is never sent back)."""
+
+    redirect: Response[Any] | None
+    message: str
+
+
+def log_in_from_form(
+    request: Request[Any, Any, Any],
+    system: System,
+    values: dict[str, str],
+    submitted_csrf: str,
+    *,
+    area: str,
+    next_path: str,
+    prelogin_cookie: str = PRELOGIN,
+) -> LoginAttempt:
+    """One login for every area (portal, back office): the pre-login token, the Login
+    command through the bus, a fresh session cookie; ``next_path`` stays inside ``area``."""
+    nonce = request.cookies.get(prelogin_cookie)
+    if not next_path.startswith(area):
+        next_path = f"{area}/"  # never an open redirect
+    if not csrf_ok(nonce, submitted_csrf):
+        return LoginAttempt(None, "Modulo scaduto: ricaricare la pagina e riprovare.")
+    address = request.client.host if request.client else "sconosciuto"
+    try:
+        done = system.bus.handle(
+            c.Login(
+                values.get("username", ""), values.get("password", ""), address, kind="session"
+            ),
+            Actor.anonymous(address),
+        )
+    except LoginRefused as refused:
+        if refused.retry_after_seconds is None:
+            return LoginAttempt(None, "Nome utente o password non corretti.")
+        minutes = max(1, round(refused.retry_after_seconds / 60))
+        return LoginAttempt(None, f"Troppi tentativi di accesso: riprovare tra {minutes} minuti.")
+    redirect: Response[Any] = Redirect(path=next_path, status_code=303)
+    start(
+        redirect,
+        done.token,
+        secure=secure_cookies(request, system),
+        max_age=system.settings.token_ttl_hours * 3600,
+    )
+    redirect.delete_cookie(prelogin_cookie, path=area)
+    return LoginAttempt(redirect, "")
