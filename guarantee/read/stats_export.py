@@ -39,17 +39,25 @@ class ExportedFile:
     sha256: str
 
 
-def export_statistics(
+@dataclass(frozen=True)
+class PublishedTable:
+    """One statistic as it may be shown or published: cells below k already suppressed."""
+
+    family: Family
+    description: str
+    rows: list[PublishedRow]
+
+
+def published_statistics(
     conn: Connection,
     start: date,
     end: date,
-    out: Path,
     *,
     k: int,
-    code_version: str,
     calendar: WorkingCalendar | None = None,
-) -> list[ExportedFile]:
-    out.mkdir(parents=True, exist_ok=True)
+) -> list[PublishedTable]:
+    """Every table of the period after disclosure control; the export and the back office
+    show exactly these (so the page never shows what the files would not)."""
     working = calendar or WorkingCalendar()
     applications = list(read.application_facts(conn, start, end))
     rules = sorted({rule for _, _, rule in applications})
@@ -92,15 +100,32 @@ def export_statistics(
             )
         ],
     ]
-    files, resources = [], []
+    tables: list[PublishedTable] = []
     for group in groups:
         published = publish_together([(family, records) for family, records, _ in group], k)
         for (family, _, description), rows in zip(group, published, strict=True):
-            name = f"{family.name}.csv"
-            count = _write_csv(out / name, family, rows)
-            digest = _sha256(out / name)
-            files.append(ExportedFile(name, count, digest))
-            resources.append(_resource(family, name, description, digest))
+            tables.append(PublishedTable(family, description, rows))
+    return tables
+
+
+def export_statistics(
+    conn: Connection,
+    start: date,
+    end: date,
+    out: Path,
+    *,
+    k: int,
+    code_version: str,
+    calendar: WorkingCalendar | None = None,
+) -> list[ExportedFile]:
+    out.mkdir(parents=True, exist_ok=True)
+    files, resources = [], []
+    for table in published_statistics(conn, start, end, k=k, calendar=calendar):
+        name = f"{table.family.name}.csv"
+        count = _write_csv(out / name, table.family, table.rows)
+        digest = _sha256(out / name)
+        files.append(ExportedFile(name, count, digest))
+        resources.append(_resource(table.family, name, table.description, digest))
     package = {
         "profile": "tabular-data-package",
         "name": "garanzia-casa-statistiche",

@@ -218,3 +218,20 @@ def test_a_manager_refuses_an_application_with_a_reason(page: Any, office: Offic
     assert "Domanda respinta" in page.content()
     assert "Approva la domanda" not in page.content()
     check_page(page, "bo-12-domanda-respinta")
+
+
+def test_the_governance_statistics_show_no_person_and_hide_small_cells(
+    page: Any, office: Office
+) -> None:
+    back_office_log_in(page, office, "revisore")
+    page.goto(f"{office.portal.url}/backoffice/statistiche")
+    assert page.locator("h1").inner_text() == "Statistiche anonime per il tavolo di governo"
+    body = page.content()
+    # A handful of households in this world: every count below k = 5 is suppressed.
+    assert "—" in body and "Domande per esito" in body
+    for person in ("Anna Bianchi", "locatore-a", "ISEE 30"):
+        assert person not in body
+    check_page(page, "bo-13-statistiche")
+    log_in(page, office.portal, "locatore-a")
+    answer = page.goto(f"{office.portal.url}/backoffice/statistiche")
+    assert answer is not None and answer.status == 404

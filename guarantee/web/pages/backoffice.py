@@ -32,6 +32,7 @@ from guarantee.read import guarantees as guarantees_read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.read.funds import fund_figures
 from guarantee.read.guarantees import Page
+from guarantee.read.stats_export import columns_of, published_statistics
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
@@ -269,9 +270,9 @@ class BackofficeController(Controller):
             if actor.role is Role.MEDIATOR:
                 cases = [
                     access.shaped("mediation_case", actor, row)
-                    for row in claims_read.list_cases(conn, today=today)
-                    if row["mediator_id"] is not None
-                    and str(row["mediator_id"]) == actor.account_id
+                    for row in claims_read.list_cases(
+                        conn, today=today, mediator_id=actor.account_id or actor.user_id
+                    )
                 ]
                 # Overdue first contacts first, then by deadline (list_cases sorts by it).
                 cases.sort(key=lambda case: not case["overdue"])
@@ -291,6 +292,39 @@ class BackofficeController(Controller):
             token=token,
             queues=QUEUES,
             counts=counts,
+        )
+
+    @get("/statistiche", sync_to_thread=True)
+    def statistics(
+        self,
+        request: Request[Any, Any, Any],
+        system: SystemDep,
+        db: DbDep,
+        dal: date | None = None,
+        al: date | None = None,
+    ) -> Response[Any]:
+        """The governance table's anonymised statistics, exactly as `garanzia stats export`
+        publishes them: no person, cells below k suppressed (with secondary suppression)."""
+        try:
+            actor, token = _staff(request, system, db, FUND_ROLES)
+        except (NotLoggedIn, NotStaff) as error:
+            return _refused(request, system, error)
+        today = system.deps.clock.today()
+        start, end = dal or date(today.year, 1, 1), al or today
+        if end < start:
+            start, end = end, start
+        k = system.settings.stats_k
+        with db.reading() as conn:
+            tables = published_statistics(conn, start, end, k=k, calendar=system.deps.calendar)
+        return _render(
+            system,
+            "backoffice/statistics.html.j2",
+            actor=actor,
+            token=token,
+            tables=[(t, columns_of(t.family)) for t in tables],
+            start=start,
+            end=end,
+            k=k,
         )
 
     @get("/coda/{slug:str}", sync_to_thread=True)
