@@ -18,8 +18,10 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.MarkPrintBatchPosted: _STAFF,
     c.AddProperty: _STAFF,
     # A landlord's bank details and contacts are the fund's to keep (a common fraud path).
-    c.ChangeLandlordIban: _STAFF,
-    c.ChangeLandlordContacts: _STAFF,
+    # A landlord changes its own IBAN and contacts (the handler checks whose): the change is
+    # confirmed to both addresses and a new IBAN holds payments for a second fund manager.
+    c.ChangeLandlordIban: _STAFF | {Role.LANDLORD},
+    c.ChangeLandlordContacts: _STAFF | {Role.LANDLORD},
     c.ChangeLegalRepresentative: _STAFF,
     # Help-desk operators fill applications for the households they refer.
     c.SubmitApplication: _STAFF | {Role.OPERATOR},

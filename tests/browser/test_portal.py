@@ -190,3 +190,31 @@ def _valid_tax_code() -> str:
     from tests.support.builders import tax_code
 
     return tax_code(4242)
+
+
+def test_a_landlord_changes_its_contacts_and_iban_and_the_fund_is_careful(
+    page: Any, portal: Portal
+) -> None:
+    log_in(page, portal, "locatore-a")
+    page.click("text=I suoi dati")
+    assert page.locator("h1").inner_text() == "I suoi dati"
+    check_page(page, "13-profilo")
+    page.fill("#iban", "IT00 0000 0000 0000")
+    page.click("text=Cambia l'IBAN")
+    assert page.locator("#iban-errore").is_visible(), "a wrong IBAN is named beside the field"
+    page.fill("#iban", "IT60 X054 2811 1010 0000 0123 456")
+    page.click("text=Cambia l'IBAN")
+    assert "secondo gestore" in page.locator(".alert-success").inner_text()
+    assert "3456" in page.content() and "cambiato il" in page.content()
+    page.fill("#phone", "0125 123456")
+    page.click("text=Salva i recapiti")
+    assert page.locator(".alert-success").inner_text() == "Recapiti aggiornati."
+    assert page.input_value("#phone") == "0125 123456"
+    check_page(page, "14-profilo-aggiornato")
+    # The change is told to the landlord's address (a changed IBAN is a fraud path).
+    for _ in range(100):
+        if any("Coordinate bancarie cambiate" in mail for mail in portal.mails()):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("no mail about the changed IBAN")

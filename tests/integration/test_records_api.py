@@ -232,9 +232,13 @@ def test_each_landlord_change_by_each_role(
     with api_client(system) as client:
         roles = Roles(client, system, landlord.id)
         url = f"/api/v1/landlords/{landlord.id}/{change}"
+        other = builders.enrol_landlord(system)
+        stranger = login_as(client, system, Role.LANDLORD, landlord_id=other.id, username="altro")
         before, audited = row(system, tables.landlords, landlord.id), audit_rows(system)
-        for headers in (roles.desk, roles.landlord, roles.mediator, roles.auditor):
+        for headers in (roles.desk, roles.mediator, roles.auditor):
             assert client.post(url, json=body, headers=headers).status_code == 403
+        # A landlord changes its own record (the portal's profile), never another's.
+        assert client.post(url, json=body, headers=stranger).status_code == 404
         assert row(system, tables.landlords, landlord.id) == before
         assert audit_rows(system) == audited
         answer = client.post(url, json=body, headers=roles.manager)

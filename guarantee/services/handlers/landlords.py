@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from guarantee.domain.errors import Conflict
+from guarantee.domain.actors import Role
+from guarantee.domain.errors import Conflict, NotFound
 from guarantee.domain.landlords import Landlord, LegalRepresentative, Property
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
@@ -50,7 +51,7 @@ def change_landlord_iban(
     """The landlord's event ``landlord_iban_changed`` asks for a confirmation by email to
     its address and its previous one; payments then wait for a second fund manager."""
     with uow:
-        landlord = uow.landlords.get(cmd.landlord_id, for_update=True)
+        landlord = _own(uow, cmd.landlord_id)
         landlord.change_iban(
             cmd.iban, reason=cmd.reason, today=deps.clock.today(), now=deps.clock.now()
         )
@@ -62,7 +63,7 @@ def change_landlord_contacts(
     cmd: c.ChangeLandlordContacts, uow: UnitOfWork, deps: Dependencies
 ) -> Landlord:
     with uow:
-        landlord = uow.landlords.get(cmd.landlord_id, for_update=True)
+        landlord = _own(uow, cmd.landlord_id)
         landlord.change_contacts(
             email=cmd.email,
             phone=cmd.phone,
@@ -86,3 +87,10 @@ def change_legal_representative(
         )
         uow.commit()
         return landlord
+
+
+def _own(uow: UnitOfWork, landlord_id: str) -> Landlord:
+    """The landlord record, locked; a landlord reaches only its own (another does not exist)."""
+    if uow.actor.role is Role.LANDLORD and uow.actor.landlord_id != landlord_id:
+        raise NotFound("locatore", landlord_id)
+    return uow.landlords.get(landlord_id, for_update=True)

@@ -322,6 +322,95 @@ class PortalController(Controller):
             system, "portal/privacy.html.j2", privacy_version=system.settings.privacy_notice_version
         )
 
+    # -- the landlord's own record ------------------------------------------------------------
+
+    @get("/profilo", sync_to_thread=True)
+    def profile(
+        self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
+    ) -> Response[Any]:
+        return self._profile(request, system, db, None)
+
+    @post("/profilo", sync_to_thread=True)
+    def change_profile(
+        self, request: Request[Any, Any, Any], data: Form, system: SystemDep, db: DbDep
+    ) -> Response[Any]:
+        return self._profile(request, system, db, data)
+
+    def _profile(
+        self,
+        request: Request[Any, Any, Any],
+        system: System,
+        db: RequestDb,
+        data: dict[str, Any] | None,
+    ) -> Response[Any]:
+        """Contacts and IBAN, changed by the landlord itself through the same use cases as
+        the fund's staff: each change is confirmed to the old and the new address, and a new
+        IBAN holds payments for a second fund manager for the product's days."""
+        try:
+            actor, token = _landlord(request, system, db)
+        except NotLoggedIn:
+            return _to_login(request)
+        if (refused := _only_landlords(system, actor, token)) is not None:
+            return refused
+        assert actor.landlord_id is not None
+        form = FormState() if data is None else FormState.of(data)
+        done = ""
+        if data is not None:
+            _check_csrf(token, data)
+            why = "modificato dal locatore nel portale"
+            try:
+                if form.values.get("what") == "iban":
+                    system.bus.handle(
+                        c.ChangeLandlordIban(actor.landlord_id, form.values.get("iban", ""), why),
+                        actor,
+                    )
+                    done = (
+                        "IBAN aggiornato. Per sicurezza lo abbiamo comunicato anche al suo "
+                        "indirizzo e-mail; nei prossimi giorni ogni pagamento sarà confermato "
+                        "da un secondo gestore del Fondo."
+                    )
+                else:
+                    system.bus.handle(
+                        c.ChangeLandlordContacts(
+                            actor.landlord_id,
+                            form.values.get("email", ""),
+                            why,
+                            phone=form.values.get("phone") or None,
+                            address=form.values.get("address") or None,
+                        ),
+                        actor,
+                    )
+                    done = "Recapiti aggiornati."
+            except InvalidField as error:
+                form.refuse(error)
+            except DomainError as error:
+                form.general = error.message
+        with db.reading() as conn:
+            record = access.shaped(
+                "landlord",
+                actor,
+                guarantees_read.landlord_detail(conn, actor.landlord_id),
+                actor.landlord_id,
+            )
+        if data is None or done:
+            form = FormState(
+                values={
+                    "email": str(record.get("email") or ""),
+                    "phone": str(record.get("phone") or ""),
+                    "address": str(record.get("address") or ""),
+                }
+            )
+        return _render(
+            system,
+            "portal/profile.html.j2",
+            actor=actor,
+            token=token,
+            record=record,
+            form=form,
+            done=done,
+            status_code=200 if form.ok else 400,
+        )
+
     # -- guarantees -------------------------------------------------------------------------
 
     @get("/", sync_to_thread=True)
