@@ -38,7 +38,7 @@ from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
 from guarantee.web.pages.forms import FormState
 from guarantee.web.pages.portal import KIND_LABELS
-from guarantee.web.pages.rendering import page
+from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -136,29 +136,9 @@ def _staff(
     return actor, token
 
 
-def _render(
-    system: System,
-    template: str,
-    *,
-    actor: Actor | None = None,
-    token: str | None = None,
-    status_code: int = 200,
-    **context: Any,
-) -> Response[str]:
-    return page(
-        system.settings.templates_dir,
-        template,
-        status_code=status_code,
-        fund_name=system.settings.fund_name,
-        user=actor,
-        csrf=sessions.csrf_token(token) if token else "",
-        **context,
-    )
-
-
 def _not_found(system: System) -> Response[str]:
     # No user in the page: a landlord is not told the back office exists or who it is here.
-    return _render(system, "backoffice/not_found.html.j2", status_code=404)
+    return render(system, "backoffice/not_found.html.j2", status_code=404)
 
 
 def _refused(request: Request[Any, Any, Any], system: System, error: Exception) -> Response[Any]:
@@ -198,7 +178,7 @@ class BackofficeController(Controller):
         next_path: str,
         status_code: int,
     ) -> Response[str]:
-        response = _render(
+        response = render(
             system,
             "backoffice/login.html.j2",
             form=form,
@@ -276,7 +256,7 @@ class BackofficeController(Controller):
                 ]
                 # Overdue first contacts first, then by deadline (list_cases sorts by it).
                 cases.sort(key=lambda case: not case["overdue"])
-                return _render(
+                return render(
                     system,
                     "backoffice/home_mediator.html.j2",
                     actor=actor,
@@ -285,7 +265,7 @@ class BackofficeController(Controller):
                     today=today,
                 )
             counts = {slug: _queue_page(conn, actor, slug, today, 1, 1).total for slug in QUEUES}
-        return _render(
+        return render(
             system,
             "backoffice/home.html.j2",
             actor=actor,
@@ -316,7 +296,7 @@ class BackofficeController(Controller):
         k = system.settings.stats_k
         with db.reading() as conn:
             tables = published_statistics(conn, start, end, k=k, calendar=system.deps.calendar)
-        return _render(
+        return render(
             system,
             "backoffice/statistics.html.j2",
             actor=actor,
@@ -349,7 +329,7 @@ class BackofficeController(Controller):
         queue = QUEUES[slug]
         rows = [access.shaped(queue.kind, actor, row) for row in found.items]
         pages = max(1, -(-found.total // page_size))
-        return _render(
+        return render(
             system,
             "backoffice/queue.html.j2",
             actor=actor,
@@ -388,7 +368,7 @@ class BackofficeController(Controller):
                 context = _guarantee_context(conn, system, actor, number)
         except NotFound:
             return _not_found(system)
-        return _render(
+        return render(
             system,
             "backoffice/guarantee.html.j2",
             actor=actor,
@@ -505,7 +485,7 @@ class BackofficeController(Controller):
         except DomainError as error:
             reserve, form.general = None, form.general or error.message
         free_after = None if fund is None or reserve is None else fund["free_capacity"] - reserve
-        return _render(
+        return render(
             system,
             "backoffice/issue.html.j2",
             actor=actor,
@@ -536,7 +516,7 @@ class BackofficeController(Controller):
                 )
         except NotFound:
             return _not_found(system)
-        return _render(
+        return render(
             system,
             "backoffice/claim.html.j2",
             actor=actor,

@@ -35,7 +35,7 @@ from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
 from guarantee.web.pages.forms import FormState, amount, day
-from guarantee.web.pages.rendering import page
+from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -83,26 +83,6 @@ def _to_login(request: Request[Any, Any, Any]) -> Redirect:
     return Redirect(path=f"/portal/accesso?next={request.url.path}", status_code=303)
 
 
-def _render(
-    system: System,
-    template: str,
-    *,
-    actor: Actor | None = None,
-    token: str | None = None,
-    status_code: int = 200,
-    **context: Any,
-) -> Response[str]:
-    return page(
-        system.settings.templates_dir,
-        template,
-        status_code=status_code,
-        fund_name=system.settings.fund_name,
-        user=actor,
-        csrf=sessions.csrf_token(token) if token else "",
-        **context,
-    )
-
-
 def _check_csrf(token: str, data: dict[str, Any]) -> None:
     if not sessions.csrf_ok(token, str(data.get(sessions.CSRF_FIELD, ""))):
         raise NotFound("pagina", "modulo scaduto")
@@ -111,7 +91,7 @@ def _check_csrf(token: str, data: dict[str, Any]) -> None:
 def _only_landlords(system: System, actor: Actor, token: str) -> Response[str] | None:
     if actor.role is Role.LANDLORD:
         return None
-    return _render(
+    return render(
         system,
         "portal/not_for_you.html.j2",
         actor=actor,
@@ -121,7 +101,7 @@ def _only_landlords(system: System, actor: Actor, token: str) -> Response[str] |
 
 
 def _not_found(system: System, actor: Actor | None, token: str | None) -> Response[str]:
-    return _render(system, "portal/not_found.html.j2", actor=actor, token=token, status_code=404)
+    return render(system, "portal/not_found.html.j2", actor=actor, token=token, status_code=404)
 
 
 class PortalController(Controller):
@@ -138,7 +118,7 @@ class PortalController(Controller):
         next_path: Annotated[str, QueryParameter(name="next", max_length=200)] = "/portal/",
     ) -> Response[str]:
         nonce = secrets.token_urlsafe(24)
-        response = _render(
+        response = render(
             system,
             "portal/login.html.j2",
             form=FormState(),
@@ -176,7 +156,7 @@ class PortalController(Controller):
         if not next_path.startswith("/portal"):
             next_path = "/portal/"
         form.values.pop("password", None)  # never echoed back
-        return _render(
+        return render(
             system,
             "portal/login.html.j2",
             form=form,
@@ -229,7 +209,7 @@ class PortalController(Controller):
             except DomainError as error:
                 form.general = error.message
             else:
-                return _render(system, "portal/password_done.html.j2")
+                return render(system, "portal/password_done.html.j2")
         return _public_form(
             request,
             system,
@@ -256,7 +236,7 @@ class PortalController(Controller):
                 c.RequestPasswordReset(form.values.get("username", ""), address),
                 Actor.anonymous(address),
             )
-            return _render(system, "portal/forgot_done.html.j2")
+            return render(system, "portal/forgot_done.html.j2")
         return _public_form(request, system, "portal/forgot.html.j2", form=form, status_code=400)
 
     @get("/registrazione", sync_to_thread=True)
@@ -304,7 +284,7 @@ class PortalController(Controller):
             except ValueError:
                 form.errors["kind"] = "scegliere persona fisica o società"
             else:
-                return _render(system, "portal/enrol_done.html.j2")
+                return render(system, "portal/enrol_done.html.j2")
         for secret in ("password", "repeat_password"):
             values.pop(secret, None)
         return _public_form(
@@ -318,7 +298,7 @@ class PortalController(Controller):
 
     @get("/privacy", sync_to_thread=True)
     def privacy(self, system: SystemDep) -> Response[str]:
-        return _render(
+        return render(
             system, "portal/privacy.html.j2", privacy_version=system.settings.privacy_notice_version
         )
 
@@ -400,7 +380,7 @@ class PortalController(Controller):
                     "address": str(record.get("address") or ""),
                 }
             )
-        return _render(
+        return render(
             system,
             "portal/profile.html.j2",
             actor=actor,
@@ -430,7 +410,7 @@ class PortalController(Controller):
                 access.shaped("claim", actor, row)
                 for row in claims_read.list_claims(conn, landlord_id=actor.landlord_id)
             ]
-        return _render(
+        return render(
             system, "portal/home.html.j2", actor=actor, token=token, guarantees=rows, claims=claims
         )
 
@@ -449,7 +429,7 @@ class PortalController(Controller):
                 context = _guarantee_context(conn, system, actor, number)
         except NotFound:
             return _not_found(system, actor, token)
-        return _render(system, "portal/guarantee.html.j2", actor=actor, token=token, **context)
+        return render(system, "portal/guarantee.html.j2", actor=actor, token=token, **context)
 
     @get("/documenti/{document_id:str}", sync_to_thread=True)
     def document(
@@ -471,7 +451,7 @@ class PortalController(Controller):
             return _not_found(system, actor, token)
         content = FileStore(system.settings.storage_dir).get(found["storage_key"])
         if sha256_hex(content) != found["sha256"]:
-            return _render(
+            return render(
                 system,
                 "portal/not_found.html.j2",
                 actor=actor,
@@ -510,17 +490,10 @@ class PortalController(Controller):
         db: RequestDb,
         data: dict[str, Any] | None,
     ) -> Response[Any]:
-        try:
-            actor, token = _landlord(request, system, db)
-        except NotLoggedIn:
-            return _to_login(request)
-        if (refused := _only_landlords(system, actor, token)) is not None:
-            return refused
-        try:
-            with db.reading() as conn:
-                guarantee = _own_guarantee(conn, actor, number)
-        except NotFound:
-            return _not_found(system, actor, token)
+        found = _landlord_on_guarantee(request, system, db, number)
+        if isinstance(found, Response):
+            return found
+        actor, token, guarantee = found
         form = FormState() if data is None else FormState.of(data)
         if data is not None:
             _check_csrf(token, data)
@@ -536,7 +509,7 @@ class PortalController(Controller):
                 except DomainError as error:
                     form.general = error.message
                 else:
-                    return _render(
+                    return render(
                         system,
                         "portal/arrears_done.html.j2",
                         actor=actor,
@@ -545,7 +518,7 @@ class PortalController(Controller):
                         report=done.report,
                         case=done.case,
                     )
-        return _render(
+        return render(
             system,
             "portal/arrears.html.j2",
             actor=actor,
@@ -583,17 +556,10 @@ class PortalController(Controller):
         db: RequestDb,
         data: dict[str, Any] | None,
     ) -> Response[Any]:
-        try:
-            actor, token = _landlord(request, system, db)
-        except NotLoggedIn:
-            return _to_login(request)
-        if (refused := _only_landlords(system, actor, token)) is not None:
-            return refused
-        try:
-            with db.reading() as conn:
-                guarantee = _own_guarantee(conn, actor, number)
-        except NotFound:
-            return _not_found(system, actor, token)
+        found = _landlord_on_guarantee(request, system, db, number)
+        if isinstance(found, Response):
+            return found
+        actor, token, guarantee = found
         form = FormState() if data is None else FormState.of(data)
         if data is not None:
             _check_csrf(token, data)
@@ -610,7 +576,7 @@ class PortalController(Controller):
                     form.general = error.message
                 else:
                     return Redirect(path=f"/portal/richieste/{claim.number}", status_code=303)
-        return _render(
+        return render(
             system,
             "portal/claim_form.html.j2",
             actor=actor,
@@ -660,7 +626,7 @@ class PortalController(Controller):
             system.deps.calendar,
             today,
         )
-        return _render(
+        return render(
             system,
             "portal/claim.html.j2",
             actor=actor,
@@ -683,7 +649,7 @@ def _public_form(
 ) -> Response[str]:
     """A form used before logging in: guarded by a pre-login cookie and its derived token."""
     nonce = request.cookies.get(PRELOGIN) or secrets.token_urlsafe(24)
-    response = _render(
+    response = render(
         system,
         template,
         form=form or FormState(),
@@ -714,6 +680,24 @@ _ROW_FIELDS: dict[str, str] = {
     **{f"items[{n}].loss_on": f"loss_on_{n}" for n in range(3)},
     **{f"items[{n}].claimed": f"claimed_{n}" for n in range(3)},
 }
+
+
+def _landlord_on_guarantee(
+    request: Request[Any, Any, Any], system: System, db: RequestDb, number: str
+) -> tuple[Actor, str, dict[str, Any]] | Response[Any]:
+    """The logged-in landlord and its own guarantee, or the answer instead: the login page,
+    the portal-is-for-landlords page, or not found (another's guarantee)."""
+    try:
+        actor, token = _landlord(request, system, db)
+    except NotLoggedIn:
+        return _to_login(request)
+    if (refused := _only_landlords(system, actor, token)) is not None:
+        return refused
+    try:
+        with db.reading() as conn:
+            return actor, token, _own_guarantee(conn, actor, number)
+    except NotFound:
+        return _not_found(system, actor, token)
 
 
 def _own_guarantee(conn: Connection, actor: Actor, number: str) -> dict[str, Any]:

@@ -13,6 +13,9 @@ from litestar import Response
 from litestar.enums import MediaType
 
 from guarantee.adapters.formatting import FILTERS, date_it
+from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor
+from guarantee.web.pages.sessions import csrf_token
 
 ROME = ZoneInfo("Europe/Rome")
 
@@ -78,4 +81,26 @@ def page(
         media_type=MediaType.HTML,
         status_code=status_code,
         headers={"Cache-Control": "no-store"},
+    )
+
+
+def render(
+    system: System,
+    template: str,
+    *,
+    actor: Actor | None = None,
+    token: str | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response[str]:
+    """A page of the portal or the back office: the fund's name, who is logged in, and the
+    CSRF token its forms carry (derived from the session)."""
+    return page(
+        system.settings.templates_dir,
+        template,
+        status_code=status_code,
+        fund_name=system.settings.fund_name,
+        user=actor,
+        csrf=csrf_token(token) if token else "",
+        **context,
     )
