@@ -69,8 +69,13 @@ test: lint typecheck unit
 test-postgres: install
 	GARANZIA_TEST_POSTGRES_URL=$(POSTGRES_URL) GARANZIA_TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -q
 
+## The in-process benches (the server, issuing and stress benches need PostgreSQL or wrk: see
+## the README's Measurements).
 bench: install
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/bench_eligibility.py
+	$(BIN)/python -m bench.bench_pdf
+	$(BIN)/python -m bench.bench_api
+	$(BIN)/python -m bench.bench_stress
 
 clean:
 	rm -rf $(VENV) var outbox .pytest_cache .mypy_cache .ruff_cache
