@@ -186,14 +186,7 @@ class BackofficeController(Controller):
             next_path=next_path if next_path.startswith("/backoffice") else HOME,
             status_code=status_code,
         )
-        response.set_cookie(
-            PRELOGIN,
-            nonce,
-            httponly=True,
-            samesite="strict",
-            secure=sessions.secure_cookies(request, system),
-            path="/backoffice",
-        )
+        sessions.guard_form(response, nonce, request, system, area="/backoffice", cookie=PRELOGIN)
         return response
 
     @post("/accesso", sync_to_thread=True)

@@ -125,14 +125,7 @@ class PortalController(Controller):
             login_csrf=sessions.csrf_token(nonce),
             next_path=next_path if next_path.startswith("/portal") else "/portal/",
         )
-        response.set_cookie(
-            PRELOGIN,
-            nonce,
-            httponly=True,
-            samesite="strict",
-            secure=sessions.secure_cookies(request, system),
-            path="/portal",
-        )
+        sessions.guard_form(response, nonce, request, system, area="/portal")
         return response
 
     @post("/accesso", sync_to_thread=True)
@@ -657,14 +650,7 @@ def _public_form(
         status_code=status_code,
         **context,
     )
-    response.set_cookie(
-        PRELOGIN,
-        nonce,
-        httponly=True,
-        samesite="strict",
-        secure=sessions.secure_cookies(request, system),
-        path="/portal",
-    )
+    sessions.guard_form(response, nonce, request, system, area="/portal")
     return response
 
 

@@ -84,6 +84,27 @@ def start(response: Response[Any], token: str, *, secure: bool, max_age: int) ->
     )
 
 
+def guard_form(
+    response: Response[Any],
+    nonce: str,
+    request: Request[Any, Any, Any],
+    system: System,
+    *,
+    area: str,
+    cookie: str = PRELOGIN,
+) -> None:
+    """The pre-login cookie a public form of ``area`` is checked against (strictly same-site,
+    never readable by scripts)."""
+    response.set_cookie(
+        cookie,
+        nonce,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request, system),
+        path=area,
+    )
+
+
 def end(response: Response[Any], *, secure: bool) -> None:
     response.delete_cookie(COOKIE, path="/")
 
