@@ -294,6 +294,28 @@ class MediationCase(Aggregate):
         meeting.notes = _required(notes, "notes")
         self._move("add_note", now, extra={"meeting_id": meeting_id})
 
+    def record_meeting_held(
+        self, meeting_id: str, *, attended: str, notes: str, now: datetime
+    ) -> Meeting:
+        """After a meeting: who came (in place of who was invited, kept in the audit trail)
+        and, if any, what was said."""
+        self.check_can("add_note")
+        meeting = next((m for m in self.meetings if m.id == meeting_id), None)
+        if meeting is None:
+            raise NotFound("incontro", meeting_id)
+        came = _required(attended, "attended")
+        invited = meeting.participants
+        meeting.participants = came
+        if notes.strip():
+            meeting.notes = notes.strip()
+        self._move(
+            "add_note",
+            now,
+            before={"meeting_id": meeting_id, "participants": invited},
+            extra={"meeting_id": meeting_id, "attended": came},
+        )
+        return meeting
+
     def add_note(self, text: str, *, by: str, now: datetime) -> CaseNote:
         self.check_can("add_note")
         note = CaseNote(written_at=now, author=by, text=text)

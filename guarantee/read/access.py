@@ -141,7 +141,14 @@ VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
             }
         ),
     },
-    "household": {Audience.FUND: EVERYTHING, Audience.HELP_DESK: EVERYTHING},
+    "household": {
+        Audience.FUND: EVERYTHING,
+        Audience.HELP_DESK: EVERYTHING,
+        # To reach the tenant on a case of its own: who and how, never the household's means.
+        Audience.MEDIATION: frozenset(
+            {"id", "main_tenant_name", "email", "phone", "postal_address", "preferred_channel"}
+        ),
+    },
     "landlord": {
         Audience.FUND: EVERYTHING,
         # Its own record, without the history of who changed it.

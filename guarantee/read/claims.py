@@ -323,3 +323,81 @@ def plan_detail(conn: Connection, number: str) -> dict[str, Any]:
     plan["balance"] = Decimal("0.00") if replaced else rest
     plan["open"] = plan["status"] == RecoveryStatus.ACTIVE.value
     return plan
+
+
+# -- for the back office's claim and case pages ------------------------------------------------
+
+
+def mediation_ended(conn: Connection, guarantee_id: str) -> bool:
+    """Whether arrears on the guarantee may be paid as far as mediation goes: a case closed
+    without agreement, or an agreement broken (``MediationCase.opens_claim_path``)."""
+    closed_without = (m.status == MediationStatus.CLOSED.value) & (m.outcome == "no_agreement")
+    found = conn.scalar(
+        select(m.id)
+        .where(m.guarantee_id == guarantee_id, closed_without | m.agreement_broken_on.is_not(None))
+        .limit(1)
+    )
+    return found is not None
+
+
+def evidence_file(conn: Connection, claim_number: str, evidence_id: str) -> dict[str, Any]:
+    """One evidence file of a claim: its name, type and the key of its bytes in the store."""
+    ce = tables.claim_evidence.c
+    row = (
+        conn.execute(
+            select(ce.file_name, ce.media_type, ce.sha256)
+            .join_from(tables.claim_evidence, tables.claims, cl.id == ce.claim_id)
+            .where(cl.number == claim_number, ce.id == evidence_id)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound("prova", evidence_id)
+    return dict(row)
+
+
+def case_parties(conn: Connection, number: str) -> dict[str, dict[str, Any]]:
+    """Whom a mediator must reach on a case: the landlord and the household's main tenant,
+    with their contacts (the pages shape each through ``read.access``)."""
+    la, h, hm = tables.landlords.c, tables.households.c, tables.household_members.c
+    landlord = (
+        conn.execute(
+            select(la.id, la.kind, la.name, la.email, la.phone, la.address)
+            .select_from(
+                tables.mediation_cases.join(tables.guarantees, g.id == m.guarantee_id).join(
+                    tables.landlords, la.id == g.landlord_id
+                )
+            )
+            .where(m.number == number)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if landlord is None:
+        raise NotFound("pratica di mediazione", number)
+    household = (
+        conn.execute(
+            select(
+                h.id,
+                hm.full_name.label("main_tenant_name"),
+                h.email,
+                h.phone,
+                h.postal_address,
+                h.preferred_channel,
+            )
+            .select_from(
+                tables.mediation_cases.join(tables.guarantees, g.id == m.guarantee_id)
+                .join(tables.households, h.id == g.household_id)
+                .outerjoin(
+                    tables.household_members,
+                    (hm.household_id == h.id) & hm.is_main_tenant.is_(True),
+                )
+            )
+            .where(m.number == number)
+            .limit(1)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    return {"landlord": dict(landlord), "household": dict(household) if household else {}}

@@ -268,6 +268,16 @@ class ScheduleMeeting(Command):
 
 
 @dataclass(frozen=True)
+class RecordMeetingHeld(Command):
+    """After a meeting: who came, and the minutes if any."""
+
+    number: str
+    meeting_id: str
+    attended: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class AddCaseNote(Command):
     number: str
     text: str

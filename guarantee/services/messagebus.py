@@ -57,6 +57,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.RecordFirstContact: mediation.record_first_contact,
     c.ScheduleMeeting: mediation.schedule_meeting,
     c.AddCaseNote: mediation.add_case_note,
+    c.RecordMeetingHeld: mediation.record_meeting_held,
     c.RecordMediationOutcome: mediation.record_mediation_outcome,
     c.RecordAgreementInstalment: mediation.record_agreement_instalment,
     c.CloseMediationCase: mediation.close_mediation_case,

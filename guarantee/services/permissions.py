@@ -51,6 +51,7 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.RecordFirstContact: _MEDIATION,
     c.ScheduleMeeting: _MEDIATION,
     c.AddCaseNote: _MEDIATION,
+    c.RecordMeetingHeld: _MEDIATION,
     c.RecordMediationOutcome: _MEDIATION,
     c.RecordAgreementInstalment: _MEDIATION,
     c.CloseMediationCase: _MEDIATION,

@@ -188,6 +188,18 @@ def schedule_meeting(cmd: c.ScheduleMeeting, uow: UnitOfWork, deps: Dependencies
         return case
 
 
+def record_meeting_held(
+    cmd: c.RecordMeetingHeld, uow: UnitOfWork, deps: Dependencies
+) -> MediationCase:
+    with uow:
+        case = _case(uow, cmd.number)
+        case.record_meeting_held(
+            cmd.meeting_id, attended=cmd.attended, notes=cmd.notes, now=deps.clock.now()
+        )
+        uow.commit()
+        return case
+
+
 def add_case_note(cmd: c.AddCaseNote, uow: UnitOfWork, deps: Dependencies) -> MediationCase:
     with uow:
         case = _case(uow, cmd.number)

@@ -34,6 +34,7 @@ from guarantee.web.schemas import (
     ItemDecisionIO,
     MediationCaseDetailOut,
     MediationCaseOut,
+    MeetingHeldIn,
     MeetingIn,
     NoteIn,
     OutcomeIn,
@@ -216,6 +217,24 @@ class MediationCaseController(Controller):
         command = c.ScheduleMeeting(
             number, data.on, data.at, data.place, data.participants, data.notes
         )
+        return self._act(system, conn, actor, command)
+
+    @post(
+        "/{number:str}/meetings/{meeting_id:str}/held",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def meeting_held(
+        self,
+        number: str,
+        meeting_id: str,
+        data: JSONBody[MeetingHeldIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> MediationCaseDetailOut:
+        """After the meeting: who came (the invited list is kept in the audit trail)."""
+        command = c.RecordMeetingHeld(number, meeting_id, data.attended, data.notes)
         return self._act(system, conn, actor, command)
 
     @post("/{number:str}/notes", status_code=HTTP_201_CREATED, sync_to_thread=True)

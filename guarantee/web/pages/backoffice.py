@@ -27,7 +27,6 @@ from guarantee.domain.actors import Actor, Role
 from guarantee.domain.errors import DomainError, InvalidField, NotFound
 from guarantee.read import access
 from guarantee.read import backoffice_queues as queues
-from guarantee.read import claims as claims_read
 from guarantee.read import guarantees as guarantees_read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.read.funds import fund_figures
@@ -37,7 +36,6 @@ from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
 from guarantee.web.pages.forms import FormState
-from guarantee.web.pages.portal import KIND_LABELS
 from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
@@ -241,22 +239,8 @@ class BackofficeController(Controller):
         today = system.deps.clock.today()
         with db.reading() as conn:
             if actor.role is Role.MEDIATOR:
-                cases = [
-                    access.shaped("mediation_case", actor, row)
-                    for row in claims_read.list_cases(
-                        conn, today=today, mediator_id=actor.account_id or actor.user_id
-                    )
-                ]
-                # Overdue first contacts first, then by deadline (list_cases sorts by it).
-                cases.sort(key=lambda case: not case["overdue"])
-                return render(
-                    system,
-                    "backoffice/home_mediator.html.j2",
-                    actor=actor,
-                    token=token,
-                    cases=cases,
-                    today=today,
-                )
+                # A mediator's desk is its list of cases (``backoffice_cases``).
+                return Redirect(path="/backoffice/casi", status_code=303)
             counts = {slug: _queue_page(conn, actor, slug, today, 1, 1).total for slug in QUEUES}
         return render(
             system,
@@ -490,32 +474,6 @@ class BackofficeController(Controller):
             free_after=free_after,
             form=form,
             status_code=status_code,
-        )
-
-    # -- a claim (read-only in this slice: the queues link here) ----------------------------
-
-    @get("/richieste/{number:str}", sync_to_thread=True)
-    def claim(
-        self, number: str, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
-    ) -> Response[Any]:
-        try:
-            actor, token = _staff(request, system, db, FUND_ROLES)
-        except (NotLoggedIn, NotStaff) as error:
-            return _refused(request, system, error)
-        try:
-            with db.reading() as conn:
-                row = claims_read.claim_detail(
-                    conn, number, products=system.deps.products, today=system.deps.clock.today()
-                )
-        except NotFound:
-            return _not_found(system)
-        return render(
-            system,
-            "backoffice/claim.html.j2",
-            actor=actor,
-            token=token,
-            claim=access.shaped("claim", actor, row),
-            kinds=KIND_LABELS,
         )
 
 

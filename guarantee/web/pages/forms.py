@@ -15,8 +15,9 @@ _ITALIAN_AMOUNT = re.compile(r"^\d{1,3}(\.\d{3})*(,\d{1,2})?$|^\d+(,\d{1,2})?$")
 _PLAIN_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
 
 
-def amount(text: str, field_name: str) -> Decimal:
-    """``1.234,50``, ``1234,50`` or ``1234.50`` (what a browser's number field sends)."""
+def amount(text: str, field_name: str, *, allow_zero: bool = False) -> Decimal:
+    """``1.234,50``, ``1234,50`` or ``1234.50`` (what a browser's number field sends);
+    ``allow_zero`` where nothing is a valid answer (an item refused in full)."""
     value = text.strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
     if _PLAIN_AMOUNT.match(value):
         cleaned = value
@@ -28,7 +29,7 @@ def amount(text: str, field_name: str) -> Decimal:
         result = Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover - the patterns above allow only digits
         raise InvalidField(field_name, "importo non valido") from exc
-    if result <= 0:
+    if result < 0 or (result == 0 and not allow_zero):
         raise InvalidField(field_name, "l'importo deve essere maggiore di zero")
     return result
 

@@ -603,6 +603,13 @@ class MeetingIn(In):
     notes: LongText = ""
 
 
+class MeetingHeldIn(In):
+    """After a meeting: who came, and the minutes if any."""
+
+    attended: Text
+    notes: LongText = ""
+
+
 class NoteIn(In):
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
