@@ -14,9 +14,12 @@ class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    def key_of(self, sha256: str) -> str:
+        """Where the bytes with this SHA-256 are kept (what ``put`` returned for them)."""
+        return f"{sha256[:2]}/{sha256}"
+
     def put(self, data: bytes) -> str:
-        digest = hashlib.sha256(data).hexdigest()
-        key = f"{digest[:2]}/{digest}"
+        key = self.key_of(hashlib.sha256(data).hexdigest())
         path = self.root / key
         if path.exists():
             return key

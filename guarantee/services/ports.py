@@ -61,6 +61,8 @@ class FileStorage(Protocol):
 
     def get(self, key: str) -> bytes: ...
 
+    def key_of(self, sha256: str) -> str: ...
+
 
 class PasswordHasher(Protocol):
     """Hashes and checks passwords; knows the passwords nobody should use."""

@@ -114,7 +114,7 @@ class BackofficeClaimsController(Controller):
             return _not_found(system)
         name = "".join(ch for ch in found["file_name"] if ch.isalnum() or ch in "._-") or "prova"
         return Response(
-            system.deps.files.get(found["sha256"]),
+            system.deps.files.get(system.deps.files.key_of(found["sha256"])),
             media_type=found["media_type"],
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
