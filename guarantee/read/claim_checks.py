@@ -105,7 +105,8 @@ def _damages(product: Product, has_damages: bool, evidence: int) -> Check:
     )
     if not has_damages:
         return Check(rule, NOT_APPLICABLE, "nessuna voce per danni")
-    return Check(rule, PASSED, f"nei termini; {evidence} prove allegate")
+    files = "1 prova allegata" if evidence == 1 else f"{evidence} prove allegate"
+    return Check(rule, PASSED, f"nei termini; {files}")
 
 
 def _mediation(product: Product, has_arrears: bool, ended: bool) -> Check:

@@ -340,6 +340,16 @@ def mediation_ended(conn: Connection, guarantee_id: str) -> bool:
     return found is not None
 
 
+def cases_on_guarantee(conn: Connection, guarantee_id: str) -> list[dict[str, Any]]:
+    """The mediation cases of one guarantee, oldest first: number and state."""
+    statement = (
+        select(m.number, m.status)
+        .where(m.guarantee_id == guarantee_id)
+        .order_by(m.opened_on, m.number)
+    )
+    return _rows(conn, statement)
+
+
 def evidence_file(conn: Connection, claim_number: str, evidence_id: str) -> dict[str, Any]:
     """One evidence file of a claim: its name, type and the key of its bytes in the store."""
     ce = tables.claim_evidence.c

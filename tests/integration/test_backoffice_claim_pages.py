@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from guarantee.domain.actors import Role
 from guarantee.services import commands as c
 from guarantee.web.app import create_app
 from tests.support.accounts import PASSWORD, open_account
-from tests.support.journeys import MANAGER, approved_claim
+from tests.support.journeys import MANAGER, approved_claim, at
 
 
 @dataclass
@@ -212,3 +213,123 @@ def test_four_eyes_the_proposer_is_never_offered_its_own_payment(world: World) -
     assert paid.status_code == 200
     assert claim_status(world) == "paid"
     assert "Pagata" in paid.text and "4.190,00" in paid.text
+
+
+def test_a_second_manager_refuses_a_proposal_and_the_decision_can_be_revoked(
+    world: World,
+) -> None:
+    log_in(world.client, "gestore")
+    page = world.client.get(f"/backoffice/richieste/{world.claim}")
+    world.client.post(
+        f"/backoffice/richieste/{world.claim}/proponi-pagamento",
+        data={"csrf_token": csrf_of(page), "note": "controllare le spese legali"},
+    )
+    log_in(world.client, "gestore-due")
+    page = world.client.get(f"/backoffice/richieste/{world.claim}")
+    empty = world.client.post(
+        f"/backoffice/richieste/{world.claim}/rifiuta-pagamento",
+        data={"csrf_token": csrf_of(page), "reason": "  "},
+    )
+    assert empty.status_code == 400
+    assert re.search(r'id="reason-refuse_payment-errore"[^>]*>indicare la motivazione<', empty.text)
+    refused = world.client.post(
+        f"/backoffice/richieste/{world.claim}/rifiuta-pagamento",
+        data={"csrf_token": csrf_of(page), "reason": "parcella dell'avvocato da verificare"},
+    )
+    assert refused.status_code == 200
+    assert "Pagamento proposto da" not in refused.text
+    assert "Proponi il pagamento" in refused.text, "the decision stands: it can be proposed again"
+    revoked = world.client.post(
+        f"/backoffice/richieste/{world.claim}/revoca",
+        data={"csrf_token": csrf_of(refused), "reason": "rivedere la decisione"},
+    )
+    assert revoked.status_code == 200
+    assert claim_status(world) == "under_review"
+    assert "Registra la decisione" in revoked.text and "Revoca la decisione" not in revoked.text
+
+
+def _open_case(world: World, clock: FixedClock) -> str:
+    """A new arrears case, on another guarantee, assigned to ``mediatore``."""
+    from datetime import date
+
+    from tests.support.journeys import guarantee
+
+    _, number, _ = guarantee(world.system)
+    case = world.system.bus.handle(
+        c.ReportArrears(number, (c.UnpaidRentData(date(2027, 6, 5), Decimal("650")),)), MANAGER
+    ).case
+    with world.system.engine.connect() as conn:
+        mediator = conn.scalar(
+            select(tables.users.c.id).where(tables.users.c.username == "mediatore")
+        )
+    if case.mediator_id != str(mediator):
+        world.system.bus.handle(
+            c.AssignMediationCase(str(case.number), str(mediator), "a lei"), MANAGER
+        )
+    return str(case.number)
+
+
+def test_a_mediator_records_an_agreement_with_its_plan_and_a_missed_instalment(
+    world: World, clock: FixedClock
+) -> None:
+    case = _open_case(world, clock)
+    log_in(world.client, "mediatore")
+    page = world.client.get(f"/backoffice/casi/{case}")
+    assert "Accordo raggiunto" not in page.text, "no agreement before the first contact"
+    page = world.client.post(
+        f"/backoffice/casi/{case}/primo-contatto",
+        data={"csrf_token": csrf_of(page), "on": "20/07/2027", "note": "telefonata"},
+    )
+    assert "In corso" in page.text and "telefonata" in page.text
+
+    wrong = world.client.post(
+        f"/backoffice/casi/{case}/accordo",
+        data={
+            "csrf_token": csrf_of(page),
+            "on": "2027-07-20",
+            "reason": "restituzione in due rate",
+            "total": "1.300,00",
+            "instalments": "0",
+            "first_due_on": "",
+        },
+    )
+    assert wrong.status_code == 400
+    assert re.search(
+        r'id="reach_agreement-instalments-errore"[^>]*>indicare un numero di rate da 1 in su<',
+        wrong.text,
+    )
+    assert re.search(
+        r'id="reach_agreement-first_due_on-errore"[^>]*>campo obbligatorio<', wrong.text
+    )
+    assert 'value="1.300,00"' in wrong.text, "what was typed stays"
+
+    agreed = world.client.post(
+        f"/backoffice/casi/{case}/accordo",
+        data={
+            "csrf_token": csrf_of(page),
+            "on": "2027-07-20",
+            "reason": "restituzione in due rate",
+            "total": "1.300,00",
+            "instalments": "2",
+            "first_due_on": "2027-08-05",
+        },
+    )
+    assert agreed.status_code == 200, re.findall(r'role="alert">([^<]+)<', agreed.text)
+    assert "Accordo raggiunto" in agreed.text
+    instalments = re.findall(r'action="/backoffice/casi/[^/]+/rate/([0-9a-f-]+)"', agreed.text)
+    assert len(set(instalments)) == 2 and agreed.text.count("650,00") >= 2
+    early = world.client.post(
+        f"/backoffice/casi/{case}/rate/{instalments[0]}",
+        data={"csrf_token": csrf_of(agreed), "paid": "no"},
+    )
+    assert early.status_code == 400, "an instalment not yet due cannot be missed"
+    assert "non è ancora scaduta: non può risultare non pagata" in early.text
+    at(clock, "2027-08-10")
+    log_in(world.client, "mediatore")
+    page = world.client.get(f"/backoffice/casi/{case}")
+    missed = world.client.post(
+        f"/backoffice/casi/{case}/rate/{instalments[0]}",
+        data={"csrf_token": csrf_of(page), "paid": "no"},
+    )
+    assert missed.status_code == 200
+    assert "Accordo non rispettato" in missed.text

@@ -38,9 +38,7 @@ _FIELD_PATHS: dict[str, Where] = {
 def product_paths(policies_dir: Path) -> list[Path]:
     """Product files: ``<policies_dir>/<code>/v<version>.yaml``."""
     # Only v<version>.yaml: other files beside a product (stress.yaml) are not products.
-    return sorted(
-        path for path in policies_dir.glob("*/v*.yaml") if path.parent.name != "schema"
-    )
+    return sorted(path for path in policies_dir.glob("*/v*.yaml") if path.parent.name != "schema")
 
 
 def load_product(path: Path) -> Product:

@@ -40,6 +40,7 @@ from guarantee.web.pages.backoffice import (
     _refused,
     _staff,
 )
+from guarantee.web.pages.backoffice_cases import CASE_LABELS
 from guarantee.web.pages.forms import FormState
 from guarantee.web.pages.portal import KIND_LABELS
 from guarantee.web.pages.rendering import render
@@ -338,6 +339,7 @@ def _claim_page(
             checks = coverage_checks(
                 row, product, mediation_ended=claims_read.mediation_ended(conn, row["guarantee_id"])
             )
+            cases = claims_read.cases_on_guarantee(conn, row["guarantee_id"])
             guarantee = guarantees_read.guarantee_detail(conn, row["guarantee_number"])
             landlord = access.shaped(
                 "landlord", actor, guarantees_read.landlord_detail(conn, guarantee["landlord_id"])
@@ -360,6 +362,8 @@ def _claim_page(
         claim=access.claim_view(actor, row),
         cover=row["cover"],
         checks=checks,
+        cases=cases,
+        case_labels=CASE_LABELS,
         landlord=landlord,
         shown=shown,
         own_proposal=_own_proposal(actor, row),

@@ -414,3 +414,32 @@ def test_open_cases_are_counted_per_mediator_closed_ones_not() -> None:
     c.withdraw(on=date(2027, 6, 25), reason="saldato", now=NOW)
     c.close(now=NOW)
     assert open_cases_by_mediator([a, b, c, d]) == {"u-anna": 2}
+
+
+def test_after_a_meeting_who_came_replaces_who_was_invited_and_the_trail_keeps_both() -> None:
+    case = make_case(M.IN_PROGRESS)
+    meeting = case.schedule_meeting(
+        on=date(2027, 7, 8),
+        at=time(10, 30),
+        place="Sportello casa, Ivrea",
+        participants="conduttore, locatore, mediatrice",
+        by="med-anna",
+        now=NOW,
+    )
+    case.record_meeting_held(
+        meeting.id, attended="conduttore, mediatrice", notes=" il locatore non è venuto ", now=NOW
+    )
+    assert (meeting.participants, meeting.notes) == (
+        "conduttore, mediatrice",
+        "il locatore non è venuto",
+    )
+    change = case.changes[-1]
+    assert change.before["participants"] == "conduttore, locatore, mediatrice"
+    assert change.after["attended"] == "conduttore, mediatrice"
+    assert case.status is M.IN_PROGRESS
+    with pytest.raises(InvalidField) as refused:
+        case.record_meeting_held(meeting.id, attended="  ", notes="", now=NOW)
+    assert refused.value.field == "attended"
+    closed = make_case(M.CLOSED)
+    with pytest.raises(IllegalTransition):
+        closed.record_meeting_held(meeting.id, attended="conduttore", notes="", now=NOW)
