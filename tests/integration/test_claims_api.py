@@ -114,7 +114,15 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
             "place": "Sportello Casa",
             "participants": "locatore, conduttrice",
         }
-        assert client.post(f"{path}/meetings", json=meeting, headers=mediator).status_code == 201
+        scheduled = client.post(f"{path}/meetings", json=meeting, headers=mediator)
+        assert scheduled.status_code == 201
+        held = client.post(
+            f"{path}/meetings/{scheduled.json()['meetings'][0]['id']}/held",
+            json={"attended": "conduttrice", "notes": "il locatore era assente"},
+            headers=mediator,
+        )
+        assert held.status_code == 200, held.text
+        assert held.json()["meetings"][0]["participants"] == "conduttrice"
         note = client.post(f"{path}/notes", json={"text": "nessuna proposta"}, headers=mediator)
         assert note.status_code == 201 and len(note.json()["notes"]) == 2
         at(clock, "2027-07-15")
