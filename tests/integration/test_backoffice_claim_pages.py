@@ -213,6 +213,9 @@ def test_four_eyes_the_proposer_is_never_offered_its_own_payment(world: World) -
     assert paid.status_code == 200
     assert claim_status(world) == "paid"
     assert "Pagata" in paid.text and "4.190,00" in paid.text
+    trail = paid.text.split('id="cronologia"', 1)[1]
+    assert "<strong>Pagamento proposto</strong>, da gestore (gestore del Fondo)" in trail
+    assert "<strong>Pagamento disposto</strong>, da gestore-due (gestore del Fondo)" in trail
 
 
 def test_a_second_manager_refuses_a_proposal_and_the_decision_can_be_revoked(
@@ -333,3 +336,6 @@ def test_a_mediator_records_an_agreement_with_its_plan_and_a_missed_instalment(
     )
     assert missed.status_code == 200
     assert "Accordo non rispettato" in missed.text
+    trail = missed.text.split('id="cronologia"', 1)[1]
+    assert "<strong>Accordo raggiunto</strong>, da mediatore" in trail
+    assert "restituzione in due rate" in trail

@@ -22,6 +22,7 @@ from guarantee.domain.errors import DomainError, InvalidField, NotFound
 from guarantee.domain.mediation import MediationOutcome
 from guarantee.read import access
 from guarantee.read import claims as claims_read
+from guarantee.read.history import history_of
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import DbDep, SystemDep
@@ -37,6 +38,7 @@ from guarantee.web.pages.backoffice import (
 )
 from guarantee.web.pages.forms import FormState
 from guarantee.web.pages.rendering import render
+from guarantee.web.pages.timeline import CASE_STEPS, timeline
 from guarantee.web.request_db import RequestDb
 
 EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
@@ -396,6 +398,7 @@ def _case_page(
         with db.reading() as conn:
             row = _detail(conn, system, actor, number)
             parties = claims_read.case_parties(conn, number)
+            history = history_of(conn, "mediation_case", str(row["id"]))
     except NotFound:
         return _not_found(system)
     case = access.case_view(actor, row)
@@ -411,6 +414,7 @@ def _case_page(
         if parties["household"]
         else {},
         actions=case["allowed_actions"],
+        timeline=timeline(history, CASE_STEPS),
         case_labels=CASE_LABELS,
         outcome_labels=OUTCOME_LABELS,
         channel_labels=CHANNEL_LABELS,

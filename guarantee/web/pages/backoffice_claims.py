@@ -27,6 +27,7 @@ from guarantee.read import access
 from guarantee.read import claims as claims_read
 from guarantee.read import guarantees as guarantees_read
 from guarantee.read.claim_checks import coverage_checks
+from guarantee.read.history import history_of
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import forms
@@ -44,6 +45,7 @@ from guarantee.web.pages.backoffice_cases import CASE_LABELS
 from guarantee.web.pages.forms import FormState
 from guarantee.web.pages.portal import KIND_LABELS
 from guarantee.web.pages.rendering import render
+from guarantee.web.pages.timeline import CLAIM_STEPS, timeline
 from guarantee.web.request_db import RequestDb
 
 EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
@@ -340,6 +342,7 @@ def _claim_page(
                 row, product, mediation_ended=claims_read.mediation_ended(conn, row["guarantee_id"])
             )
             cases = claims_read.cases_on_guarantee(conn, row["guarantee_id"])
+            history = history_of(conn, "claim", str(row["id"]))
             guarantee = guarantees_read.guarantee_detail(conn, row["guarantee_number"])
             landlord = access.shaped(
                 "landlord", actor, guarantees_read.landlord_detail(conn, guarantee["landlord_id"])
@@ -364,6 +367,7 @@ def _claim_page(
         checks=checks,
         cases=cases,
         case_labels=CASE_LABELS,
+        timeline=timeline(history, CLAIM_STEPS),
         landlord=landlord,
         shown=shown,
         own_proposal=_own_proposal(actor, row),
