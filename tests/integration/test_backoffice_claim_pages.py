@@ -213,6 +213,7 @@ def test_four_eyes_the_proposer_is_never_offered_its_own_payment(world: World) -
     assert paid.status_code == 200
     assert claim_status(world) == "paid"
     assert "Pagata" in paid.text and "4.190,00" in paid.text
+    assert iban not in paid.text, "paid to the IBAN shown masked, as before"
     trail = paid.text.split('id="cronologia"', 1)[1]
     assert "<strong>Pagamento proposto</strong>, da gestore (gestore del Fondo)" in trail
     assert "<strong>Pagamento disposto</strong>, da gestore-due (gestore del Fondo)" in trail
