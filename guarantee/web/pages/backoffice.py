@@ -236,11 +236,11 @@ class BackofficeController(Controller):
             actor, token = _staff(request, system, db)
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
+        if actor.role is Role.MEDIATOR:
+            # A mediator's desk is its list of cases (``backoffice_cases``).
+            return Redirect(path="/backoffice/casi", status_code=303)
         today = system.deps.clock.today()
         with db.reading() as conn:
-            if actor.role is Role.MEDIATOR:
-                # A mediator's desk is its list of cases (``backoffice_cases``).
-                return Redirect(path="/backoffice/casi", status_code=303)
             counts = {slug: _queue_page(conn, actor, slug, today, 1, 1).total for slug in QUEUES}
         return render(
             system,

@@ -82,7 +82,9 @@ def _mediator_scope(actor: Actor) -> str | None:
 def deadline_words(system: System, case: dict[str, Any], today: date) -> str:
     """The first contact's deadline told in working days: due in N, due today, or late by N."""
     if case["first_contact_on"] is not None:
-        return "fatto"
+        return (
+            "fatto in ritardo" if case["first_contact_on"] > case["first_contact_due"] else "fatto"
+        )
     if case["status"] not in ("opened", "assigned"):
         return "non più richiesto"
     due, calendar = case["first_contact_due"], system.deps.calendar
