@@ -253,12 +253,24 @@ def test_a_mediator_acts_only_on_its_own_cases(world_and_client: Any) -> None:
     m1, m2 = world.headers["m1"], world.headers["m2"]
     own = client.post(f"/api/v1/mediation-cases/{world.case1}/notes", json=note, headers=m1)
     assert own.status_code == 201, own.text
+    meeting = {
+        "on": "2027-07-08",
+        "at": "10:30",
+        "place": "Sportello Casa",
+        "participants": "locatore, conduttore",
+    }
+    scheduled = client.post(
+        f"/api/v1/mediation-cases/{world.case1}/meetings", json=meeting, headers=m1
+    )
+    assert scheduled.status_code == 201, scheduled.text
+    held = f"/api/v1/mediation-cases/{world.case1}/meetings/{scheduled.json()['meetings'][0]['id']}"
+    bodies: dict[str, Any] = {"notes": note, "held": {"attended": "locatore"}}
     for path in (
         f"/api/v1/mediation-cases/{world.case1}/notes",
         f"/api/v1/mediation-cases/{world.case1}/assign",
+        f"{held}/held",
     ):
-        body = note if path.endswith("notes") else None
-        answer = client.post(path, json=body, headers=m2)
+        answer = client.post(path, json=bodies.get(path.rsplit("/", 1)[1]), headers=m2)
         assert answer.status_code == 404, (path, answer.text)
     landlord_note = client.post(
         f"/api/v1/mediation-cases/{world.case1}/notes", json=note, headers=world.headers["l1"]
