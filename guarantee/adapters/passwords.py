@@ -26,9 +26,7 @@ class Passwords:
     """The hasher port the account handlers use."""
 
     def __init__(self, *, time_cost: int = 3, memory_cost_kib: int = 65536) -> None:
-        self._hash = PasswordHash(
-            (Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost_kib),)
-        )
+        self._hash = PasswordHash((Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost_kib),))
         # Checking an unknown user against a real hash keeps both failures equally slow.
         self._dummy = self._hash.hash("non-una-password-vera")
 

@@ -19,15 +19,22 @@ OPEN_STATES = (S.SUBMITTED, S.ELIGIBLE, S.NEEDS_REVIEW, S.INELIGIBLE, S.APPROVED
 def open_applications(conn: Connection) -> Iterator[ImpactCase]:
     g = tables.guarantees.c
     rows = conn.execute(
-        select(g.application_number, g.eligibility)
+        select(g.application_number, g.eligibility, g.reserve_amount)
         .where(g.status.in_([s.value for s in OPEN_STATES]), g.eligibility.is_not(None))
         .order_by(g.application_number)
         .execution_options(yield_per=5_000)
     )
-    for number, stored in rows:
+    for number, stored, reserve in rows:
         # The stored dict as it is (the impact reads its per-rule results directly), and the
         # facts rebuilt from what the rules saw, amounts back to Decimal.
-        yield ImpactCase(key=number, facts=_facts_of(stored), stored=stored)
+        yield ImpactCase(key=number, facts=_facts_of(stored), stored=stored, reserve=reserve)
+
+
+def free_capacity(conn: Connection) -> Decimal:
+    """The funds' free capacity now: balance less what is reserved, over every fund."""
+    f = tables.funds.c
+    rows = conn.execute(select(f.balance, f.reserved)).all()
+    return sum((balance - reserved for balance, reserved in rows), Decimal("0.00"))
 
 
 def _facts_of(stored: dict[str, Any]) -> dict[str, object]:

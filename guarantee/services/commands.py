@@ -533,6 +533,8 @@ class EnrolOnline(Command):
     privacy_accepted: bool
     phone: str | None = None
     postal_address: str | None = None
+
+
 @dataclass(frozen=True)
 class MarkPrintBatchPosted(Command):
     """Staff posted the day's print batch (the letters for households without e-mail)."""

@@ -8,9 +8,7 @@ from guarantee.services import commands as c
 
 _STAFF = frozenset({Role.FUND_MANAGER, Role.SYSTEM})
 _MEDIATION = _STAFF | {Role.MEDIATOR}
-_PEOPLE = frozenset(
-    {Role.FUND_MANAGER, Role.MEDIATOR, Role.OPERATOR, Role.LANDLORD, Role.AUDITOR}
-)
+_PEOPLE = frozenset({Role.FUND_MANAGER, Role.MEDIATOR, Role.OPERATOR, Role.LANDLORD, Role.AUDITOR})
 _ANYONE = _PEOPLE | {Role.ANONYMOUS, Role.SYSTEM}
 
 ALLOWED: dict[type[c.Command], frozenset[Role]] = {

@@ -58,7 +58,7 @@ def number_problem(text: str, *, quoted: bool) -> str | None:
     if not quoted and _LEADING_ZEROS.fullmatch(text):
         return (
             f"'{text}' senza virgolette è letto come numero e perde gli zeri iniziali: "
-            f"un codice (ISTAT, CAP...) va scritto tra virgolette, \"{text}\""
+            f'un codice (ISTAT, CAP...) va scritto tra virgolette, "{text}"'
         )
     return None
 

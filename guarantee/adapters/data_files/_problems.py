@@ -43,7 +43,7 @@ _PATTERNS = {
 
 
 def _explain(error: Mapping[str, Any], rest: Where) -> str:
-    """"chiave 'x': <what is wrong and what to write>" for one pydantic error."""
+    """ "chiave 'x': <what is wrong and what to write>" for one pydantic error."""
     kind = str(error["type"])
     ctx: Mapping[str, Any] = error.get("ctx") or {}
     found = error.get("input")

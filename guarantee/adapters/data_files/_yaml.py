@@ -93,7 +93,9 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataFileError([FileProblem(display, None, f"file illeggibile: {exc.strerror}")]) from exc
+        raise DataFileError(
+            [FileProblem(display, None, f"file illeggibile: {exc.strerror}")]
+        ) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

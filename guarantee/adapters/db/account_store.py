@@ -115,9 +115,7 @@ class PasswordResets:
         if row is None or row.used_at is not None or row.expires_at <= now:
             return None
         self.session.execute(
-            update(tables.password_resets)
-            .where(r.token_hash == digest(token))
-            .values(used_at=now)
+            update(tables.password_resets).where(r.token_hash == digest(token)).values(used_at=now)
         )
         user_id: str = row.user_id
         return user_id
@@ -158,9 +156,7 @@ class LoginThrottle:
             set_={
                 "failures": failures,
                 "window_started_at": case((expired, now), else_=table.c.window_started_at),
-                "locked_until": case(
-                    (failures >= limit, now + lock), else_=table.c.locked_until
-                ),
+                "locked_until": case((failures >= limit, now + lock), else_=table.c.locked_until),
             },
         )
         self.session.execute(statement)

@@ -371,7 +371,6 @@ class FundDays:
                 },
             )
 
-
     def sums(self, fund_id: str) -> DayTotals:
         """A fund's day totals summed over all its days: what its running balances must be."""
         table = tables.fund_daily_totals

@@ -216,9 +216,7 @@ def enable_account(cmd: c.EnableAccount, uow: UnitOfWork, deps: Dependencies) ->
         return account
 
 
-def force_password_reset(
-    cmd: c.ForcePasswordReset, uow: UnitOfWork, deps: Dependencies
-) -> Account:
+def force_password_reset(cmd: c.ForcePasswordReset, uow: UnitOfWork, deps: Dependencies) -> Account:
     with uow:
         account = uow.accounts.by_username(cmd.username, for_update=True)
         if not account.email:

@@ -186,7 +186,5 @@ def _staff_only(actor: Actor, action: str) -> None:
 def _checked(result: dict[str, Any], storage_dir: Path) -> dict[str, Any]:
     """A certificate whose archived file no longer matches its hash is not called valid."""
     files = result.pop("certificate_files", [])
-    intact = all(
-        file_problem(storage_dir, key, digest) is None for key, digest in files
-    )
+    intact = all(file_problem(storage_dir, key, digest) is None for key, digest in files)
     return {**result, "document_intact": intact, "valid": result["valid"] and intact}
