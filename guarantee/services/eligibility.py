@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -74,7 +75,7 @@ def _coverage(
 ) -> list[FileProblem]:
     problems: list[FileProblem] = []
     for version in catalog.versions:
-        where = str(rules_dir / "eligibility" / f"{version}.examples.yaml")
+        where = _shown(rules_dir / "eligibility" / f"{version}.examples.yaml")
         if not examples.get(version):
             reason = (
                 f"le regole {version} non hanno esempi: scrivere {version}.examples.yaml "
@@ -88,6 +89,12 @@ def _coverage(
             for missing in missing_boundaries(catalog.get(version), examples[version])
         ]
     return problems
+
+
+def _shown(path: Path) -> str:
+    # As the file readers name files: relative to where the person stands, if inside it.
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _once(problems: Iterable[FileProblem]) -> list[FileProblem]:
