@@ -207,7 +207,7 @@ def test_a_rule_set_with_no_examples_fails_the_check(tmp_path: Path) -> None:
     (rules / "eligibility" / "2023-01.examples.yaml").unlink()
     found = [str(p) for p in check_rules(rules, FILES)]
     assert found == [
-        f"{rules / 'eligibility' / '2023-01.examples.yaml'}: le regole 2023-01 non hanno "
+        "rules/eligibility/2023-01.examples.yaml: le regole 2023-01 non hanno "
         "esempi: scrivere 2023-01.examples.yaml con un esempio al limite e uno appena oltre "
         "per ogni soglia (vedi rules/README.md)"
     ]
@@ -223,6 +223,7 @@ def test_missing_boundary_examples_are_listed(tmp_path: Path) -> None:
     examples.write_text(text[:start] + text[end:], encoding="utf-8")
     found = [str(p) for p in check_rules(rules, FILES)]
     assert found == [
-        f"{examples}: regola 'isee': nessun esempio appena oltre il limite di 'isee <= 24000' "
+        "rules/eligibility/2023-01.examples.yaml: regola 'isee': nessun esempio appena oltre "
+        "il limite di 'isee <= 24000' "
         "(condizione 'isee <= 24000'); aggiungere uno con isee = 24000.01"
     ]
