@@ -144,17 +144,20 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
     from guarantee.adapters.clock import SystemClock
     from guarantee.adapters.data_files import DataFiles
     from guarantee.adapters.db.engine import build_engine
+    from guarantee.adapters.reference_data import load_products
     from guarantee.domain.formats import euro_it
     from guarantee.read.eligibility import free_capacity, open_applications
     from guarantee.services import eligibility
 
-    engine = build_engine(get_settings().database_url)
+    settings = get_settings()
+    products = load_products(settings.policies_dir)
+    engine = build_engine(settings.database_url)
     with engine.connect() as conn:
         conn = conn.execution_options(readonly=True)
         money = eligibility.impact_in_money(
             ruleset,
-            get_settings().rules_dir,
-            open_applications(conn),
+            settings.rules_dir,
+            open_applications(conn, products),
             DataFiles(),
             on=SystemClock().today(),
             free_capacity=free_capacity(conn),

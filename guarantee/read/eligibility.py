@@ -11,23 +11,53 @@ from sqlalchemy import Connection, select
 from guarantee.adapters.db import tables
 from guarantee.domain.eligibility import ELIGIBILITY_FACTS, ImpactCase
 from guarantee.domain.guarantees import GuaranteeStatus as S
+from guarantee.services.ports import ProductCatalog, ProductTerms
 
 # Applications whose outcome a rule change could still alter.
 OPEN_STATES = (S.SUBMITTED, S.ELIGIBLE, S.NEEDS_REVIEW, S.INELIGIBLE, S.APPROVED)
 
 
-def open_applications(conn: Connection) -> Iterator[ImpactCase]:
+def open_applications(
+    conn: Connection, products: ProductCatalog | None = None
+) -> Iterator[ImpactCase]:
+    """Open applications with their stored evaluation and, given the products, the reserve
+    issuing each would take (its product version's reserve for its rent; the reserve stored
+    on the row is only set at issue)."""
     g = tables.guarantees.c
+    prices: dict[tuple[str, str], ProductTerms] = {}
+
+    def reserve_of(code: str, version: str, rent: Decimal, stored: Decimal) -> Decimal | None:
+        if stored > 0:
+            return stored
+        if products is None:
+            return None
+        terms = prices.get((code, version))
+        if terms is None:
+            terms = prices[(code, version)] = products.get(code, version)
+        return terms.product.reserve_for(rent)
+
     rows = conn.execute(
-        select(g.application_number, g.eligibility, g.reserve_amount)
+        select(
+            g.application_number,
+            g.eligibility,
+            g.reserve_amount,
+            g.product_code,
+            g.product_version,
+            g.monthly_rent,
+        )
         .where(g.status.in_([s.value for s in OPEN_STATES]), g.eligibility.is_not(None))
         .order_by(g.application_number)
         .execution_options(yield_per=5_000)
     )
-    for number, stored, reserve in rows:
+    for number, stored, reserve, code, version, rent in rows:
         # The stored dict as it is (the impact reads its per-rule results directly), and the
         # facts rebuilt from what the rules saw, amounts back to Decimal.
-        yield ImpactCase(key=number, facts=_facts_of(stored), stored=stored, reserve=reserve)
+        yield ImpactCase(
+            key=number,
+            facts=_facts_of(stored),
+            stored=stored,
+            reserve=reserve_of(code, version, rent, reserve),
+        )
 
 
 def free_capacity(conn: Connection) -> Decimal:

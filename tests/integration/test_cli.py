@@ -134,9 +134,12 @@ def test_rules_impact_lists_who_would_change_and_changes_nothing(
     get_settings.cache_clear()
     with system.engine.connect() as conn:
         before = conn.execute(select(tables.guarantees.c.status)).all()
-        reserve = conn.execute(
-            select(tables.guarantees.c.reserve_amount).where(tables.guarantees.c.id == excluded.id)
+        rent = conn.execute(
+            select(tables.guarantees.c.monthly_rent).where(tables.guarantees.c.id == excluded.id)
         ).scalar_one()
+    # Issuing it would reserve 30% of 12 rents + 5,000 € (policies/garanzia-casa/v1.yaml).
+    reserve = (Decimal("0.30") * (12 * rent + Decimal("5000.00"))).quantize(Decimal("0.01"))
+    assert reserve > 0
     csv_file = tmp_path / "impatto.csv"
     result = cli.invoke(main, ["rules", "impact", str(draft), "--csv", str(csv_file)])
     assert result.exit_code == 0, result.output
