@@ -131,7 +131,7 @@ def rules_eval(facts_path: Path, on: Any, version: str | None, as_json: bool) ->
     "--csv",
     "csv_path",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="scrive anche la tabella in questo file CSV",
+    help="scrive anche la tabella in questo file CSV (';' e virgola decimale, come gli altri)",
 )
 @friendly_errors
 def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
@@ -188,5 +188,6 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
     for key, reason in report.refused:
         click.echo(f"  domanda {key}: non valutabile ({reason})", err=True)
     if csv_path is not None:
-        csv_path.write_text(money.csv_text(), encoding="utf-8")
+        # utf-8-sig: the byte-order mark an Italian spreadsheet needs to read accents.
+        csv_path.write_text(money.csv_text(), encoding="utf-8-sig", newline="")
         click.echo(f"tabella scritta in {csv_path}")

@@ -256,6 +256,8 @@ OUTCOME_WORDS: dict[str, str] = {
     "needs_review": "da verificare",
     "ineligible": "non ammissibile",
 }
+# Spreadsheets in Italian open a UTF-8 CSV correctly only with the byte-order mark.
+IMPACT_CSV_BOM = "\ufeff"
 IMPACT_CSV_COLUMNS = (
     "domanda",
     "esito con le regole in vigore",
@@ -331,15 +333,27 @@ class ImpactInMoney:
         ]
 
     def csv_text(self) -> str:
-        """The table as CSV (comma-separated, amounts with a point: any program reads it)."""
+        """The table as CSV for a spreadsheet, like the project's other exports (`;`,
+        decimal comma, CRLF); whoever writes it adds the UTF-8 BOM (``IMPACT_CSV_BOM``)."""
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(IMPACT_CSV_COLUMNS)
         for row in self.rows():
             writer.writerow(
-                (row.application, row.before, row.after, "; ".join(row.rules), row.taken, row.freed)
+                (
+                    row.application,
+                    row.before,
+                    row.after,
+                    ", ".join(row.rules),
+                    _cell(row.taken),
+                    _cell(row.freed),
+                )
             )
         return out.getvalue()
+
+
+def _cell(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
 
 
 def impact_in_money(

@@ -181,10 +181,11 @@ def test_a_manager_sees_a_drafts_impact_in_words_and_money(page: Any, site: Site
     with page.expect_download() as download:
         page.click("text=Scarica la tabella (CSV)")
     path = download.value.path()
-    rows = list(csv.reader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
+    text = Path(path).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][0] == "domanda"
     assert [site.moved, "non ammissibile", "da verificare"] == rows[1][:3]
-    assert rows[1][4] == str(site.reserve)
+    assert rows[1][4] == f"{site.reserve:.2f}".replace(".", ",")
     assert statuses(site) == before, "looking at a draft changes nothing"
 
 

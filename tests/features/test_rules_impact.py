@@ -132,7 +132,7 @@ def capacity_after(impact: Impact, amount: str) -> None:
 )
 def csv_rows(impact: Impact, count: int) -> None:
     text = impact.money().csv_text()
-    header, *rows = list(csv.reader(io.StringIO(text)))
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert header[:3] == ["domanda", "esito con le regole in vigore", "esito con la bozza"]
     assert len(rows) == count
     words = {"ammissibile", "da verificare", "non ammissibile"}

@@ -154,12 +154,15 @@ def test_rules_impact_lists_who_would_change_and_changes_nothing(
     assert "accantonamento che sarebbe liberato: 0,00 €" in out
     after = euro_it(Decimal("100000.00") - reserve)
     assert f"capacità libera del fondo: ora 100.000,00 €, dopo {after}" in out
-    rows = list(csv.reader(io.StringIO(csv_file.read_text(encoding="utf-8"))))
+    # For a spreadsheet, like the other exports: ';', decimal comma, UTF-8 with BOM.
+    text = csv_file.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:3] == ["domanda", "esito con le regole in vigore", "esito con la bozza"]
     assert [excluded.application_number, "non ammissibile", "da verificare"] in [
         row[:3] for row in rows
     ]
-    assert [row[4] for row in rows if row[0] == excluded.application_number] == [str(reserve)]
+    cell = f"{reserve:.2f}".replace(".", ",")
+    assert [row[4] for row in rows if row[0] == excluded.application_number] == [cell]
     with system.engine.connect() as conn:
         assert conn.execute(select(tables.guarantees.c.status)).all() == before
 

@@ -97,7 +97,7 @@ class ImpactController(Controller):
             # The page explains what is wrong with the draft; the download has nothing to give.
             return Redirect(path=f"/backoffice/impatto-regole/?bozza={bozza}", status_code=303)
         return Response(
-            money.csv_text(),
+            eligibility.IMPACT_CSV_BOM + money.csv_text(),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="impatto-{bozza}.csv"',
