@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import Connection, select
 from guarantee.adapters.db import tables
 from guarantee.domain.eligibility import ELIGIBILITY_FACTS, ImpactCase
 from guarantee.domain.guarantees import GuaranteeStatus as S
+from guarantee.domain.products import Product
 from guarantee.services.ports import ProductCatalog, ProductTerms
 
 # Applications whose outcome a rule change could still alter.
@@ -24,17 +26,17 @@ def open_applications(
     issuing each would take (its product version's reserve for its rent; the reserve stored
     on the row is only set at issue)."""
     g = tables.guarantees.c
-    prices: dict[tuple[str, str], ProductTerms] = {}
+    terms: dict[tuple[str, str], ProductTerms] = {}
 
-    def reserve_of(code: str, version: str, rent: Decimal, stored: Decimal) -> Decimal | None:
-        if stored > 0:
-            return stored
-        if products is None:
-            return None
-        terms = prices.get((code, version))
-        if terms is None:
-            terms = prices[(code, version)] = products.get(code, version)
-        return terms.product.reserve_for(rent)
+    def reserve_of(
+        code: str, version: str, rent: Decimal, stored: Decimal
+    ) -> Decimal | Reserve | None:
+        if stored > 0 or products is None:
+            return stored if stored > 0 else None
+        found = terms.get((code, version))
+        if found is None:
+            found = terms[(code, version)] = products.get(code, version)
+        return Reserve(found.product, rent)
 
     rows = conn.execute(
         select(
@@ -58,6 +60,18 @@ def open_applications(
             stored=stored,
             reserve=reserve_of(code, version, rent, reserve),
         )
+
+
+@dataclass(frozen=True)
+class Reserve:
+    """The reserve issuing an application would take, worked out only when asked (the
+    impact asks for the applications that change outcome); picklable for worker processes."""
+
+    product: Product
+    monthly_rent: Decimal
+
+    def __call__(self) -> Decimal:
+        return self.product.reserve_for(self.monthly_rent)
 
 
 def free_capacity(conn: Connection) -> Decimal:

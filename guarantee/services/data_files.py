@@ -38,7 +38,8 @@ class DataFileError(Exception):
     """
 
     def __init__(self, problems: Iterable[FileProblem]) -> None:
-        self.problems: list[FileProblem] = list(problems)
+        # A reference CSV read by two rule sets would otherwise be reported twice.
+        self.problems: list[FileProblem] = list(dict.fromkeys(problems))
         if not self.problems:
             raise ValueError("DataFileError needs at least one problem")
         first = self.problems[0]

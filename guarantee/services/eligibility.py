@@ -370,9 +370,9 @@ def impact_in_money(
 
     Reads only: the draft is never put in force, no application is touched.
     """
-    current = files.load_rulesets(rules_dir).effective(on)
+    report = impact_of_draft(draft_path, rules_dir, applications, files, on=on, workers=workers)
+    current = files.load_rulesets(rules_dir).get(report.current_version)
     draft = files.load_ruleset(draft_path)
-    report = parallel_impact(current, draft, applications, workers=workers)
     messages = {code: current.spec(code).message for code in current.codes}
     messages.update({code: draft.spec(code).message for code in draft.codes})
     return ImpactInMoney(report, messages, free_capacity)

@@ -39,7 +39,16 @@ class ExampleFailure:
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
         prefix = f"{where}: " if where else ""
-        return f"{prefix}example '{self.name}': {'; '.join(self.reasons)}"
+        return f"{prefix}esempio '{self.name}': {'; '.join(self.reasons)}"
+
+
+# The words of rules/README.md, so that a failure reads as the person wrote the example.
+_OUTCOMES = {
+    "eligible": "ammissibile (eligible)",
+    "needs_review": "da verificare (needs_review)",
+    "ineligible": "non ammissibile (ineligible)",
+}
+_RESULTS = {"pass": "passa (pass)", "review": "da verificare (review)", "fail": "non passa (fail)"}
 
 
 def run_examples(ruleset: RuleSet, examples: Iterable[RuleExample]) -> list[ExampleFailure]:
@@ -58,17 +67,21 @@ def _check(ruleset: RuleSet, example: RuleExample) -> list[str]:
     try:
         evaluation = ruleset.evaluate(example.facts)
     except InvalidFacts as exc:
-        return [f"facts refused: {exc.message}"]
+        return [f"dati rifiutati: {exc.message}"]
     reasons: list[str] = []
     if evaluation.outcome != example.outcome:
-        reasons.append(f"expected outcome {example.outcome}, got {evaluation.outcome}")
+        reasons.append(
+            f"esito atteso {_OUTCOMES[example.outcome]}, risulta {_OUTCOMES[evaluation.outcome]}"
+        )
     results = evaluation.results()
     for code, expected in example.verdicts.items():
         got = results.get(code)
         if got is None:
-            reasons.append(f"rule '{code}' is not in rule set {ruleset.version}")
+            reasons.append(f"la regola '{code}' non è nelle regole {ruleset.version}")
         elif got != expected:
-            reasons.append(f"rule '{code}': expected {expected}, got {got}")
+            reasons.append(
+                f"regola '{code}': attesa «{_RESULTS[expected]}», risulta «{_RESULTS[got]}»"
+            )
     return reasons
 
 

@@ -13,7 +13,7 @@ both exact rather than approximate:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
@@ -41,8 +41,9 @@ class ImpactCase:
     key: str
     facts: Mapping[str, object]
     stored: Evaluation | Mapping[str, object] | None = None
-    reserve: Decimal | None = None
-    """What issuing it would reserve from the fund (known once the application is priced)."""
+    reserve: Decimal | Callable[[], Decimal | None] | None = None
+    """What issuing it would reserve from the fund, or how to work it out: priced only for
+    the few applications that change outcome, not for every one examined."""
 
 
 @dataclass(frozen=True)
@@ -180,9 +181,8 @@ def impact(
         outcome_after = outcome_of([*same, *after.values()])
         if outcome_before != outcome_after:
             moved = tuple(code for code in changed if before[code] != after[code])
-            changes.append(
-                OutcomeChange(case.key, outcome_before, outcome_after, moved, case.reserve)
-            )
+            reserve = case.reserve() if callable(case.reserve) else case.reserve
+            changes.append(OutcomeChange(case.key, outcome_before, outcome_after, moved, reserve))
     return ImpactReport(
         current_version=current.version,
         draft_version=draft.version,

@@ -79,8 +79,9 @@ def test_a_failing_example_is_reported_with_name_and_line(tmp_path: Path) -> Non
     example_text = (rules / "eligibility" / "2026-01.examples.yaml").read_text(encoding="utf-8")
     line = example_text.splitlines().index("  - name: ISEE 26.000,00 € → passa") + 1
     assert failures == [
-        f"{EXAMPLES}:{line}: example 'ISEE 26.000,00 € → passa': expected outcome eligible, "
-        "got needs_review; rule 'isee': expected pass, got review"
+        f"{EXAMPLES}:{line}: esempio 'ISEE 26.000,00 € → passa': esito atteso ammissibile "
+        "(eligible), risulta da verificare (needs_review); regola 'isee': attesa «passa "
+        "(pass)», risulta «da verificare (review)»"
     ]
 
 
