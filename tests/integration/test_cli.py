@@ -79,6 +79,17 @@ def test_rules_check_says_which_folder_it_checked(
     assert "le regole 2023-01 non hanno esempi" in by_option.output
 
 
+def test_rules_without_examples_do_not_pass_their_tests(cli: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    for examples in (rules / "eligibility").glob("*.examples.yaml"):
+        examples.unlink()
+    result = cli.invoke(main, ["rules", "test", "--dir", str(rules)])
+    assert result.exit_code == 1
+    assert "nessun esempio: ogni versione delle regole deve avere i suoi" in result.output
+    assert "0 passed" not in result.output
+
+
 def test_the_server_refuses_to_start_on_a_malformed_rules_file(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
