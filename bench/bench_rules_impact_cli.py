@@ -21,6 +21,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -88,8 +89,8 @@ def load(url: str, n: int) -> None:
                 "lease_type": "canone_concordato_3_2",
                 "lease_start": date(2027, 1, 1),
                 "lease_end": date(2029, 12, 31),
-                "monthly_rent": 60000,
-                "monthly_charges": 8000,
+                "monthly_rent": Decimal("600.00"),  # euros: the Cents column stores cents
+                "monthly_charges": Decimal("80.00"),
                 "lease_registered": True,
                 "rent_due_day": 5,
                 "product_code": "garanzia-casa",

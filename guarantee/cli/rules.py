@@ -89,7 +89,7 @@ def rules_test(rules_dir: Path | None) -> None:
     if total == 0:
         click.echo("nessun esempio: ogni versione delle regole deve avere i suoi", err=True)
         sys.exit(1)
-    click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
+    click.echo(f"esempi: {total - len(failures)} tornano, {len(failures)} non tornano")
     if failures:
         sys.exit(1)
 
@@ -170,7 +170,7 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
     changed = ", ".join(money.rule_label(code) for code in report.changed_rules)
     click.echo(f"regole cambiate: {changed or 'nessuna'}")
     for before, after, howmany in money.moves():
-        click.echo(f"  da {before} a {after}: {howmany}")
+        click.echo(f"  da «{before}» a «{after}»: {howmany}")
     click.echo(f"accantonamento che sarebbe impegnato: {euro_it(money.reserve_taken)}")
     click.echo(f"accantonamento che sarebbe liberato: {euro_it(money.reserve_freed)}")
     click.echo(
@@ -182,7 +182,7 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
             f", libera {euro_it(row.freed)}" if row.freed else ""
         )
         click.echo(
-            f"  domanda {row.application}: da {row.before} a {row.after} "
+            f"  domanda {row.application}: da «{row.before}» a «{row.after}» "
             f"per la regola {', '.join(row.rules)}{money_text}"
         )
     for key, reason in report.refused:

@@ -50,6 +50,13 @@ def _draft(rules: Path) -> None:
         ),
         encoding="utf-8",
     )
+    # A draft written the Italian way: refused with the reason, never read as 27 €.
+    (rules / "drafts" / "isee-sbagliata.yaml").write_text(
+        current.replace('version: "2026-01"', 'version: "2027-02"').replace(
+            "pass_when: isee <= 26000", "pass_when: isee <= 27.000"
+        ),
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +194,16 @@ def test_a_manager_sees_a_drafts_impact_in_words_and_money(page: Any, site: Site
     assert [site.moved, "non ammissibile", "da verificare"] == rows[1][:3]
     assert rows[1][4] == f"{site.reserve:.2f}".replace(".", ",")
     assert statuses(site) == before, "looking at a draft changes nothing"
+
+
+def test_a_draft_with_mistakes_is_explained_not_used(page: Any, site: Site) -> None:
+    log_in(page, site, "gestore")
+    page.goto(f"{site.url}/backoffice/impatto-regole/?bozza=isee-sbagliata")
+    text = page.inner_text("main")
+    assert "La bozza isee-sbagliata contiene errori" in text
+    assert "il numero '27.000' verrebbe letto come 27" in text
+    assert "Domande che cambiano esito" not in text
+    check_page(page, "bo-22-impatto-regole-bozza-con-errori")
 
 
 @pytest.mark.parametrize("username", ["revisore", "mediatore", "locatore"])

@@ -34,7 +34,7 @@ def test_rules_check_and_the_examples_they_carry(cli: CliRunner) -> None:
     assert checked.exit_code == 0, checked.output
     tested = cli.invoke(main, ["rules", "test"])
     assert tested.exit_code == 0, tested.output
-    assert tested.output.strip().endswith("passed, 0 failed")
+    assert tested.output.strip().endswith("tornano, 0 non tornano")
 
 
 def test_a_malformed_rules_file_is_refused_with_file_and_line(
@@ -87,7 +87,7 @@ def test_rules_without_examples_do_not_pass_their_tests(cli: CliRunner, tmp_path
     result = cli.invoke(main, ["rules", "test", "--dir", str(rules)])
     assert result.exit_code == 1
     assert "nessun esempio: ogni versione delle regole deve avere i suoi" in result.output
-    assert "0 passed" not in result.output
+    assert "0 tornano" not in result.output
 
 
 def test_the_server_refuses_to_start_on_a_malformed_rules_file(
@@ -156,8 +156,8 @@ def test_rules_impact_lists_who_would_change_and_changes_nothing(
     assert result.exit_code == 0, result.output
     out = result.output
     assert "3 domande aperte esaminate, 2 cambiano esito" in out
-    assert f"domanda {borderline.application_number}: da da verificare a ammissibile" in out
-    assert f"domanda {excluded.application_number}: da non ammissibile a da verificare" in out
+    assert f"domanda {borderline.application_number}: da «da verificare» a «ammissibile»" in out
+    assert f"domanda {excluded.application_number}: da «non ammissibile» a «da verificare»" in out
     assert "per la regola isee (ISEE del nucleo fino a 26.000 €" in out
     assert "needs_review" not in out and "Anna Bianchi" not in out
     taken = euro_it(reserve)
