@@ -137,7 +137,7 @@ def missing_boundaries(ruleset: RuleSet, examples: Iterable[RuleExample]) -> lis
     ``isee <= 26000`` needs an example with ISEE 26000 and one with 26000.01 (or 26001
     when the examples write whole numbers); ``lease_months >= 12`` needs 12 and 11; a
     comparison between two computed sides needs both sides equal in one example and the
-    condition false, within 1%, in another.
+    other answer, within 1%, in another.
     """
     cases = list(examples)
     missing: list[MissingBoundary] = []
@@ -215,6 +215,10 @@ def _coverage(
     if not differences:
         return None
     at_limit = any(difference == 0 for difference, _ in differences)
+    # The condition turns between the limit and the next value: on the far side of it for
+    # <= and >= (26000 passes, 26000.01 not), on the near side for < and > (26000 fails,
+    # 25999.99 passes). "Just past" is the example whose answer differs from the limit's.
+    at_limit_holds = _holds(comparison.operator, Decimal(0))
     if comparison.other is None:
         assert comparison.limit is not None
         step = (
@@ -223,7 +227,10 @@ def _coverage(
             else _CENT
         )
         past = _past(comparison.operator, comparison.limit, step)
-        just_past = any(not holds and abs(difference) <= step for difference, holds in differences)
+        just_past = any(
+            0 < abs(difference) <= step and holds != at_limit_holds
+            for difference, holds in differences
+        )
         hint = f"un esempio con {_text(comparison.side)} = {_plain(comparison.limit)}" * (
             not at_limit
         )
@@ -232,12 +239,12 @@ def _coverage(
         return at_limit, just_past, hint
     tolerance = [abs(limit) * _RELATIVE for limit in limits]
     just_past = any(
-        not holds and abs(difference) <= bound
+        0 < abs(difference) <= bound and holds != at_limit_holds
         for (difference, holds), bound in zip(differences, tolerance, strict=True)
     )
     hint = "un esempio in cui i due lati sono uguali" * (not at_limit)
     hint += " e " * (not at_limit and not just_past)
-    hint += "uno in cui la condizione è falsa di poco (entro l'1%)" * (not just_past)
+    hint += "uno in cui la condizione cambia risposta di poco (entro l'1%)" * (not just_past)
     return at_limit, just_past, hint
 
 
@@ -253,8 +260,9 @@ def _holds(operator: str, difference: Decimal) -> bool:
 
 
 def _past(operator: str, limit: Decimal, step: Decimal) -> Decimal:
-    """The first value on the other side of the limit (``<= 26000`` → 26000.01)."""
-    return limit - step if operator in ("ge", "gt") else limit + step
+    """The value beside the limit where the answer changes (``<= 26000`` → 26000.01,
+    ``>= 12`` → 11, ``< 26000`` → 25999.99)."""
+    return limit - step if operator in ("ge", "lt") else limit + step
 
 
 def _plain(value: Decimal) -> str:
