@@ -119,7 +119,8 @@ def rules_eval(facts_path: Path, on: Any, version: str | None, as_json: bool) ->
         click.echo(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
         return
     labels = {"pass": "ok", "review": "da verificare", "fail": "NON superata"}
-    click.echo(f"regole {evaluation.ruleset_version}: esito {evaluation.outcome}")
+    outcome = eligibility.OUTCOME_WORDS.get(evaluation.outcome, evaluation.outcome)
+    click.echo(f"regole {evaluation.ruleset_version}: esito {outcome} ({evaluation.outcome})")
     for verdict in evaluation.verdicts:
         seen = ", ".join(f"{k}={v}" for k, v in verdict.facts_seen.items())
         click.echo(f"  [{labels[verdict.result]}] {verdict.code}: {verdict.message} ({seen})")

@@ -117,7 +117,7 @@ def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
     )
     result = cli.invoke(main, ["rules", "eval", "--facts", str(facts), "--on", "2026-11-25"])
     assert result.exit_code == 0, result.output
-    assert "esito needs_review" in result.output
+    assert "esito da verificare (needs_review)" in result.output
     assert "[da verificare] isee:" in result.output
     assert result.output.count("\n  [") == 10
 
