@@ -4,8 +4,9 @@
     python bench/bench_rules_impact_cli.py --n 10000 --database-url postgresql://…/db
 
 Loads N applications with their stored evaluations (bulk insert, not through the bus), then
-times the real CLI in a subprocess against a draft rule set that moves the ISEE threshold
-(26,000 → 27,000 €). Baseline in the same run: the same CLI with the draft identical to the
+times the real CLI in a subprocess against a draft rule set that moves the ISEE thresholds
+(26,000 → 27,000 € and 35,000 → 36,000 €: outcomes move both ways the money counts), writing
+the CSV too. Baseline in the same run: the same CLI with the draft identical to the
 rule set in force (reads and re-evaluates everything, finds no change).
 """
 
@@ -20,6 +21,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -87,8 +89,8 @@ def load(url: str, n: int) -> None:
                 "lease_type": "canone_concordato_3_2",
                 "lease_start": date(2027, 1, 1),
                 "lease_end": date(2029, 12, 31),
-                "monthly_rent": 60000,
-                "monthly_charges": 8000,
+                "monthly_rent": Decimal("600.00"),  # euros: the Cents column stores cents
+                "monthly_charges": Decimal("80.00"),
                 "lease_registered": True,
                 "rent_due_day": 5,
                 "product_code": "garanzia-casa",
@@ -114,7 +116,7 @@ def load(url: str, n: int) -> None:
     engine.dispose()
 
 
-def timed_cli(url: str, draft: Path) -> tuple[float, str]:
+def timed_cli(url: str, draft: Path, csv_path: Path) -> tuple[float, str]:
     env = {
         **os.environ,
         "GARANZIA_DATABASE_URL": url,
@@ -122,14 +124,25 @@ def timed_cli(url: str, draft: Path) -> tuple[float, str]:
     }
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "guarantee.cli", "rules", "impact", str(draft)],
+        [
+            sys.executable,
+            "-m",
+            "guarantee.cli",
+            "rules",
+            "impact",
+            str(draft),
+            "--csv",
+            str(csv_path),
+        ],
         env=env,
         capture_output=True,
         text=True,
     )
     if done.returncode:
         raise SystemExit(f"garanzia rules impact failed:\n{done.stderr}")
-    return time.perf_counter() - started, done.stdout.splitlines()[0]
+    lines = done.stdout.splitlines()
+    money = [line for line in lines if line.startswith(("accantonamento", "capacità"))]
+    return time.perf_counter() - started, "; ".join([lines[1], *money])
 
 
 def main() -> None:
@@ -153,15 +166,15 @@ def main() -> None:
         )
         draft = rules / "drafts" / "draft.yaml"
         draft.write_text(
-            current.replace('version: "2026-01"', 'version: "2026-07"').replace(
-                "pass_when: isee <= 26000", "pass_when: isee <= 27000"
-            ),
+            current.replace('version: "2026-01"', 'version: "2026-07"')
+            .replace("pass_when: isee <= 26000", "pass_when: isee <= 27000")
+            .replace("review_when: isee <= 35000", "review_when: isee <= 36000"),
             encoding="utf-8",
         )
-        base, base_line = timed_cli(url, same)
-        real, real_line = timed_cli(url, draft)
+        base, base_line = timed_cli(url, same, Path(folder) / "same.csv")
+        real, real_line = timed_cli(url, draft, Path(folder) / "draft.csv")
         print(f"unchanged draft: {base:.2f} s — {base_line}")
-        print(f"ISEE 26,000 → 27,000 draft: {real:.2f} s — {real_line}")
+        print(f"ISEE 26,000/35,000 → 27,000/36,000 draft: {real:.2f} s — {real_line}")
         print(f"ratio changed / unchanged: {real / base:.2f}")
 
 

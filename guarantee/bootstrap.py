@@ -103,7 +103,8 @@ def bootstrap(
     deps = Dependencies(
         clock=clock or SystemClock(),
         products=products or load_products(settings.policies_dir),
-        eligibility=eligibility or load_eligibility(settings.rules_dir),
+        eligibility=eligibility
+        or load_eligibility(settings.rules_dir, settings.rules_reload_seconds),
         calendar=WorkingCalendar(load_office_closures(office_closures_path(settings.rules_dir))),
         files=FileStore(settings.storage_dir),
         passwords=Passwords(

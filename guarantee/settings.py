@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     storage_dir: Path = Field(default_factory=lambda: Path.cwd() / "var" / "storage")
     policies_dir: Path = PROJECT_ROOT / "policies"
     rules_dir: Path = PROJECT_ROOT / "rules"
+    # A running process looks for changed rule files at most this often (0 = only at start);
+    # a change is put in force only if it passes `rules check` and `rules test`.
+    rules_reload_seconds: float = Field(default=5, ge=0)
     templates_dir: Path = PROJECT_ROOT / "templates"
     # Bootstrap Italia's dist/ folder, installed from the npm registry by `make install`.
     assets_dir: Path = PROJECT_ROOT / "node_modules" / "bootstrap-italia" / "dist"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
@@ -37,7 +38,8 @@ class DataFileError(Exception):
     """
 
     def __init__(self, problems: Iterable[FileProblem]) -> None:
-        self.problems: list[FileProblem] = list(problems)
+        # A reference CSV read by two rule sets would otherwise be reported twice.
+        self.problems: list[FileProblem] = list(dict.fromkeys(problems))
         if not self.problems:
             raise ValueError("DataFileError needs at least one problem")
         first = self.problems[0]
@@ -70,12 +72,45 @@ class RuleFiles(Protocol):
     def load_facts(self, path: Path) -> dict[str, object]: ...
 
 
+@dataclass(frozen=True)
+class ProductExample:
+    """A worked case beside a product version: for this rent, this exposure and reserve."""
+
+    name: str
+    monthly_rent: Decimal
+    maximum_exposure: Decimal
+    reserve: Decimal
+    source: str = ""
+    line: int | None = None
+
+    def check(self, product: Product) -> list[str]:
+        """What the product computes differently from the example (empty = it holds)."""
+        found: list[str] = []
+        exposure = product.maximum_exposure(self.monthly_rent)
+        reserve = product.reserve_for(self.monthly_rent)
+        if exposure != self.maximum_exposure:
+            found.append(
+                f"esempio '{self.name}': con canone {self.monthly_rent} l'esposizione massima "
+                f"è {exposure}, l'esempio dice {self.maximum_exposure}"
+            )
+        if reserve != self.reserve:
+            found.append(
+                f"esempio '{self.name}': con canone {self.monthly_rent} l'accantonamento è "
+                f"{reserve}, l'esempio dice {self.reserve}"
+            )
+        return found
+
+
 class ProductFiles(Protocol):
     """Reads product definitions; raises ``DataFileError``."""
 
     def load_product(self, path: Path) -> Product: ...
 
     def load_products(self, policies_dir: Path) -> ProductCatalog: ...
+
+    def load_product_examples(
+        self, policies_dir: Path, code: str, version: int
+    ) -> list[ProductExample]: ...
 
 
 class OfficeClosureFiles(Protocol):

@@ -41,6 +41,7 @@ from guarantee.web.nul_guard import nul_guard_middleware
 from guarantee.web.pages.backoffice import BackofficeController
 from guarantee.web.pages.backoffice_cases import BackofficeCasesController
 from guarantee.web.pages.backoffice_claims import BackofficeClaimsController
+from guarantee.web.pages.backoffice_impact import ImpactController
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
 from guarantee.web.request_db import RequestDb
@@ -133,6 +134,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             BackofficeController,
             BackofficeClaimsController,
             BackofficeCasesController,
+            ImpactController,
             *_static_routes(settings),
         ],
         dependencies={

@@ -91,9 +91,7 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
             None,
             "2027-06-28",
         )
-        staff_view = client.get(
-            f"/api/v1/mediation-cases/{case['number']}", headers=manager
-        ).json()
+        staff_view = client.get(f"/api/v1/mediation-cases/{case['number']}", headers=manager).json()
         assert staff_view["mediator_id"] == mediator_id
         assert reported.json()["deadline"] == "2027-08-04"
         path = f"/api/v1/mediation-cases/{case['number']}"

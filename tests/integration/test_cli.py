@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
@@ -14,6 +16,7 @@ from sqlalchemy import func, select
 from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
 from guarantee.cli import main
+from guarantee.domain.formats import euro_it
 from guarantee.settings import PROJECT_ROOT, get_settings
 from tests.support import builders
 
@@ -31,7 +34,7 @@ def test_rules_check_and_the_examples_they_carry(cli: CliRunner) -> None:
     assert checked.exit_code == 0, checked.output
     tested = cli.invoke(main, ["rules", "test"])
     assert tested.exit_code == 0, tested.output
-    assert tested.output.strip().endswith("passed, 0 failed")
+    assert tested.output.strip().endswith("tornano, 0 non tornano")
 
 
 def test_a_malformed_rules_file_is_refused_with_file_and_line(
@@ -43,13 +46,48 @@ def test_a_malformed_rules_file_is_refused_with_file_and_line(
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("pass_when: isee <= 26000", "pass_when: isse <= 26000"))
     line = text.splitlines().index("    pass_when: isee <= 26000") + 1
-    monkeypatch.setenv("GARANZIA_RULES_DIR", str(rules))
-    get_settings.cache_clear()
+    # The person stands in the folder holding the rules they edit: those are checked.
+    monkeypatch.chdir(tmp_path)
     result = cli.invoke(main, ["rules", "check"])
     assert result.exit_code == 2
+    assert f"regole: {rules.resolve()} (cartella rules/ della directory corrente)" in result.output
     assert f"2026-01.yaml:{line}" in result.output
     assert "isse" in result.output
     assert "Traceback" not in result.output
+
+
+def test_rules_check_says_which_folder_it_checked(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "elsewhere" / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    monkeypatch.setenv("GARANZIA_RULES_DIR", str(rules))
+    get_settings.cache_clear()
+    by_variable = cli.invoke(main, ["rules", "check"])
+    assert by_variable.exit_code == 0, by_variable.output
+    assert f"regole: {rules.resolve()} (GARANZIA_RULES_DIR)" in by_variable.output
+    assert f"prodotti: {(PROJECT_ROOT / 'policies').resolve()} (cartella predefinita" in (
+        by_variable.output
+    )
+    (rules / "eligibility" / "2023-01.examples.yaml").unlink()
+    by_option = cli.invoke(main, ["rules", "check", "--dir", str(rules)])
+    assert by_option.exit_code == 2
+    assert f"regole: {rules.resolve()} (indicata con --dir)" in by_option.output
+    assert "le regole 2023-01 non hanno esempi" in by_option.output
+
+
+def test_rules_without_examples_do_not_pass_their_tests(cli: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    for examples in (rules / "eligibility").glob("*.examples.yaml"):
+        examples.unlink()
+    result = cli.invoke(main, ["rules", "test", "--dir", str(rules)])
+    assert result.exit_code == 1
+    assert "nessun esempio: ogni versione delle regole deve avere i suoi" in result.output
+    assert "0 tornano" not in result.output
 
 
 def test_the_server_refuses_to_start_on_a_malformed_rules_file(
@@ -66,7 +104,7 @@ def test_the_server_refuses_to_start_on_a_malformed_rules_file(
     result = cli.invoke(main, ["serve", "--port", "1"])
     assert result.exit_code == 2, result.output
     assert "errore nei dati di configurazione" in result.output
-    assert f"2026-01.yaml:{line}: rule 'not_relatives': kind" in result.output
+    assert f"2026-01.yaml:{line}: regola 'not_relatives', chiave 'kind'" in result.output
 
 
 def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
@@ -79,7 +117,7 @@ def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
     )
     result = cli.invoke(main, ["rules", "eval", "--facts", str(facts), "--on", "2026-11-25"])
     assert result.exit_code == 0, result.output
-    assert "esito needs_review" in result.output
+    assert "esito da verificare (needs_review)" in result.output
     assert "[da verificare] isee:" in result.output
     assert result.output.count("\n  [") == 10
 
@@ -87,9 +125,11 @@ def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
 def test_rules_impact_lists_who_would_change_and_changes_nothing(
     cli: CliRunner, system: System, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    builders.fund_with(system, Decimal("100000.00"))
     landlord = builders.enrol_landlord(system)
     dwelling = builders.add_property(system, landlord.id)
     borderline = builders.submit_application(system, dwelling.id, isee=Decimal("26500.00"))
+    excluded = builders.submit_application(system, dwelling.id, isee=Decimal("35500.00"))
     builders.submit_application(system, dwelling.id, isee=Decimal("12000.00"))
     rules = tmp_path / "rules"
     shutil.copytree(PROJECT_ROOT / "rules", rules)
@@ -97,18 +137,43 @@ def test_rules_impact_lists_who_would_change_and_changes_nothing(
     draft.parent.mkdir()
     current = (rules / "eligibility" / "2026-01.yaml").read_text(encoding="utf-8")
     draft.write_text(
-        current.replace('version: "2026-01"', 'version: "2027-01"').replace(
-            "pass_when: isee <= 26000", "pass_when: isee <= 27000"
-        )
+        current.replace('version: "2026-01"', 'version: "2027-01"')
+        .replace("pass_when: isee <= 26000", "pass_when: isee <= 27000")
+        .replace("review_when: isee <= 35000", "review_when: isee <= 36000")
     )
     monkeypatch.setenv("GARANZIA_RULES_DIR", str(rules))
     get_settings.cache_clear()
     with system.engine.connect() as conn:
         before = conn.execute(select(tables.guarantees.c.status)).all()
-    result = cli.invoke(main, ["rules", "impact", str(draft)])
+        rent = conn.execute(
+            select(tables.guarantees.c.monthly_rent).where(tables.guarantees.c.id == excluded.id)
+        ).scalar_one()
+    # Issuing it would reserve 30% of 12 rents + 5,000 € (policies/garanzia-casa/v1.yaml).
+    reserve = (Decimal("0.30") * (12 * rent + Decimal("5000.00"))).quantize(Decimal("0.01"))
+    assert reserve > 0
+    csv_file = tmp_path / "impatto.csv"
+    result = cli.invoke(main, ["rules", "impact", str(draft), "--csv", str(csv_file)])
     assert result.exit_code == 0, result.output
-    assert "2 domande esaminate, 1 cambiano esito" in result.output
-    assert f"{borderline.application_number}: needs_review → eligible per isee" in result.output
+    out = result.output
+    assert "3 domande aperte esaminate, 2 cambiano esito" in out
+    assert f"domanda {borderline.application_number}: da «da verificare» a «ammissibile»" in out
+    assert f"domanda {excluded.application_number}: da «non ammissibile» a «da verificare»" in out
+    assert "per la regola isee (ISEE del nucleo fino a 26.000 €" in out
+    assert "needs_review" not in out and "Anna Bianchi" not in out
+    taken = euro_it(reserve)
+    assert f"accantonamento che sarebbe impegnato: {taken}" in out
+    assert "accantonamento che sarebbe liberato: 0,00 €" in out
+    after = euro_it(Decimal("100000.00") - reserve)
+    assert f"capacità libera del fondo: ora 100.000,00 €, dopo {after}" in out
+    # For a spreadsheet, like the other exports: ';', decimal comma, UTF-8 with BOM.
+    text = csv_file.read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:3] == ["domanda", "esito con le regole in vigore", "esito con la bozza"]
+    assert [excluded.application_number, "non ammissibile", "da verificare"] in [
+        row[:3] for row in rows
+    ]
+    cell = f"{reserve:.2f}".replace(".", ",")
+    assert [row[4] for row in rows if row[0] == excluded.application_number] == [cell]
     with system.engine.connect() as conn:
         assert conn.execute(select(tables.guarantees.c.status)).all() == before
 

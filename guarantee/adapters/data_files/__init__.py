@@ -9,7 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from guarantee.adapters.data_files._closures import load_office_closures, office_closures_path
-from guarantee.adapters.data_files._products import load_product, load_products, product_paths
+from guarantee.adapters.data_files._products import (
+    load_product,
+    load_product_examples,
+    load_products,
+    product_paths,
+)
 from guarantee.adapters.data_files._rules import (
     example_paths,
     load_examples,
@@ -23,7 +28,12 @@ from guarantee.adapters.data_files._stress import HistoryModel, load_stress, str
 from guarantee.domain.calendar import ClosingDay
 from guarantee.domain.eligibility import RuleSet, RuleSetCatalog
 from guarantee.domain.products import Product, ProductCatalog
-from guarantee.services.data_files import DataFileError, ExampleFile, FileProblem
+from guarantee.services.data_files import (
+    DataFileError,
+    ExampleFile,
+    FileProblem,
+    ProductExample,
+)
 
 
 class DataFiles:
@@ -50,6 +60,11 @@ class DataFiles:
     def load_products(self, policies_dir: Path) -> ProductCatalog:
         return load_products(policies_dir)
 
+    def load_product_examples(
+        self, policies_dir: Path, code: str, version: int
+    ) -> list[ProductExample]:
+        return load_product_examples(policies_dir, code, version)
+
     def load_office_closures(self, path: Path) -> tuple[ClosingDay, ...]:
         return load_office_closures(path)
 
@@ -64,6 +79,7 @@ __all__ = [
     "load_facts",
     "load_office_closures",
     "load_product",
+    "load_product_examples",
     "load_products",
     "load_ruleset",
     "load_rulesets",

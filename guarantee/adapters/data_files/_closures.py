@@ -31,21 +31,25 @@ def load_office_closures(path: Path) -> tuple[ClosingDay, ...]:
     for line, row in table.rows:
         text, description = row["date_or_month_day"], row["description"]
         if not description:
-            problems.append(table.problem(line, "empty 'description'"))
+            problems.append(
+                table.problem(line, "'description' è vuoto: scrivere perché l'ufficio è chiuso")
+            )
             continue
         closure = _closing_day(text, description)
         if closure is None:
             problems.append(
                 table.problem(
                     line,
-                    f"'{text}' is neither a day of the year (MM-DD, e.g. 07-07) "
-                    "nor a date (YYYY-MM-DD)",
+                    f"'{text}' non è né un giorno dell'anno (MM-GG, es. 07-07) "
+                    "né una data (AAAA-MM-GG, es. 2027-04-26)",
                 )
             )
             continue
         key = (closure.year, closure.month, closure.day)
         if key in seen:
-            problems.append(table.problem(line, f"'{text}' is listed twice (line {seen[key]})"))
+            problems.append(
+                table.problem(line, f"'{text}' compare due volte (anche alla riga {seen[key]})")
+            )
             continue
         seen[key] = line
         closures.append(closure)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from guarantee.adapters.data_files._models import ProductModel
+from guarantee.adapters.data_files._models import Amount, ProductModel
 from guarantee.adapters.data_files._problems import definition_problems, validation_problems
 from guarantee.adapters.data_files._yaml import Where, YamlDocument, display_path, read_yaml
 from guarantee.domain.errors import InvalidDefinition
 from guarantee.domain.products import Product, ProductCatalog
-from guarantee.services.data_files import DataFileError, FileProblem
+from guarantee.services.data_files import DataFileError, FileProblem, ProductExample
 
 # Where each Product field is written in the file (the file groups them by topic).
 _FIELD_PATHS: dict[str, Where] = {
@@ -35,10 +36,71 @@ _FIELD_PATHS: dict[str, Where] = {
 }
 
 
+EXAMPLES_SUFFIX = ".examples.yaml"
+
+
 def product_paths(policies_dir: Path) -> list[Path]:
     """Product files: ``<policies_dir>/<code>/v<version>.yaml``."""
-    # Only v<version>.yaml: other files beside a product (stress.yaml) are not products.
-    return sorted(path for path in policies_dir.glob("*/v*.yaml") if path.parent.name != "schema")
+    # Only v<version>.yaml: other files beside a product (stress.yaml, v1.examples.yaml)
+    # are not products.
+    return sorted(
+        path
+        for path in policies_dir.glob("*/v*.yaml")
+        if path.parent.name != "schema" and not path.name.endswith(EXAMPLES_SUFFIX)
+    )
+
+
+class _ProductExampleModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(min_length=1)]
+    monthly_rent: Amount
+    maximum_exposure: Amount
+    reserve: Amount
+
+
+class _ProductExamplesModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    product: str
+    version: int
+    examples: list[_ProductExampleModel] = Field(min_length=1)
+
+
+def load_product_examples(policies_dir: Path, code: str, version: int) -> list[ProductExample]:
+    """``<code>/v<version>.examples.yaml``: for a rent, the maximum exposure and reserve.
+
+    Every product version must have one, as every rule set has: the numbers a person
+    checks by hand are written down once and re-checked on every change.
+    """
+    path = policies_dir / code / f"v{version}{EXAMPLES_SUFFIX}"
+    if not path.is_file():
+        reason = (
+            f"il prodotto {code} versione {version} non ha esempi: scrivere questo file con "
+            "almeno un canone e l'esposizione massima e l'accantonamento attesi"
+        )
+        raise DataFileError([FileProblem(display_path(path), None, reason)])
+    doc = read_yaml(path)
+    try:
+        model = _ProductExamplesModel.model_validate(doc.data)
+    except ValidationError as exc:
+        raise DataFileError(validation_problems(doc, exc)) from exc
+    if (model.product, model.version) != (code, version):
+        reason = (
+            f"esempi per {model.product} versione {model.version} nel file di {code} v{version}"
+        )
+        raise DataFileError([doc.problem(("product",), reason)])
+    return [
+        ProductExample(
+            name=example.name,
+            monthly_rent=example.monthly_rent,
+            maximum_exposure=example.maximum_exposure,
+            reserve=example.reserve,
+            source=doc.display,
+            line=doc.line_of(("examples", index)),
+        )
+        for index, example in enumerate(model.examples)
+    ]
 
 
 def load_product(path: Path) -> Product:
@@ -49,7 +111,8 @@ def load_products(policies_dir: Path) -> ProductCatalog:
     paths = product_paths(policies_dir)
     if not paths:
         folder = display_path(policies_dir)
-        raise DataFileError([FileProblem(folder, None, "no product file (*/v*.yaml) found")])
+        reason = "nessun file di prodotto (<codice>/v<versione>.yaml) nella cartella"
+        raise DataFileError([FileProblem(folder, None, reason)])
     loaded: list[tuple[YamlDocument, Product]] = []
     problems: list[FileProblem] = []
     for path in paths:
@@ -85,11 +148,18 @@ def _load_product(path: Path) -> tuple[YamlDocument, Product]:
     problems: list[FileProblem] = []
     if path.parent.name != model.code:
         problems.append(
-            doc.problem(("code",), f"code '{model.code}' but folder '{path.parent.name}'")
+            doc.problem(
+                ("code",),
+                f"codice '{model.code}' ma cartella '{path.parent.name}': devono coincidere",
+            )
         )
     if path.stem != f"v{model.version}":
         problems.append(
-            doc.problem(("version",), f"version {model.version} but file name '{path.name}'")
+            doc.problem(
+                ("version",),
+                f"versione {model.version} ma file '{path.name}': "
+                f"il file si chiama v{model.version}.yaml",
+            )
         )
     if problems:
         raise DataFileError(problems)

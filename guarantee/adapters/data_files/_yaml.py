@@ -15,6 +15,11 @@ from pathlib import Path
 
 import yaml
 
+from guarantee.adapters.data_files._numbers import (
+    expression_problems,
+    looks_like_expression,
+    number_problem,
+)
 from guarantee.services.data_files import DataFileError, FileProblem
 
 Where = tuple[str | int, ...]
@@ -33,12 +38,24 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal:
         value = Decimal("NaN")
     if not value.is_finite():
         raise yaml.constructor.ConstructorError(
-            None, None, f"{node.value!r} is not a finite number", node.start_mark
+            None, None, f"{node.value!r} non è un numero finito", node.start_mark
         )
     return value
 
 
+def _construct_date(loader: yaml.SafeLoader, node: yaml.Node) -> object:
+    # 2026-13-01 looks like a date to YAML but is none: say where, not "month must be in 1..12".
+    assert isinstance(node, yaml.ScalarNode)
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{node.value}' non è una data esistente ({exc})", node.start_mark
+        ) from exc
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 
 
 def display_path(path: Path) -> str:
@@ -76,24 +93,27 @@ def read_yaml(path: Path) -> YamlDocument:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise DataFileError([FileProblem(display, None, f"cannot read: {exc.strerror}")]) from exc
+        raise DataFileError(
+            [FileProblem(display, None, f"file illeggibile: {exc.strerror}")]
+        ) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DataFileError([FileProblem(display, None, "not UTF-8 text")]) from exc
+        reason = "il file non è testo UTF-8: salvarlo con codifica UTF-8"
+        raise DataFileError([FileProblem(display, None, reason)]) from exc
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise DataFileError([FileProblem(display, 1, "the file is empty")])
+            raise DataFileError([FileProblem(display, 1, "il file è vuoto")])
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = " ".join(part for part in (exc.context, exc.problem) if part)
-        raise DataFileError([FileProblem(display, line, f"invalid YAML: {reason}")]) from exc
+        raise DataFileError([FileProblem(display, line, _yaml_reason(reason))]) from exc
     except yaml.YAMLError as exc:
-        raise DataFileError([FileProblem(display, None, f"invalid YAML: {exc}")]) from exc
+        raise DataFileError([FileProblem(display, None, _yaml_reason(str(exc)))]) from exc
     finally:
         loader.dispose()
     lines: dict[Where, int] = {(): node.start_mark.line + 1}
@@ -118,7 +138,8 @@ def _index(
             line = key_node.start_mark.line + 1
             if key in seen:
                 # PyYAML would silently keep the last one: a typo could hide a rule.
-                problems.append(FileProblem(display, line, f"duplicate key '{key}'"))
+                reason = f"la chiave '{key}' compare due volte: ne va tenuta una sola"
+                problems.append(FileProblem(display, line, reason))
             seen.add(key)
             lines[(*where, key)] = line
             _index(value_node, (*where, key), lines, problems, display)
@@ -126,3 +147,34 @@ def _index(
         for index, item in enumerate(node.value):
             lines[(*where, index)] = item.start_mark.line + 1
             _index(item, (*where, index), lines, problems, display)
+    elif isinstance(node, yaml.ScalarNode):
+        problems.extend(
+            FileProblem(display, node.start_mark.line + 1, reason)
+            for reason in _misreadings(node, where)
+        )
+
+
+def _misreadings(node: yaml.ScalarNode, where: Where) -> list[str]:
+    """Numbers and codes the file would silently read otherwise than a person means them."""
+    text = str(node.value)
+    quoted = node.style is not None
+    if node.tag == "tag:yaml.org,2002:str" and looks_like_expression(
+        where[-1] if where else None, text
+    ):
+        return expression_problems(text)
+    if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+        found = number_problem(text, quoted=quoted)
+        return [found] if found else []
+    return []
+
+
+def _yaml_reason(detail: str) -> str:
+    """PyYAML's complaint, introduced in Italian with the most common cause."""
+    hint = ""
+    if "mapping values are not allowed" in detail:
+        hint = " (un ':' dentro un testo: metterlo tra virgolette)"
+    elif "found character '\\t'" in detail:
+        hint = " (un tabulatore: rientrare con spazi)"
+    elif "expected <block end>" in detail or "did not find expected" in detail:
+        hint = " (rientri non allineati o una virgoletta non chiusa)"
+    return f"il file non è YAML valido{hint}: {detail}"

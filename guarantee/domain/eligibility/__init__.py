@@ -23,7 +23,13 @@ from guarantee.domain.eligibility._evaluation import (
     outcome_of,
     outcome_rank,
 )
-from guarantee.domain.eligibility._examples import ExampleFailure, RuleExample, run_examples
+from guarantee.domain.eligibility._examples import (
+    ExampleFailure,
+    MissingBoundary,
+    RuleExample,
+    missing_boundaries,
+    run_examples,
+)
 from guarantee.domain.eligibility._facts import ELIGIBILITY_FACTS, FactSpec, FactType
 from guarantee.domain.eligibility._impact import (
     ImpactCase,
@@ -49,6 +55,7 @@ __all__ = [
     "ImpactCase",
     "ImpactReport",
     "MemberOf",
+    "MissingBoundary",
     "Outcome",
     "OutcomeChange",
     "RuleExample",
@@ -61,6 +68,7 @@ __all__ = [
     "VerdictResult",
     "changed_rules",
     "impact",
+    "missing_boundaries",
     "outcome_of",
     "outcome_rank",
     "run_examples",

@@ -13,8 +13,9 @@ both exact rather than approximate:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import cast
 
 from guarantee.domain.eligibility._evaluation import (
@@ -40,6 +41,9 @@ class ImpactCase:
     key: str
     facts: Mapping[str, object]
     stored: Evaluation | Mapping[str, object] | None = None
+    reserve: Decimal | Callable[[], Decimal | None] | None = None
+    """What issuing it would reserve from the fund, or how to work it out: priced only for
+    the few applications that change outcome, not for every one examined."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,25 @@ class OutcomeChange:
     before: Outcome
     after: Outcome
     rules: tuple[str, ...]
+    reserve: Decimal | None = None
+
+    @property
+    def reserve_effect(self) -> Decimal:
+        """Reserve the change would take (> 0) or free (< 0) from the fund's free capacity.
+
+        An application that may be issued (eligible, or needs review and may still be
+        approved) would take its reserve; one that is not eligible takes nothing. So only
+        a move across "not eligible" moves money; eligible ↔ needs review does not.
+        """
+        if self.reserve is None:
+            return Decimal("0.00")
+        could_before = self.before != "ineligible"
+        could_after = self.after != "ineligible"
+        if could_after and not could_before:
+            return self.reserve
+        if could_before and not could_after:
+            return -self.reserve
+        return Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,20 @@ class ImpactReport:
     changes: tuple[OutcomeChange, ...]
     refused: tuple[tuple[str, str], ...] = field(default=())
     """Applications whose facts could not be evaluated: (key, reason)."""
+
+    @property
+    def reserve_taken(self) -> Decimal:
+        """Reserve that applications becoming issuable would take."""
+        return sum(
+            (c.reserve_effect for c in self.changes if c.reserve_effect > 0), Decimal("0.00")
+        )
+
+    @property
+    def reserve_freed(self) -> Decimal:
+        """Reserve that applications no longer issuable would leave free."""
+        return -sum(
+            (c.reserve_effect for c in self.changes if c.reserve_effect < 0), Decimal("0.00")
+        )
 
     def counts(self) -> dict[tuple[Outcome, Outcome], int]:
         """How many applications move from each outcome to each other."""
@@ -144,7 +181,8 @@ def impact(
         outcome_after = outcome_of([*same, *after.values()])
         if outcome_before != outcome_after:
             moved = tuple(code for code in changed if before[code] != after[code])
-            changes.append(OutcomeChange(case.key, outcome_before, outcome_after, moved))
+            reserve = case.reserve() if callable(case.reserve) else case.reserve
+            changes.append(OutcomeChange(case.key, outcome_before, outcome_after, moved, reserve))
     return ImpactReport(
         current_version=current.version,
         draft_version=draft.version,

@@ -112,15 +112,23 @@ def test_unknown_fact_in_the_project_file_names_its_path(tmp_path: Path) -> None
     [
         ("isee <= 35000", "isee <=", "r.yaml:10: rule 'isee_max': malformed condition"),
         ("isee <= 35000", "isee <= 'molto'", "r.yaml:10: rule 'isee_max': condition"),
-        ("kind: blocking", "kind: advisory", "r.yaml:7: rule 'isee_max': kind: Input"),
+        (
+            "kind: blocking",
+            "kind: advisory",
+            "r.yaml:7: regola 'isee_max', chiave 'kind': deve essere uno tra blocking o review",
+        ),
         ("reads: [isee]", "reads: [isee, lease_months]", "r.yaml:8: rule 'isee_max': 'lease"),
-        ("    message: ISEE entro la soglia\n", "", "r.yaml:5: rule 'isee_max': missing key"),
+        (
+            "    message: ISEE entro la soglia\n",
+            "",
+            "r.yaml:5: regola 'isee_max', manca la chiave 'message'",
+        ),
         (
             "effective_to: null",
             "effective_to: null\ncolour: blue",
-            "r.yaml:4: unknown key 'colour'",
+            "r.yaml:4: chiave 'colour' sconosciuta",
         ),
-        ('version: "t-1"', "version: 1", "r.yaml:1: version: Input should be a valid string"),
+        ('version: "t-1"', "version: 1", "r.yaml:1: chiave 'version': deve essere un testo"),
     ],
 )
 def test_malformed_rule_sets_are_refused_with_file_and_line(
@@ -149,13 +157,15 @@ def test_duplicate_yaml_key_is_refused(tmp_path: Path) -> None:
         tmp_path / "r.yaml",
         MINIMAL.replace("kind: blocking", "kind: blocking\n        kind: review"),
     )
-    assert problems_of(path) == ["r.yaml:8: duplicate key 'kind'"]
+    assert problems_of(path) == [
+        "r.yaml:8: la chiave 'kind' compare due volte: ne va tenuta una sola"
+    ]
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path / "r.yaml", MINIMAL.replace("reads: [isee]", "reads: [isee"))
     found = problems_of(path)
-    assert found[0].startswith("r.yaml:") and "invalid YAML" in found[0]
+    assert found[0].startswith("r.yaml:") and "il file non è YAML valido" in found[0]
 
 
 def test_all_problems_of_a_file_are_collected(tmp_path: Path) -> None:
@@ -167,7 +177,7 @@ def test_all_problems_of_a_file_are_collected(tmp_path: Path) -> None:
 
 
 def test_empty_file_is_refused(tmp_path: Path) -> None:
-    assert problems_of(write(tmp_path / "r.yaml", "")) == ["r.yaml:1: the file is empty"]
+    assert problems_of(write(tmp_path / "r.yaml", "")) == ["r.yaml:1: il file è vuoto"]
 
 
 def test_data_file_error_carries_path_line_and_reason(tmp_path: Path) -> None:
@@ -210,7 +220,7 @@ def test_bad_csv_rows_are_refused_with_the_csv_line(tmp_path: Path) -> None:
     write(tmp_path / "bands.csv", "band,min_m2,max_m2\nS,0,50\nL,51,\n")
     write(tmp_path / "caps.csv", "istat_code,band,eur\n*,S,400.00\n*,L,molti\n")
     assert problems_of(write(tmp_path / "r.yaml", DERIVED)) == [
-        "caps.csv:3: 'eur' must be an amount like 650.00"
+        "caps.csv:3: 'eur' deve essere un importo come 650.00, trovato 'molti'"
     ]
 
 
@@ -218,7 +228,8 @@ def test_missing_csv_column_is_refused(tmp_path: Path) -> None:
     write(tmp_path / "bands.csv", "band,min,max_m2\nS,0,\n")
     write(tmp_path / "caps.csv", "istat_code,band,eur\n*,S,400.00\n")
     assert problems_of(write(tmp_path / "r.yaml", DERIVED)) == [
-        "bands.csv:1: missing column(s): min_m2"
+        "bands.csv:1: mancano le colonne 'min_m2' nella prima riga "
+        "(intestazione trovata: band, min, max_m2)"
     ]
 
 
@@ -384,11 +395,36 @@ def test_product_amounts_are_exact_decimals(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "fragment", "reason"),
     [
-        ("damages_cap: 3000.00", "damages_cap: -1", "damages_cap", "cover.damages_cap: Input"),
-        ("damages_cap: 3000.00", "damages_cap: 3000.001", "damages_cap", "cover.damages_cap"),
-        ("reserve_ratio: 0.30", "reserve_ratio: 30", "reserve_ratio", "reserve_ratio: Input"),
-        ("max_months: 36", "max_months: 36.5", "max_months", "term.max_months: Input"),
-        ("renewals: 1", "renewals: 1\n  extensions: 2", "extensions", "unknown key 'extensions'"),
+        (
+            "damages_cap: 3000.00",
+            "damages_cap: -1",
+            "damages_cap",
+            "chiave 'cover.damages_cap': deve essere almeno 0",
+        ),
+        (
+            "damages_cap: 3000.00",
+            "damages_cap: 3000.001",
+            "damages_cap",
+            "chiave 'cover.damages_cap': al massimo 2",
+        ),
+        (
+            "reserve_ratio: 0.30",
+            "reserve_ratio: 30",
+            "reserve_ratio",
+            "chiave 'reserve_ratio': deve essere al massimo 1",
+        ),
+        (
+            "max_months: 36",
+            "max_months: 36.5",
+            "max_months",
+            "chiave 'term.max_months': deve essere un numero intero",
+        ),
+        (
+            "renewals: 1",
+            "renewals: 1\n  extensions: 2",
+            "extensions",
+            "chiave 'extensions' sconosciuta",
+        ),
         ("valid_to: null", "valid_to: 2022-01-01", "valid_to", "valid_to: must not be before"),
     ],
 )
@@ -405,7 +441,7 @@ def test_product_file_name_must_match_its_version(tmp_path: Path) -> None:
     path = product_copy(tmp_path, name="v2.yaml")
     assert product_problems(path) == [
         f"policies/garanzia-casa/v2.yaml:{line_of(path, 'version')}: "
-        "version 1 but file name 'v2.yaml'"
+        "versione 1 ma file 'v2.yaml': il file si chiama v1.yaml"
     ]
 
 

@@ -144,17 +144,20 @@ def test_every_wrong_row_is_named_with_file_and_line(in_tmp: Path) -> None:
         encoding="utf-8",
     )
     assert problems_of(path) == [
-        "closures.csv:3: '7 luglio' is neither a day of the year (MM-DD, e.g. 07-07) "
-        "nor a date (YYYY-MM-DD)",
-        "closures.csv:4: '2027-02-30' is neither a day of the year (MM-DD, e.g. 07-07) "
-        "nor a date (YYYY-MM-DD)",
-        "closures.csv:5: empty 'description'",
-        "closures.csv:6: '07-07' is listed twice (line 2)",
+        "closures.csv:3: '7 luglio' non è né un giorno dell'anno (MM-GG, es. 07-07) "
+        "né una data (AAAA-MM-GG, es. 2027-04-26)",
+        "closures.csv:4: '2027-02-30' non è né un giorno dell'anno (MM-GG, es. 07-07) "
+        "né una data (AAAA-MM-GG, es. 2027-04-26)",
+        "closures.csv:5: 'description' è vuoto: scrivere perché l'ufficio è chiuso",
+        "closures.csv:6: '07-07' compare due volte (anche alla riga 2)",
     ]
 
 
 def test_a_missing_column_or_file_is_reported(in_tmp: Path) -> None:
     path = in_tmp / "closures.csv"
     path.write_text("date,description\n07-07,x\n", encoding="utf-8")
-    assert problems_of(path) == ["closures.csv:1: missing column(s): date_or_month_day"]
-    assert problems_of(in_tmp / "none.csv")[0].startswith("none.csv: cannot read")
+    assert problems_of(path) == [
+        "closures.csv:1: mancano le colonne 'date_or_month_day' nella prima riga "
+        "(intestazione trovata: date, description)"
+    ]
+    assert problems_of(in_tmp / "none.csv")[0].startswith("none.csv: file illeggibile")

@@ -618,9 +618,10 @@ def test_run_examples_names_failing_examples_with_their_line() -> None:
     ]
     failures = run_examples(default_ruleset(), examples)
     assert [str(f) for f in failures] == [
-        "x.yaml:9: example 'wrong': expected outcome eligible, got needs_review; "
-        "rule 'isee': expected pass, got review",
-        "x.yaml:12: example 'ghost': rule 'nope' is not in rule set 2026-01",
+        "x.yaml:9: esempio 'wrong': esito atteso ammissibile (eligible), risulta da "
+        "verificare (needs_review); regola 'isee': attesa «passa (pass)», risulta «da "
+        "verificare (review)»",
+        "x.yaml:12: esempio 'ghost': la regola 'nope' non è nelle regole 2026-01",
     ]
 
 

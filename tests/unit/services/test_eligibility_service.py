@@ -55,7 +55,7 @@ def test_check_rules_lists_problems_of_every_file(tmp_path: Path) -> None:
     found = [str(problem) for problem in check_rules(rules, FILES)]
     assert len(found) == 2
     assert found[0].startswith("rules/eligibility/2026-01.yaml:")
-    assert "rule 'not_relatives': kind:" in found[0]
+    assert "regola 'not_relatives', chiave 'kind':" in found[0]
     assert found[1].startswith("rules/eligibility/2026-01.examples.yaml:")
     assert found[1].endswith("unknown fact 'isse'")
 
@@ -67,7 +67,7 @@ def test_check_rules_catches_examples_naming_unknown_rules(tmp_path: Path) -> No
     examples.write_text(text.replace("verdicts: {isee: pass}", "verdicts: {isee_max: pass}", 1))
     found = [str(problem) for problem in check_rules(rules, FILES)]
     assert len(found) == 1
-    assert "rule 'isee_max' is not in rule set 2026-01" in found[0]
+    assert "la regola 'isee_max' non è nelle regole 2026-01" in found[0]
 
 
 def test_a_failing_example_is_reported_with_name_and_line(tmp_path: Path) -> None:
@@ -79,8 +79,9 @@ def test_a_failing_example_is_reported_with_name_and_line(tmp_path: Path) -> Non
     example_text = (rules / "eligibility" / "2026-01.examples.yaml").read_text(encoding="utf-8")
     line = example_text.splitlines().index("  - name: ISEE 26.000,00 € → passa") + 1
     assert failures == [
-        f"{EXAMPLES}:{line}: example 'ISEE 26.000,00 € → passa': expected outcome eligible, "
-        "got needs_review; rule 'isee': expected pass, got review"
+        f"{EXAMPLES}:{line}: esempio 'ISEE 26.000,00 € → passa': esito atteso ammissibile "
+        "(eligible), risulta da verificare (needs_review); regola 'isee': attesa «passa "
+        "(pass)», risulta «da verificare (review)»"
     ]
 
 
@@ -92,7 +93,7 @@ def test_examples_of_a_missing_rule_set_are_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(DataFileError) as caught:
         run_rule_examples(rules, FILES)
-    assert caught.value.reason == "rule set '2030-01' does not exist"
+    assert caught.value.reason == "le regole '2030-01' non esistono"
 
 
 def test_evaluate_facts_file(tmp_path: Path) -> None:
@@ -111,11 +112,23 @@ def test_evaluate_facts_file(tmp_path: Path) -> None:
 
 def test_evaluate_facts_file_names_wrong_facts(tmp_path: Path) -> None:
     facts = tmp_path / "facts.yaml"
-    facts.write_text("isee: 1000\nmunicipality_istat_code: 001125\n")
+    facts.write_text("isee: 1000\nmunicipality_istat_code: 1125\n")
     with pytest.raises(InvalidFacts) as caught:
         evaluate_facts_file(facts, RULES_DIR, FILES, on=date(2026, 5, 1))
     assert caught.value.problems["municipality_istat_code"].startswith("atteso un testo")
     assert caught.value.problems["lease_months"] == "dato mancante"
+
+
+def test_a_code_written_without_quotes_is_refused_before_it_loses_its_zeros(
+    tmp_path: Path,
+) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text("isee: 1000\nmunicipality_istat_code: 001125\n")
+    with pytest.raises(DataFileError) as caught:
+        evaluate_facts_file(facts, RULES_DIR, FILES, on=date(2026, 5, 1))
+    assert caught.value.line == 2
+    assert "'001125' senza virgolette è letto come numero" in caught.value.reason
+    assert 'scritto tra virgolette, "001125"' in caught.value.reason
 
 
 def test_no_rule_set_in_force_is_not_found(tmp_path: Path) -> None:
