@@ -68,7 +68,7 @@ def check_products(policies_dir: Path, files: ProductFiles) -> list[FileProblem]
 
 def _example_references(example_file: ExampleFile, catalog: RuleSetCatalog) -> list[FileProblem]:
     try:
-        ruleset = catalog.get(example_file.ruleset_version)
+        ruleset = catalog.get(example_file.ruleset_version, example_file.scheme)
     except NotFound:
         reason = f"rule set '{example_file.ruleset_version}' does not exist"
         return [FileProblem(example_file.path, 1, reason)]
@@ -91,7 +91,7 @@ def run_rule_examples(rules_dir: Path, files: RuleFiles) -> list[ExampleFailure]
     for path in files.example_paths(rules_dir):
         example_file = files.load_examples(path)
         try:
-            ruleset = catalog.get(example_file.ruleset_version)
+            ruleset = catalog.get(example_file.ruleset_version, example_file.scheme)
         except NotFound as exc:
             reason = f"rule set '{example_file.ruleset_version}' does not exist"
             raise DataFileError([FileProblem(example_file.path, 1, reason)]) from exc

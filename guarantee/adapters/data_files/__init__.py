@@ -11,8 +11,10 @@ from pathlib import Path
 from guarantee.adapters.data_files._closures import load_office_closures, office_closures_path
 from guarantee.adapters.data_files._products import load_product, load_products, product_paths
 from guarantee.adapters.data_files._rules import (
+    catalogue_path,
     example_paths,
     load_examples,
+    load_fact_catalogue,
     load_facts,
     load_ruleset,
     load_rulesets,
@@ -59,8 +61,10 @@ __all__ = [
     "DataFiles",
     "FileProblem",
     "HistoryModel",
+    "catalogue_path",
     "example_paths",
     "load_examples",
+    "load_fact_catalogue",
     "load_facts",
     "load_office_closures",
     "load_product",

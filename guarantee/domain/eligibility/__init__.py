@@ -4,6 +4,7 @@ Import from here; the private modules are an implementation detail.
 """
 
 from guarantee.domain.eligibility._catalog import RuleSetCatalog
+from guarantee.domain.eligibility._computed import DatedParameter, DateDifference, Percentage
 from guarantee.domain.eligibility._derived import (
     ANY_KEY,
     BandLookup,
@@ -11,7 +12,14 @@ from guarantee.domain.eligibility._derived import (
     MemberOf,
     SizeBand,
 )
+from guarantee.domain.eligibility._fact_catalogue import (
+    ORIGINS,
+    FactCatalogue,
+    depends_on,
+    rule_needs,
+)
 from guarantee.domain.eligibility._evaluation import (
+    DEFAULT_SCHEME,
     OUTCOMES,
     RULE_KINDS,
     VERDICT_RESULTS,
@@ -24,7 +32,14 @@ from guarantee.domain.eligibility._evaluation import (
     outcome_rank,
 )
 from guarantee.domain.eligibility._examples import ExampleFailure, RuleExample, run_examples
-from guarantee.domain.eligibility._facts import ELIGIBILITY_FACTS, FactSpec, FactType
+from guarantee.domain.eligibility._facts import (
+    FACT_KINDS,
+    KIND_LABELS,
+    FactKind,
+    FactSpec,
+    FactType,
+    check_declared,
+)
 from guarantee.domain.eligibility._impact import (
     ImpactCase,
     ImpactReport,
@@ -32,18 +47,36 @@ from guarantee.domain.eligibility._impact import (
     changed_rules,
     impact,
 )
-from guarantee.domain.eligibility._ruleset import RuleSet, RuleSpec
+from guarantee.domain.eligibility._ruleset import RuleSet, RuleSpec, facts_needed
+from guarantee.domain.eligibility._tables import (
+    AGGREGATES,
+    HIT_POLICIES,
+    Cell,
+    DecisionTable,
+    TableRow,
+)
 
 __all__ = [
+    "AGGREGATES",
     "ANY_KEY",
-    "ELIGIBILITY_FACTS",
+    "DEFAULT_SCHEME",
+    "FACT_KINDS",
+    "HIT_POLICIES",
+    "KIND_LABELS",
+    "ORIGINS",
     "OUTCOMES",
     "RULE_KINDS",
     "VERDICT_RESULTS",
     "BandLookup",
+    "Cell",
+    "DateDifference",
+    "DatedParameter",
+    "DecisionTable",
     "DerivedFact",
     "Evaluation",
     "ExampleFailure",
+    "FactCatalogue",
+    "FactKind",
     "FactSpec",
     "FactType",
     "ImpactCase",
@@ -51,6 +84,7 @@ __all__ = [
     "MemberOf",
     "Outcome",
     "OutcomeChange",
+    "Percentage",
     "RuleExample",
     "RuleKind",
     "RuleSet",
@@ -58,10 +92,15 @@ __all__ = [
     "RuleSpec",
     "RuleVerdict",
     "SizeBand",
+    "TableRow",
     "VerdictResult",
     "changed_rules",
+    "check_declared",
+    "depends_on",
+    "facts_needed",
     "impact",
     "outcome_of",
     "outcome_rank",
+    "rule_needs",
     "run_examples",
 ]
