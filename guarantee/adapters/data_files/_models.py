@@ -206,7 +206,8 @@ class TableModel(_Model):
 
 class ParameterModel(_Model):
     file: str = Field(description="file YAML con la storia del valore, relativo a questo file")
-    on: Name = Field(description="dato data che sceglie il valore in vigore (es. application_date)")
+    # not "on": YAML reads a bare on as true
+    at: Name = Field(description="dato data che sceglie il valore in vigore (es. application_date)")
 
 
 class DerivedModel(_Model):

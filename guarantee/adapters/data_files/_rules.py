@@ -257,7 +257,7 @@ def _derived(
         raise DataFileError(validation_problems(history_doc, exc)) from exc
     return DatedParameter(
         name=name,
-        on=spec.parameter.on,
+        on=spec.parameter.at,
         history=tuple(sorted(history.values.items())),
         description=spec.description or history.description,
     )

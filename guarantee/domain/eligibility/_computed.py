@@ -16,7 +16,7 @@ from typing import Literal
 
 from guarantee.domain.eligibility._derived import _fact_problem
 from guarantee.domain.eligibility._facts import FactSpec, FactType
-from guarantee.domain.errors import DomainError
+from guarantee.domain.errors import InvalidFacts
 
 DateUnit = Literal["years", "months", "days"]
 DATE_UNITS: tuple[DateUnit, ...] = ("years", "months", "days")
@@ -114,7 +114,7 @@ class DatedParameter:
     """A value with its history (OpenFisca style): the value in force on a date fact.
 
     ``history`` is ``(from_day, value)`` in date order; before the first day there is no
-    value and the evaluation is refused.
+    value and the facts are refused (``InvalidFacts`` on the date fact).
     """
 
     name: str
@@ -137,9 +137,9 @@ class DatedParameter:
                 break
             found = amount
         if found is None:
-            raise DomainError(
-                f"parametro '{self.name}': nessun valore in vigore al {day.isoformat()}",
-                code="rule_evaluation_error",
+            first = self.history[0][0].isoformat()
+            raise InvalidFacts(
+                {self.on: f"'{self.name}' ha valori solo dal {first}: nessuno al {day.isoformat()}"}
             )
         return found
 
