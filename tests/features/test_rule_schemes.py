@@ -75,7 +75,11 @@ def no_problems(folder: Folder) -> None:
     assert [str(p) for p in folder.problems] == []
 
 
-@then(parsers.parse("tutti gli esempi tornano: {count:d} delle nuove misure e quelli di Garanzia Casa"))
+@then(
+    parsers.parse(
+        "tutti gli esempi tornano: {count:d} delle nuove misure e quelli di Garanzia Casa"
+    )
+)
 def all_examples_pass(folder: Folder, count: int) -> None:
     assert folder.failures == []
     files = DataFiles()
@@ -151,9 +155,7 @@ def outcome_because(folder: Folder, scheme: str, outcome: str, code: str) -> Non
 
 
 @then(
-    parsers.re(
-        r'per la misura "(?P<scheme>[^"]+)" la regola "(?P<code>\w+)" "(?P<result>[^"]+)"'
-    )
+    parsers.re(r'per la misura "(?P<scheme>[^"]+)" la regola "(?P<code>\w+)" "(?P<result>[^"]+)"')
 )
 def rule_result(folder: Folder, scheme: str, code: str, result: str) -> None:
     assert folder.evaluations[scheme].verdict(code).result == RESULTS[result]
@@ -187,4 +189,3 @@ def each_names_scheme(folder: Folder, version: str) -> None:
 def rule_read(folder: Folder, code: str, age: str, months: str) -> None:
     seen = folder.evaluations["casa-giovani"].verdict(code).facts_seen
     assert (seen["age"], seen["months_in_job"]) == (int(age), int(months))
-

@@ -348,8 +348,7 @@ class RuleSetModel(_Model):
         str,
         Field(
             pattern=r"^[a-z][a-z0-9-]*$",
-            description="schema (misura) a cui appartengono le regole; un fondo applica uno "
-            "schema",
+            description="schema (misura) a cui appartengono le regole; un fondo applica uno schema",
         ),
     ] = "garanzia-casa"
     version: Annotated[str, Field(min_length=1, description="versione, es. '2026-01'")]

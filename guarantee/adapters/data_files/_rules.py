@@ -49,7 +49,7 @@ from guarantee.domain.eligibility import (
     RuleSpec,
     TableRow,
 )
-from guarantee.domain.errors import DefinitionProblem, InvalidDefinition
+from guarantee.domain.errors import InvalidDefinition
 from guarantee.services.data_files import DataFileError, ExampleFile, FileProblem
 
 FACTS_FILE = "facts.yaml"
@@ -69,11 +69,13 @@ def example_paths(rules_dir: Path) -> list[Path]:
 
 
 def catalogue_path(near: Path) -> Path:
-    """The fact catalogue for a rules folder or a file in it: the nearest ``facts.yaml``
-    in the folder or up to two levels above, else the project's ``rules/facts.yaml``."""
+    """The fact catalogue for a rules folder or a file in it: ``facts.yaml`` of the nearest
+    rules folder (up to two levels above), else the project's ``rules/facts.yaml``."""
     folder = near if near.is_dir() else near.parent
     for candidate in (folder, folder.parent, folder.parent.parent):
-        if (candidate / FACTS_FILE).is_file():
+        # Only a rules folder (one with eligibility/): a facts file to evaluate may
+        # well be called facts.yaml too.
+        if (candidate / FACTS_FILE).is_file() and (candidate / "eligibility").is_dir():
             return candidate / FACTS_FILE
     return _PROJECT_RULES / FACTS_FILE
 
@@ -95,7 +97,9 @@ def load_fact_catalogue(path: Path) -> FactCatalogue:
         choices = tuple(fact.choices)
         if fact.choices_file is not None:
             try:
-                table_path = _reference(doc, (*where, "choices_file", "file"), fact.choices_file.file)
+                table_path = _reference(
+                    doc, (*where, "choices_file", "file"), fact.choices_file.file
+                )
                 table = read_csv(table_path, (fact.choices_file.column,))
                 choices = tuple(sorted(read_set(table, fact.choices_file.column, {})))
             except DataFileError as exc:
@@ -216,10 +220,18 @@ def _load_ruleset(path: Path, catalogue: FactCatalogue) -> tuple[YamlDocument, R
         computed = {fact.name for fact in catalogue.computed}
         # A computed fact of the catalogue is checked when the catalogue loads; here its
         # name can only clash with one of this file's derived facts, reported there.
-        kept = [p for p in exc.problems if not (p.where[:1] == ("derived",) and
-                                                 p.where[1] in computed and
-                                                 p.where[1] not in model.derived)]
-        raise DataFileError(definition_problems(doc, InvalidDefinition(kept or exc.problems))) from exc
+        kept = [
+            p
+            for p in exc.problems
+            if not (
+                p.where[:1] == ("derived",)
+                and p.where[1] in computed
+                and p.where[1] not in model.derived
+            )
+        ]
+        raise DataFileError(
+            definition_problems(doc, InvalidDefinition(kept or exc.problems))
+        ) from exc
     return doc, ruleset
 
 
@@ -439,9 +451,7 @@ def _unknown_facts(
     known: Mapping[str, FactSpec],
 ) -> list[FileProblem]:
     return [
-        doc.problem((*where, name), f"unknown fact '{name}'")
-        for name in facts
-        if name not in known
+        doc.problem((*where, name), f"unknown fact '{name}'") for name in facts if name not in known
     ]
 
 

@@ -4,19 +4,13 @@ Import from here; the private modules are an implementation detail.
 """
 
 from guarantee.domain.eligibility._catalog import RuleSetCatalog
-from guarantee.domain.eligibility._computed import DatedParameter, DateDifference, Percentage
+from guarantee.domain.eligibility._computed import DateDifference, DatedParameter, Percentage
 from guarantee.domain.eligibility._derived import (
     ANY_KEY,
     BandLookup,
     DerivedFact,
     MemberOf,
     SizeBand,
-)
-from guarantee.domain.eligibility._fact_catalogue import (
-    ORIGINS,
-    FactCatalogue,
-    depends_on,
-    rule_needs,
 )
 from guarantee.domain.eligibility._evaluation import (
     DEFAULT_SCHEME,
@@ -32,6 +26,12 @@ from guarantee.domain.eligibility._evaluation import (
     outcome_rank,
 )
 from guarantee.domain.eligibility._examples import ExampleFailure, RuleExample, run_examples
+from guarantee.domain.eligibility._fact_catalogue import (
+    ORIGINS,
+    FactCatalogue,
+    depends_on,
+    rule_needs,
+)
 from guarantee.domain.eligibility._facts import (
     FACT_KINDS,
     KIND_LABELS,

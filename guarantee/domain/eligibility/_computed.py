@@ -154,9 +154,7 @@ class DatedParameter:
             found.append(f"parameter '{self.name}': no values")
         days = [start for start, _ in self.history]
         if days != sorted(set(days)):
-            found.append(
-                f"parameter '{self.name}': dates must be in order, each written once"
-            )
+            found.append(f"parameter '{self.name}': dates must be in order, each written once")
         return found
 
 

@@ -129,7 +129,7 @@ class Evaluation:
             raise ValueError("evaluation: ruleset_version, ruleset_digest, scheme must be strings")
         if outcome != outcome_of(v.result for v in verdicts):
             raise ValueError("evaluation: the outcome does not follow from the verdicts")
-        return cls(version, outcome, verdicts, digest, str(scheme))
+        return cls(str(version), outcome, verdicts, str(digest), str(scheme))
 
 
 def _plain(value: object) -> tuple[str, object]:
@@ -170,8 +170,8 @@ def _verdict_from(item: Mapping[str, object], fact_types: Mapping[str, object]) 
     if not all(isinstance(text, str) for text in (code, message, detail)):
         raise ValueError("evaluation: verdict code, message and detail must be strings")
     return RuleVerdict(
-        code=code,
-        message=message,
+        code=str(code),
+        message=str(message),
         kind=_choice(item["kind"], RULE_KINDS, "kind"),
         result=_choice(item["result"], VERDICT_RESULTS, "result"),
         facts_seen=seen,

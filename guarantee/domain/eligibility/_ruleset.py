@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 import rule_engine
@@ -105,10 +106,8 @@ class _CompiledRule:
                 f"regola '{spec.code}': valutazione non riuscita ({exc.message})",
                 code="rule_evaluation_error",
             ) from exc
-        if len(self._alternatives) > 1:
-            detail = "nessuna delle alternative è soddisfatta"
-        else:
-            detail = ""
+        several = len(self._alternatives) > 1
+        detail = "nessuna delle alternative è soddisfatta" if several else ""
         return ("fail" if spec.kind == "blocking" else "review"), detail
 
     def result(self, values: Mapping[str, object]) -> VerdictResult:
@@ -414,9 +413,7 @@ def _compile_rule(
         where: tuple[str | int, ...] = (
             ("pass_when_any", position) if spec.pass_when_any else ("pass_when",)
         )
-        compiled = compile_condition(
-            text, types, used, lambda why, at=where: problem(at, why)
-        )
+        compiled = compile_condition(text, types, used, partial(problem, where))
         if compiled is None:
             failed = True
         else:

@@ -160,8 +160,11 @@ class DecisionTable:
         for index, row in enumerate(self.rows):
             if len(row.cells) != len(self.inputs):
                 found.append(
-                    (index, f"row {index + 1} has {len(row.cells)} cells, "
-                     f"{len(self.inputs)} expected ({', '.join(self.inputs)})")
+                    (
+                        index,
+                        f"row {index + 1} has {len(row.cells)} cells, "
+                        f"{len(self.inputs)} expected ({', '.join(self.inputs)})",
+                    )
                 )
                 continue
             for cell, name, kind in zip(row.cells, self.inputs, types, strict=True):
@@ -175,8 +178,11 @@ class DecisionTable:
                 for earlier_index, earlier in enumerate(self.rows[:index]):
                     if all(a.overlaps(b) for a, b in zip(earlier.cells, row.cells, strict=True)):
                         found.append(
-                            (index, f"rows {earlier_index + 1} and {index + 1} overlap: "
-                             "with hit policy 'unique' at most one row may match")
+                            (
+                                index,
+                                f"rows {earlier_index + 1} and {index + 1} overlap: "
+                                "with hit policy 'unique' at most one row may match",
+                            )
                         )
         return found
 
@@ -218,13 +224,12 @@ def _value_fits(value: object, kind: FactType) -> bool:
 def _in_range(cell: Cell, value: object) -> bool:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | date):
         return False
-    if cell.low is not None:
-        if _after(cell.low, value) or (not cell.low_inclusive and cell.low == value):
-            return False
-    if cell.high is not None:
-        if _after(value, cell.high) or (not cell.high_inclusive and cell.high == value):
-            return False
-    return True
+    low, high = cell.low, cell.high
+    if low is not None and (_after(low, value) or (not cell.low_inclusive and low == value)):
+        return False
+    return not (
+        high is not None and (_after(value, high) or (not cell.high_inclusive and high == value))
+    )
 
 
 def _ranges_meet(a: Cell, b: Cell) -> bool:
@@ -241,7 +246,7 @@ def _ends_before(a: Cell, b: Cell) -> bool:
 
 
 def _after(a: object, b: object) -> bool:
-    return a > b  # type: ignore[operator]
+    return bool(a > b)  # type: ignore[operator]
 
 
 def _decimal(value: Scalar) -> Decimal:
