@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from guarantee.adapters.data_files import DataFiles
-from guarantee.domain.eligibility import Evaluation, RuleSetCatalog
+from guarantee.domain.eligibility import DEFAULT_SCHEME, Evaluation, FactSpec, RuleSetCatalog
 from guarantee.domain.products import Product
 from guarantee.domain.products import ProductCatalog as VersionedProducts
 
@@ -53,5 +53,13 @@ class RuleSetChecker:
     def __init__(self, catalog: RuleSetCatalog) -> None:
         self.catalog = catalog
 
-    def evaluate(self, facts: Mapping[str, object], on: date) -> Evaluation:
-        return self.catalog.effective(on).evaluate(facts)
+    def evaluate(
+        self, facts: Mapping[str, object], on: date, scheme: str = DEFAULT_SCHEME
+    ) -> Evaluation:
+        return self.catalog.effective(on, scheme).evaluate(facts)
+
+    def facts(self) -> Mapping[str, FactSpec]:
+        return self.catalog.facts
+
+    def schemes(self) -> tuple[str, ...]:
+        return self.catalog.schemes

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
@@ -110,6 +111,9 @@ class SubmitApplication(Command):
     product_code: str = "garanzia-casa"
     submit: bool = True
     contacts: ContactsData | None = None
+    # Facts the applicant declares that no record holds (employment status, ...): the
+    # fact catalogue (rules/facts.yaml, source "declared") says which and checks them.
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 # -- a household kept current after the application (help desk that refers it, fund) ----
@@ -200,6 +204,7 @@ class ExpireDueGuarantees(Command):
 class CreateFund(Command):
     name: str
     territory: str
+    scheme: str = "garanzia-casa"
 
 
 @dataclass(frozen=True)

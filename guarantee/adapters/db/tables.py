@@ -161,6 +161,8 @@ funds = Table(
     Column("id", UUID, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("territory", String(200), nullable=False),
+    # The scheme whose eligibility rules the fund applies (migration 0012).
+    Column("scheme", String(60), nullable=False, server_default="garanzia-casa"),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("balance", Cents(), nullable=False),
     Column("reserved", Cents(), nullable=False),

@@ -38,6 +38,7 @@ from guarantee.domain.eligibility._facts import (
     FactKind,
     FactSpec,
     FactType,
+    check_any,
     check_declared,
 )
 from guarantee.domain.eligibility._impact import (
@@ -95,6 +96,7 @@ __all__ = [
     "TableRow",
     "VerdictResult",
     "changed_rules",
+    "check_any",
     "check_declared",
     "depends_on",
     "facts_needed",

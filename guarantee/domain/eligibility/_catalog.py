@@ -7,10 +7,11 @@ Within a scheme the periods of its versions never overlap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from guarantee.domain.eligibility._evaluation import DEFAULT_SCHEME
+from guarantee.domain.eligibility._facts import FactSpec
 from guarantee.domain.eligibility._ruleset import RuleSet
 from guarantee.domain.errors import DefinitionProblem, InvalidDefinition, NotFound
 from guarantee.domain.formats import date_it
@@ -71,6 +72,11 @@ class RuleSetCatalog:
 
     def of_scheme(self, scheme: str) -> RuleSetCatalog:
         return RuleSetCatalog(r for r in self.rule_sets if r.scheme == scheme)
+
+    @property
+    def facts(self) -> Mapping[str, FactSpec]:
+        """The supplied facts the rule sets were built with (one catalogue for all)."""
+        return self.rule_sets[0].facts if self.rule_sets else {}
 
     @property
     def schemes(self) -> tuple[str, ...]:

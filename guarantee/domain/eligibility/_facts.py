@@ -109,6 +109,25 @@ def check_declared(
     return values, problems
 
 
+def check_any(
+    facts: Mapping[str, FactSpec], given: Mapping[str, object]
+) -> tuple[dict[str, object], dict[str, str]]:
+    """Like ``check_declared`` for a what-if check: any supplied fact of the catalogue."""
+    values: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    for name, raw in given.items():
+        spec = facts.get(name)
+        if spec is None:
+            problems[name] = "dato non previsto dal catalogo dei dati (rules/facts.yaml)"
+            continue
+        value, reason = spec.checker()(raw)
+        if reason is None:
+            values[name] = value
+        else:
+            problems[name] = reason
+    return values, problems
+
+
 def _decimal_checker(minimum: int | None) -> Checker:
     def check(value: object) -> tuple[object, None] | tuple[None, str]:
         if isinstance(value, Decimal):

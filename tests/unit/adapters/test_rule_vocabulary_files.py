@@ -91,7 +91,8 @@ def test_a_parameter_file_gives_its_history(tmp_path: Path) -> None:
         "      at: application_date\n",
     )
     text = text.replace(
-        "reads: [rent_to_income_share, max_share]\n    pass_when: rent_to_income_share <= max_share",
+        "reads: [rent_to_income_share, max_share]\n"
+        "    pass_when: rent_to_income_share <= max_share",
         "reads: [isee, ceiling]\n    pass_when: isee <= ceiling",
     )
     ruleset = load_ruleset(write(rules, "prova.yaml", text))
