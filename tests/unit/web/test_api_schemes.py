@@ -1,0 +1,166 @@
+"""Schemes and declared facts through the API: what-if per scheme, applications, funds."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from guarantee.adapters.clock import FixedClock
+from guarantee.adapters.db import tables
+from guarantee.bootstrap import System, bootstrap
+from guarantee.domain.actors import Role
+from guarantee.settings import Settings
+from tests.rules_support import copy_rules
+from tests.support import builders
+from tests.support.http import api_client, login_as
+from tests.unit.web.test_api import application_body, facts
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "schemes"
+
+
+@pytest.fixture
+def schemes_system(settings: Settings, clock: FixedClock, tmp_path: Path) -> Iterator[System]:
+    """The system with the project's rules plus the fixture schemes, added as files."""
+    rules = copy_rules(tmp_path)
+    for sub in ("eligibility", "reference", "parameters"):
+        (rules / sub).mkdir(exist_ok=True)
+        for path in (FIXTURES / sub).iterdir():
+            shutil.copy(path, rules / sub / path.name)
+    system = bootstrap(settings.model_copy(update={"rules_dir": rules}), clock=clock)
+    try:
+        yield system
+    finally:
+        system.close()
+
+
+def count(system: System, table: Any) -> int:
+    with system.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+def young(**more: Any) -> dict[str, Any]:
+    return facts(
+        scheme="casa-giovani",
+        on="2026-06-01",
+        net_monthly_income="2500.00",
+        facts={
+            "applicant_birth_date": "1990-06-02",
+            "employment_status": "autonomo",
+            "job_start_date": "2015-01-01",
+            "lease_start": "2026-07-01",
+            **more,
+        },
+    )
+
+
+def test_a_what_if_check_runs_another_scheme_with_its_facts(schemes_system: System) -> None:
+    with api_client(schemes_system) as client:
+        desk = login_as(client, schemes_system, Role.OPERATOR)
+        at_35 = client.post("/api/v1/eligibility/check", headers=desk, json=young())
+        assert at_35.status_code == 200, at_35.text
+        body = at_35.json()
+        assert (body["scheme"], body["ruleset_version"], body["outcome"]) == (
+            "casa-giovani",
+            "2026-01",
+            "eligible",
+        )
+        rule = next(v for v in body["verdicts"] if v["code"] == "young_or_stable_job")
+        assert rule["facts_seen"]["age"] == 35
+        assert rule["detail"] == "soddisfatta l'alternativa 1: «age <= 35»"
+        at_36 = client.post(
+            "/api/v1/eligibility/check",
+            headers=desk,
+            json=young(applicant_birth_date="1990-06-01"),
+        ).json()
+        assert at_36["outcome"] == "ineligible"
+        default = client.post("/api/v1/eligibility/check", headers=desk, json=facts()).json()
+        assert default["scheme"] == "garanzia-casa" and len(default["verdicts"]) == 10
+
+
+def test_a_what_if_check_names_each_wrong_fact(schemes_system: System) -> None:
+    with api_client(schemes_system) as client:
+        desk = login_as(client, schemes_system, Role.OPERATOR)
+        wrong = client.post(
+            "/api/v1/eligibility/check",
+            headers=desk,
+            json=young(applicant_birth_date="01/06/1990", shoe_size=42),
+        )
+        assert wrong.status_code == 422, wrong.text
+        assert {e["field"]: e["reason"] for e in wrong.json()["errors"]} == {
+            "facts.applicant_birth_date": "'01/06/1990' non è una data nel formato AAAA-MM-GG",
+            "facts.shoe_size": "dato non previsto dal catalogo dei dati (rules/facts.yaml)",
+        }
+        missing = client.post(
+            "/api/v1/eligibility/check", headers=desk, json=facts(scheme="casa-giovani")
+        )
+        assert missing.status_code == 422
+        fields = {e["field"] for e in missing.json()["errors"]}
+        assert {"applicant_birth_date", "employment_status"} <= fields
+
+
+def test_an_application_accepts_declared_facts_and_refuses_others(system: System) -> None:
+    landlord = builders.enrol_landlord(system)
+    dwelling = builders.add_property(system, landlord.id)
+    with api_client(system) as client:
+        manager = login_as(client, system, Role.FUND_MANAGER)
+        wrong = client.post(
+            "/api/v1/applications",
+            headers=manager,
+            json=application_body(
+                dwelling.id, facts={"isee": 1, "employment_status": "astronauta", "nope": True}
+            ),
+        )
+        assert wrong.status_code == 422, wrong.text
+        assert {e["field"] for e in wrong.json()["errors"]} == {
+            "facts.isee",
+            "facts.employment_status",
+            "facts.nope",
+        }
+        assert count(system, tables.guarantees) == 0
+        fine = client.post(
+            "/api/v1/applications",
+            headers=manager,
+            json=application_body(dwelling.id, facts={"employment_status": "autonomo"}),
+        )
+        assert fine.status_code == 201, fine.text
+        assert fine.json()["eligibility"]["scheme"] == "garanzia-casa"
+
+
+def test_a_fund_applies_a_known_scheme_and_backs_only_its_applications(
+    schemes_system: System,
+) -> None:
+    landlord = builders.enrol_landlord(schemes_system)
+    dwelling = builders.add_property(schemes_system, landlord.id)
+    with api_client(schemes_system) as client:
+        manager = login_as(client, schemes_system, Role.FUND_MANAGER)
+        unknown = client.post(
+            "/api/v1/funds",
+            headers=manager,
+            json={"name": "Fondo X", "territory": "Canavese", "scheme": "nessuna"},
+        )
+        assert unknown.status_code == 422
+        assert unknown.json()["errors"][0]["field"] == "scheme"
+        young_fund = client.post(
+            "/api/v1/funds",
+            headers=manager,
+            json={"name": "Fondo Giovani", "territory": "Canavese", "scheme": "casa-giovani"},
+        )
+        assert young_fund.status_code == 201, young_fund.text
+        assert young_fund.json()["scheme"] == "casa-giovani"
+        application = client.post(
+            "/api/v1/applications", headers=manager, json=application_body(dwelling.id)
+        ).json()
+        number = application["application_number"]
+        client.post(f"/api/v1/applications/{number}/approve", headers=manager)
+        refused = client.post(
+            f"/api/v1/guarantees/{number}/issue",
+            headers=manager,
+            json={"fund_id": young_fund.json()["id"]},
+        )
+        assert refused.status_code == 409, refused.text
+        assert "applica la misura «casa-giovani»" in refused.json()["detail"]
