@@ -11,7 +11,6 @@ from guarantee.domain.actors import Role
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.landlords import LandlordKind
-from guarantee.domain.leases import LeaseType
 from guarantee.domain.mediation import MediationOutcome
 from guarantee.domain.receipts import ReceiptChannel
 
@@ -86,7 +85,7 @@ class ContactsData:
 
 @dataclass(frozen=True)
 class LeaseData:
-    lease_type: LeaseType
+    lease_type: str  # a code of rules/reference/lease-types.csv
     start: date
     end: date
     monthly_rent: Decimal

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from enum import Enum
 
 from guarantee.domain.eligibility import FactSpec, check_declared
-from guarantee.domain.errors import InvalidFacts
+from guarantee.domain.errors import InvalidFacts, InvalidField
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.households import Household, Member
 from guarantee.domain.leases import Lease
@@ -22,6 +22,12 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
     declared, problems = check_declared(catalogue, cmd.facts)
     if problems:
         raise InvalidFacts({f"facts.{name}": reason for name, reason in problems.items()})
+    # The lease type is a code of rules/reference/lease-types.csv, through the catalogue.
+    lease_type = catalogue.get("lease_type")
+    if lease_type is not None:
+        _, reason = lease_type.checker()(cmd.lease.lease_type)
+        if reason is not None:
+            raise InvalidField("lease.lease_type", reason)
     with uow:
         now = deps.clock.now()
         today = deps.clock.today()

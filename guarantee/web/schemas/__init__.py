@@ -19,7 +19,6 @@ from pydantic import (
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.landlords import LandlordKind
-from guarantee.domain.leases import LeaseType
 from guarantee.domain.mediation import MediationOutcome
 from guarantee.domain.money import money
 from guarantee.domain.receipts import ReceiptChannel
@@ -284,7 +283,8 @@ class HouseholdOut(BaseModel):
 
 
 class LeaseIn(In):
-    lease_type: LeaseType
+    # checked against rules/reference/lease-types.csv through the fact catalogue
+    lease_type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
     start: date
     end: date
     monthly_rent: PositiveAmount
@@ -337,7 +337,7 @@ class GuaranteeOut(BaseModel):
     property_address: str
     municipality_istat_code: str
     household_id: str | None = None  # not shown to a landlord
-    lease_type: LeaseType
+    lease_type: str
     lease_start: date
     lease_end: date
     monthly_rent: Money

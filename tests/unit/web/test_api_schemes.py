@@ -122,6 +122,13 @@ def test_an_application_accepts_declared_facts_and_refuses_others(system: System
             "facts.nope",
         }
         assert count(system, tables.guarantees) == 0
+        commercial = application_body(dwelling.id)
+        commercial["lease"] = {**commercial["lease"], "lease_type": "commerciale_6_6"}
+        unknown_type = client.post("/api/v1/applications", headers=manager, json=commercial)
+        assert unknown_type.status_code == 422, unknown_type.text
+        assert unknown_type.json()["errors"][0]["field"] == "lease.lease_type"
+        assert "commerciale_6_6" in unknown_type.json()["errors"][0]["reason"]
+        assert count(system, tables.guarantees) == 0
         fine = client.post(
             "/api/v1/applications",
             headers=manager,
@@ -164,3 +171,30 @@ def test_a_fund_applies_a_known_scheme_and_backs_only_its_applications(
         )
         assert refused.status_code == 409, refused.text
         assert "applica la misura «casa-giovani»" in refused.json()["detail"]
+
+
+def test_a_lease_type_added_to_the_reference_file_is_accepted(
+    settings: Settings, clock: FixedClock, tmp_path: Path
+) -> None:
+    rules = copy_rules(tmp_path)
+    types = rules / "reference" / "lease-types.csv"
+    types.write_text(
+        types.read_text("utf-8") + "canone_agevolato_5_2,yes,Canone agevolato 5+2,prova\n",
+        "utf-8",
+    )
+    system = bootstrap(settings.model_copy(update={"rules_dir": rules}), clock=clock)
+    try:
+        landlord = builders.enrol_landlord(system)
+        dwelling = builders.add_property(system, landlord.id)
+        body = application_body(dwelling.id)
+        body["lease"] = {**body["lease"], "lease_type": "canone_agevolato_5_2"}
+        with api_client(system) as client:
+            manager = login_as(client, system, Role.FUND_MANAGER)
+            answer = client.post("/api/v1/applications", headers=manager, json=body)
+            assert answer.status_code == 201, answer.text
+            assert answer.json()["status"] == "eligible"
+            number = answer.json()["application_number"]
+            detail = client.get(f"/api/v1/applications/{number}", headers=manager).json()
+            assert detail["lease_type"] == "canone_agevolato_5_2"
+    finally:
+        system.close()
