@@ -50,7 +50,12 @@ STAFF_ROLES = frozenset({Role.FUND_MANAGER, Role.AUDITOR, Role.MEDIATOR})
 # the fund (managers and auditors), as ``read.access`` gives mediators no household data.
 FUND_ROLES = frozenset({Role.FUND_MANAGER, Role.AUDITOR})
 
-VERDICT_LABELS = {"pass": "Soddisfatta", "fail": "Non soddisfatta", "review": "Da verificare"}
+VERDICT_LABELS = {
+    "pass": "Soddisfatta",
+    "fail": "Non soddisfatta",
+    "review": "Da verificare",
+    "skipped": "Non si applica",
+}
 OUTCOME_LABELS = {
     "eligible": "Ammissibile",
     "needs_review": "Da verificare da parte del Fondo",
