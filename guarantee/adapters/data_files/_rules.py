@@ -129,7 +129,7 @@ def load_fact_catalogue(path: Path) -> FactCatalogue:
             problems.append(
                 doc.problem(
                     (*where, "kind"),
-                    f"fact '{name}': declared {fact.kind}, but it is computed as {derived.type}",
+                    f"dato '{name}': dichiarato {fact.kind}, ma il calcolo dà {derived.type}",
                 )
             )
         computed.append(derived)
@@ -292,7 +292,7 @@ def _table(
                 problems.append(
                     doc.problem(
                         (*where, "rows", index, "when", position),
-                        f"table '{name}', row {index + 1}: {reason}",
+                        f"tabella '{name}', riga {index + 1}: {reason}",
                     )
                 )
             cells.append(cell)
@@ -321,13 +321,13 @@ def _cell(raw: object) -> tuple[Cell, str]:
     if isinstance(raw, str) and ".." in raw:
         match = _RANGE.match(raw)
         if match is None:
-            return Cell(any=True), f"'{raw}' is not a range: write e.g. 18..35 or [18..36)"
+            return Cell(any=True), f"'{raw}' non è un intervallo: scrivere ad es. 18..35 o [18..36)"
         left, low_text, high_text, right = match.groups()
         try:
             low = _bound(low_text)
             high = _bound(high_text)
         except ValueError:
-            return Cell(any=True), f"'{raw}': the ends must be numbers or dates (AAAA-MM-GG)"
+            return Cell(any=True), f"'{raw}': gli estremi devono essere numeri o date (AAAA-MM-GG)"
         return (
             Cell(
                 low=low,

@@ -69,7 +69,7 @@ class DateDifference:
         found = _fact_problem(self.name, self.start, "date", facts)
         found += _fact_problem(self.name, self.end, "date", facts)
         if self.unit not in DATE_UNITS:
-            found.append(f"derived fact '{self.name}': unknown unit '{self.unit}'")
+            found.append(f"dato calcolato '{self.name}': unità '{self.unit}' sconosciuta")
         return found
 
 
@@ -103,7 +103,7 @@ class Percentage:
     def problems(self, facts: Mapping[str, FactSpec]) -> list[str]:
         found: list[str] = []
         if not self.parts:
-            found.append(f"derived fact '{self.name}': no parts to add up")
+            found.append(f"dato calcolato '{self.name}': nessuna parte da sommare")
         for fact in (*self.parts, self.of):
             found += _fact_problem(self.name, fact, ("decimal", "integer"), facts)
         return found
@@ -151,10 +151,10 @@ class DatedParameter:
     def problems(self, facts: Mapping[str, FactSpec]) -> list[str]:
         found = _fact_problem(self.name, self.on, "date", facts)
         if not self.history:
-            found.append(f"parameter '{self.name}': no values")
+            found.append(f"parametro '{self.name}': nessun valore")
         days = [start for start, _ in self.history]
         if days != sorted(set(days)):
-            found.append(f"parameter '{self.name}': dates must be in order, each written once")
+            found.append(f"parametro '{self.name}': le date vanno in ordine, ognuna una volta sola")
         return found
 
 

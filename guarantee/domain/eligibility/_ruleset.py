@@ -392,7 +392,7 @@ def _compile_rule(
     if spec.kind not in RULE_KINDS:
         problem("kind", f"unknown kind '{spec.kind}' (use {' or '.join(RULE_KINDS)})")
     if bool(spec.pass_when.strip()) == bool(spec.pass_when_any):
-        problem("pass_when", "write either pass_when or pass_when_any (a list of alternatives)")
+        problem("pass_when", "scrivere pass_when oppure pass_when_any (un elenco di alternative)")
     if spec.review_when is not None and spec.kind == "review":
         problem(
             "review_when",

@@ -131,26 +131,30 @@ class DecisionTable:
     def problems(self, facts: Mapping[str, FactSpec]) -> list[str]:
         """Table-wide problems; row problems carry the row number (1 = first row)."""
         found: list[str] = []
-        label = f"table '{self.name}'"
+        label = f"tabella '{self.name}'"
         if not self.inputs:
-            found.append(f"{label}: no inputs")
+            found.append(f"{label}: nessun dato in inputs")
         for name in self.inputs:
             found += _fact_problem(self.name, name, _TYPES, facts)
         if self.hit_policy not in HIT_POLICIES:
-            found.append(f"{label}: unknown hit policy '{self.hit_policy}'")
+            found.append(
+                f"{label}: hit_policy '{self.hit_policy}' sconosciuta (first, unique, collect)"
+            )
         if self.hit_policy == "collect":
             if self.aggregate not in AGGREGATES:
                 found.append(
-                    f"{label}: hit policy 'collect' needs aggregate: {', '.join(AGGREGATES)}"
+                    f"{label}: con hit_policy 'collect' scrivere aggregate: {', '.join(AGGREGATES)}"
                 )
             elif self.aggregate != "count" and self.output_type not in ("decimal", "integer"):
-                found.append(f"{label}: '{self.aggregate}' adds up numbers, not {self.output_type}")
+                found.append(
+                    f"{label}: '{self.aggregate}' combina numeri, l'output è {self.output_type}"
+                )
         elif self.aggregate is not None:
-            found.append(f"{label}: aggregate is only for hit policy 'collect'")
+            found.append(f"{label}: aggregate vale solo con hit_policy 'collect'")
         if self.default is None and self.aggregate != "count":
-            found.append(f"{label}: write a default (the output when no row matches)")
+            found.append(f"{label}: scrivere default (il valore quando nessuna riga si applica)")
         if not self.rows:
-            found.append(f"{label}: no rows")
+            found.append(f"{label}: nessuna riga")
         return found
 
     def row_problems(self, facts: Mapping[str, FactSpec]) -> list[tuple[int, str]]:
@@ -162,17 +166,17 @@ class DecisionTable:
                 found.append(
                     (
                         index,
-                        f"row {index + 1} has {len(row.cells)} cells, "
-                        f"{len(self.inputs)} expected ({', '.join(self.inputs)})",
+                        f"riga {index + 1}: {len(row.cells)} celle, "
+                        f"ne servono {len(self.inputs)} ({', '.join(self.inputs)})",
                     )
                 )
                 continue
             for cell, name, kind in zip(row.cells, self.inputs, types, strict=True):
                 reason = _cell_problem(cell, kind)
                 if reason:
-                    found.append((index, f"row {index + 1}, '{name}': {reason}"))
+                    found.append((index, f"riga {index + 1}, '{name}': {reason}"))
             if not _value_fits(row.output, self.output_type):
-                found.append((index, f"row {index + 1}: the output is not {self.output_type}"))
+                found.append((index, f"riga {index + 1}: il valore non è {self.output_type}"))
         if self.hit_policy == "unique" and not found:
             for index, row in enumerate(self.rows):
                 for earlier_index, earlier in enumerate(self.rows[:index]):
@@ -180,8 +184,8 @@ class DecisionTable:
                         found.append(
                             (
                                 index,
-                                f"rows {earlier_index + 1} and {index + 1} overlap: "
-                                "with hit policy 'unique' at most one row may match",
+                                f"le righe {earlier_index + 1} e {index + 1} si sovrappongono: "
+                                "con hit_policy 'unique' al massimo una riga può applicarsi",
                             )
                         )
         return found
@@ -195,17 +199,17 @@ def _cell_problem(cell: Cell, kind: FactType | None) -> str:
         return ""
     if cell.values:
         if not all(_value_fits(value, kind) for value in cell.values):
-            return f"values must be {kind}"
+            return f"i valori devono essere {kind}"
         return ""
     if kind not in ("decimal", "integer", "date"):
-        return f"a range needs numbers or dates, this input is {kind}"
+        return f"un intervallo vuole numeri o date, questo dato è {kind}"
     for end in (cell.low, cell.high):
         if end is not None and (isinstance(end, date) != (kind == "date")):
-            return f"range ends must be {'dates' if kind == 'date' else 'numbers'}"
+            return f"gli estremi devono essere {'date' if kind == 'date' else 'numeri'}"
     if cell.low is None and cell.high is None:
-        return "a range needs at least one end (or write 'any')"
+        return "un intervallo vuole almeno un estremo (oppure scrivere any)"
     if cell.low is not None and cell.high is not None and _after(cell.low, cell.high):
-        return "the range ends before it starts"
+        return "l'intervallo finisce prima di cominciare"
     return ""
 
 

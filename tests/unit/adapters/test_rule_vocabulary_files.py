@@ -50,7 +50,11 @@ def test_overlapping_rows_under_unique_are_refused_at_the_row(tmp_path: Path) ->
     with pytest.raises(DataFileError) as caught:
         load_ruleset(path)
     assert [(p.line, p.reason) for p in caught.value.problems] == [
-        (17, "rows 2 and 3 overlap: with hit policy 'unique' at most one row may match")
+        (
+            17,
+            "le righe 2 e 3 si sovrappongono: con hit_policy 'unique' al massimo una riga può "
+            "applicarsi",
+        )
     ]
 
 
@@ -67,7 +71,7 @@ def test_a_cell_that_is_not_a_range_is_refused_at_its_line(tmp_path: Path) -> No
         load_ruleset(write(rules, "prova.yaml", text))
     problem = caught.value.problems[0]
     assert problem.line == 15
-    assert "table 'max_share', row 2" in problem.reason
+    assert "tabella 'max_share', riga 2" in problem.reason
 
 
 def test_two_schemes_may_use_the_same_version_and_days(tmp_path: Path) -> None:
@@ -107,7 +111,7 @@ def test_the_catalogue_refuses_a_computed_fact_of_the_wrong_kind(tmp_path: Path)
     with pytest.raises(DataFileError) as caught:
         load_fact_catalogue(path)
     assert [p.reason for p in caught.value.problems] == [
-        "fact 'age': declared money, but it is computed as integer"
+        "dato 'age': dichiarato money, ma il calcolo dà integer"
     ]
 
 

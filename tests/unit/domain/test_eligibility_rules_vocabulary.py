@@ -140,7 +140,7 @@ def test_a_parameter_history_must_be_in_order() -> None:
         "p", "application_date", ((date(2026, 1, 1), D(1)), (date(2025, 1, 1), D(2)))
     )
     assert backwards.problems(default_facts()) == [
-        "parameter 'p': dates must be in order, each written once"
+        "parametro 'p': le date vanno in ordine, ognuna una volta sola"
     ]
 
 
@@ -198,7 +198,11 @@ def test_collect_aggregates_every_matching_row() -> None:
 
 def test_unique_refuses_overlapping_rows_naming_both() -> None:
     assert share_table("unique").row_problems(_with_table_inputs()) == [
-        (2, "rows 2 and 3 overlap: with hit policy 'unique' at most one row may match")
+        (
+            2,
+            "le righe 2 e 3 si sovrappongono: con hit_policy 'unique' al massimo una riga "
+            "può applicarsi",
+        )
     ]
 
 
@@ -233,7 +237,7 @@ def test_a_table_is_checked_when_the_rule_set_is_built() -> None:
         )
     problem = caught.value.problems[0]
     assert problem.where == ("derived", "max_share", "table", "rows", 2)
-    assert "rows 2 and 3 overlap" in problem.reason
+    assert "le righe 2 e 3 si sovrappongono" in problem.reason
 
 
 def test_collect_needs_an_aggregate_and_every_table_a_default() -> None:
@@ -246,8 +250,8 @@ def test_collect_needs_an_aggregate_and_every_table_a_default() -> None:
         hit_policy="collect",
     )
     assert table.problems(_with_table_inputs()) == [
-        "table 't': hit policy 'collect' needs aggregate: sum, min, max, count",
-        "table 't': write a default (the output when no row matches)",
+        "tabella 't': con hit_policy 'collect' scrivere aggregate: sum, min, max, count",
+        "tabella 't': scrivere default (il valore quando nessuna riga si applica)",
     ]
 
 
@@ -315,7 +319,7 @@ def test_a_rule_that_does_not_apply_is_skipped_shown_and_does_not_count() -> Non
 def test_pass_when_and_pass_when_any_exclude_each_other() -> None:
     with pytest.raises(InvalidDefinition) as caught:
         ruleset(rule("x", ("age",), "age > 1", pass_when_any=("age > 2", "age > 3")))
-    assert "write either pass_when or pass_when_any" in str(caught.value)
+    assert "scrivere pass_when oppure pass_when_any" in str(caught.value)
 
 
 def test_a_fact_read_only_by_applies_when_must_be_listed() -> None:
