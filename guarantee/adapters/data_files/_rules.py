@@ -101,6 +101,7 @@ def load_fact_catalogue(path: Path) -> FactCatalogue:
                     doc, (*where, "choices_file", "file"), fact.choices_file.file
                 )
                 table = read_csv(table_path, (fact.choices_file.column,))
+                digest.update(table.raw)
                 choices = tuple(sorted(read_set(table, fact.choices_file.column, {})))
             except DataFileError as exc:
                 problems += exc.problems
@@ -141,7 +142,7 @@ def load_fact_catalogue(path: Path) -> FactCatalogue:
         known[fact_.name] = computed_specs[fact_.name]
     if problems:
         raise DataFileError(problems)
-    return FactCatalogue(supplied, tuple(computed), computed_specs)
+    return FactCatalogue(supplied, tuple(computed), computed_specs, digest.hexdigest())
 
 
 def load_ruleset(path: Path, catalogue: FactCatalogue | None = None) -> RuleSet:
@@ -182,6 +183,7 @@ def _load_ruleset(path: Path, catalogue: FactCatalogue) -> tuple[YamlDocument, R
     except ValidationError as exc:
         raise DataFileError(validation_problems(doc, exc)) from exc
     digest = hashlib.sha256(doc.raw)
+    digest.update(catalogue.digest.encode("ascii"))
     derived: list[DerivedFact] = list(catalogue.computed)
     problems: list[FileProblem] = []
     for name, spec in model.derived.items():

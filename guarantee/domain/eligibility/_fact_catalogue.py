@@ -20,6 +20,9 @@ class FactCatalogue:
     supplied: Mapping[str, FactSpec]
     computed: tuple[DerivedFact, ...] = ()
     computed_specs: Mapping[str, FactSpec] = field(default_factory=dict)
+    # SHA-256 of the catalogue and the lists it reads: part of every rule set's digest,
+    # since a fact's checks and computations decide evaluations too.
+    digest: str = ""
 
     @property
     def all(self) -> dict[str, FactSpec]:
