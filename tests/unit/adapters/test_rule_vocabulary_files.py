@@ -124,6 +124,7 @@ def test_a_code_fact_takes_its_list_from_a_reference_file() -> None:
 def test_the_catalogue_is_part_of_every_rule_set_s_digest(tmp_path: Path) -> None:
     rules = copy_rules(tmp_path)
     before = load_rulesets(rules).get("2026-01").digest
-    types = rules / "reference" / "lease-types.csv"
-    types.write_text(types.read_text("utf-8") + "canone_agevolato,no,Agevolato,prova\n", "utf-8")
+    # a list only the catalogue reads (2026-01 itself never looks at employment)
+    statuses = rules / "reference" / "employment-statuses.csv"
+    statuses.write_text(statuses.read_text("utf-8") + "apprendista,apprendistato\n", "utf-8")
     assert load_rulesets(rules).get("2026-01").digest != before
