@@ -139,6 +139,11 @@ def load_fact_catalogue(path: Path) -> FactCatalogue:
     for fact_ in computed:
         where = ("facts", fact_.name, "computed")
         problems += [doc.problem(where, reason) for reason in fact_.problems(known)]
+        if isinstance(fact_, DecisionTable):
+            problems += [
+                doc.problem((*where, "table", "rows", index), reason)
+                for index, reason in fact_.row_problems(known)
+            ]
         known[fact_.name] = computed_specs[fact_.name]
     if problems:
         raise DataFileError(problems)
