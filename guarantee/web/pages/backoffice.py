@@ -555,6 +555,11 @@ def _guarantee_context(
         "eligibility": eligibility,
         "verdict_labels": VERDICT_LABELS,
         "outcome_labels": OUTCOME_LABELS,
+        # "ISEE del nucleo familiare (€)" rather than "isee": the catalogue's words
+        "fact_labels": {
+            name: f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+            for name, spec in system.deps.eligibility.facts().items()
+        },
         "timeline": [
             {
                 "occurred_at": event["occurred_at"],
