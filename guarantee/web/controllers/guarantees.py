@@ -116,6 +116,7 @@ class ApplicationController(Controller):
             submit=data.submit,
             contacts=contacts_data(data.contacts) if data.contacts is not None else None,
             facts=dict(data.facts),
+            product_code=data.product_code,
         )
         return _act(system, actor, db, command)
 

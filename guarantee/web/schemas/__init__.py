@@ -306,6 +306,10 @@ class ApplicationIn(In):
     submit: bool = True
     contacts: ContactsIn | None = None
     facts: DeclaredFacts = Field(default_factory=dict)
+    # the product applied for; its scheme's eligibility rules judge the application
+    product_code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")] = (
+        "garanzia-casa"
+    )
 
 
 class ReasonIn(In):

@@ -15,7 +15,7 @@ from guarantee.adapters.db import tables
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Role
 from guarantee.settings import Settings
-from tests.rules_support import copy_rules
+from tests.rules_support import POLICIES_DIR, copy_rules
 from tests.support import builders
 from tests.support.http import api_client, login_as
 from tests.unit.web.test_api import application_body, facts
@@ -31,7 +31,11 @@ def schemes_system(settings: Settings, clock: FixedClock, tmp_path: Path) -> Ite
         (rules / sub).mkdir(exist_ok=True)
         for path in (FIXTURES / sub).iterdir():
             shutil.copy(path, rules / sub / path.name)
-    system = bootstrap(settings.model_copy(update={"rules_dir": rules}), clock=clock)
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES_DIR, policies)
+    shutil.copytree(FIXTURES / "policies" / "casa-giovani", policies / "casa-giovani")
+    changes = {"rules_dir": rules, "policies_dir": policies}
+    system = bootstrap(settings.model_copy(update=changes), clock=clock)
     try:
         yield system
     finally:
@@ -198,3 +202,64 @@ def test_a_lease_type_added_to_the_reference_file_is_accepted(
             assert detail["lease_type"] == "canone_agevolato_5_2"
     finally:
         system.close()
+
+
+def test_an_application_for_another_scheme_s_product_is_judged_by_its_rules(
+    schemes_system: System, clock: FixedClock
+) -> None:
+    landlord = builders.enrol_landlord(schemes_system)
+    dwelling = builders.add_property(schemes_system, landlord.id)
+    members = [
+        {
+            "full_name": "Luca Verdi",
+            "tax_code": builders.tax_code(77),
+            "birth_date": "1995-03-01",  # 31 on the application day
+            "is_main_tenant": True,
+        }
+    ]
+    body = application_body(
+        dwelling.id, product_code="casa-giovani", members=members, net_monthly_income="2500.00"
+    )
+    with api_client(schemes_system) as client:
+        manager = login_as(client, schemes_system, Role.FUND_MANAGER)
+        missing = client.post("/api/v1/applications", headers=manager, json=body)
+        assert missing.status_code == 422, missing.text
+        assert {e["field"] for e in missing.json()["errors"]} == {
+            "employment_status",
+            "job_start_date",
+        }
+        assert count(schemes_system, tables.guarantees) == 0
+        body["facts"] = {"employment_status": "autonomo", "job_start_date": "2020-01-01"}
+        answer = client.post("/api/v1/applications", headers=manager, json=body)
+        assert answer.status_code == 201, answer.text
+        eligibility = answer.json()["eligibility"]
+        assert (eligibility["scheme"], eligibility["ruleset_version"]) == (
+            "casa-giovani",
+            "2026-01",
+        )
+        young = next(v for v in eligibility["verdicts"] if v["code"] == "young_or_stable_job")
+        assert young["facts_seen"]["age"] == 31 and young["result"] == "pass"
+        number = answer.json()["application_number"]
+        assert answer.json()["status"] == "eligible", eligibility
+        client.post(f"/api/v1/applications/{number}/approve", headers=manager)
+        default_fund = builders.fund_with(schemes_system, builders.money("100000.00"))
+        refused = client.post(
+            f"/api/v1/guarantees/{number}/issue", headers=manager, json={"fund_id": default_fund.id}
+        )
+        assert refused.status_code == 409, refused.text
+        young_fund = client.post(
+            "/api/v1/funds",
+            headers=manager,
+            json={"name": "Fondo Giovani", "territory": "Canavese", "scheme": "casa-giovani"},
+        ).json()
+        client.post(
+            f"/api/v1/funds/{young_fund['id']}/contributions",
+            headers=manager,
+            json={"amount": "50000.00", "donor": "Comune", "on": "2026-01-15", "reference": "d. 1"},
+        )
+        issued = client.post(
+            f"/api/v1/guarantees/{number}/issue",
+            headers=manager,
+            json={"fund_id": young_fund["id"]},
+        )
+        assert issued.status_code == 200, issued.text
