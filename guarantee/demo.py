@@ -428,7 +428,7 @@ def _guarantee(demo: Demo, n: int, state: str, property_id: str) -> Guarantee:
                 ["Sportello Casa Ivrea", "Servizio sociale di Banchette", "Caritas diocesana"]
             ),
             lease=c.LeaseData(
-                lease_type=LeaseType(rnd.choice(["canone_concordato_3_2", "canone_libero_4_4"])),
+                lease_type=rnd.choice([LeaseType.AGREED_3_2, LeaseType.FREE_MARKET_4_4]).value,
                 start=start,
                 end=end,
                 monthly_rent=rent,

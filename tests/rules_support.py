@@ -7,13 +7,24 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from guarantee.adapters.data_files import load_ruleset
-from guarantee.domain.eligibility import RuleSet
+from guarantee.adapters.data_files import load_fact_catalogue, load_ruleset
+from guarantee.domain.eligibility import FactCatalogue, FactSpec, RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_DIR = ROOT / "rules"
 DEFAULT_RULESET = RULES_DIR / "eligibility" / "2026-01.yaml"
 POLICIES_DIR = ROOT / "policies"
+
+
+@cache
+def default_catalogue() -> FactCatalogue:
+    """The project's fact catalogue (rules/facts.yaml)."""
+    return load_fact_catalogue(RULES_DIR / "facts.yaml")
+
+
+def default_facts() -> dict[str, FactSpec]:
+    """The supplied facts of the project's catalogue, by name."""
+    return dict(default_catalogue().supplied)
 
 
 @cache

@@ -19,7 +19,7 @@ from pathlib import Path
 import structlog
 
 from guarantee.adapters.data_files import DataFiles
-from guarantee.domain.eligibility import Evaluation, RuleSetCatalog
+from guarantee.domain.eligibility import DEFAULT_SCHEME, Evaluation, FactSpec, RuleSetCatalog
 from guarantee.domain.products import Product
 from guarantee.domain.products import ProductCatalog as VersionedProducts
 from guarantee.services.data_files import DataFileError
@@ -120,8 +120,16 @@ class RuleSetChecker:
         self.refresh()
         return self._catalog
 
-    def evaluate(self, facts: Mapping[str, object], on: date) -> Evaluation:
-        return self.catalog.effective(on).evaluate(facts)
+    def evaluate(
+        self, facts: Mapping[str, object], on: date, scheme: str = DEFAULT_SCHEME
+    ) -> Evaluation:
+        return self.catalog.effective(on, scheme).evaluate(facts)
+
+    def facts(self) -> Mapping[str, FactSpec]:
+        return self.catalog.facts
+
+    def schemes(self) -> tuple[str, ...]:
+        return self.catalog.schemes
 
     def refresh(self, *, force: bool = False) -> bool:
         """Load changed files if it is time to look (or ``force``); True if new rules are

@@ -40,13 +40,22 @@ class Fund(Aggregate):
     entity_type = "fund"
 
     def __init__(
-        self, *, name: str, territory: str, created_at: datetime, id: str | None = None
+        self,
+        *,
+        name: str,
+        territory: str,
+        created_at: datetime,
+        id: str | None = None,
+        scheme: str = "garanzia-casa",
     ) -> None:
         self.id = id or str(uuid.uuid4())
         if not name.strip():
             raise InvalidField("name", "campo obbligatorio")
         self.name = name.strip()
         self.territory = territory
+        # The scheme (misura) whose rules this fund applies: it backs only applications
+        # evaluated under that scheme.
+        self.scheme = scheme
         self.created_at = created_at
         self.balance = ZERO
         self.reserved = ZERO

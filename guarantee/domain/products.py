@@ -51,6 +51,8 @@ class Product:
     four_eyes_threshold: Decimal = Decimal("1000.00")
     # for these days after a landlord's IBAN changes, every payment needs a second fund manager
     iban_change_hold_days: int = 5
+    # the scheme whose eligibility rules decide the applications for this product
+    scheme: str = "garanzia-casa"
 
     def __post_init__(self) -> None:
         problems = _product_problems(self)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
-from guarantee.domain.eligibility import ELIGIBILITY_FACTS, ImpactCase
+from guarantee.domain.eligibility import ImpactCase
 from guarantee.domain.guarantees import GuaranteeStatus as S
 from guarantee.domain.products import Product
 from guarantee.services.ports import ProductCatalog, ProductTerms
@@ -84,8 +85,16 @@ def free_capacity(conn: Connection) -> Decimal:
 def _facts_of(stored: dict[str, Any]) -> dict[str, object]:
     kinds: dict[str, str] = stored.get("fact_types", {})
     facts: dict[str, object] = {}
+    # Derived facts come back too; evaluating recomputes them from the supplied ones.
     for verdict in stored.get("verdicts", []):
         for name, value in verdict.get("facts_seen", {}).items():
-            if name in ELIGIBILITY_FACTS and name not in facts:
-                facts[name] = Decimal(value) if kinds.get(name) == "decimal" else value
+            if name in facts:
+                continue
+            kind = kinds.get(name)
+            if kind == "decimal":
+                facts[name] = Decimal(value)
+            elif kind == "date":
+                facts[name] = date.fromisoformat(value)
+            else:
+                facts[name] = value
     return facts

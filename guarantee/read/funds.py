@@ -33,6 +33,7 @@ def fund_figures(conn: Connection, fund_id: str, as_of: date | None = None) -> d
         "id": row["id"],
         "name": row["name"],
         "territory": row["territory"],
+        "scheme": row["scheme"],
         "as_of": as_of,
         "balance": figures.balance,
         "reserved": figures.reserved,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
@@ -10,7 +11,6 @@ from guarantee.domain.actors import Role
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.landlords import LandlordKind
-from guarantee.domain.leases import LeaseType
 from guarantee.domain.mediation import MediationOutcome
 from guarantee.domain.receipts import ReceiptChannel
 
@@ -85,7 +85,7 @@ class ContactsData:
 
 @dataclass(frozen=True)
 class LeaseData:
-    lease_type: LeaseType
+    lease_type: str  # a code of rules/reference/lease-types.csv
     start: date
     end: date
     monthly_rent: Decimal
@@ -110,6 +110,9 @@ class SubmitApplication(Command):
     product_code: str = "garanzia-casa"
     submit: bool = True
     contacts: ContactsData | None = None
+    # Facts the applicant declares that no record holds (employment status, ...): the
+    # fact catalogue (rules/facts.yaml, source "declared") says which and checks them.
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 # -- a household kept current after the application (help desk that refers it, fund) ----
@@ -200,6 +203,7 @@ class ExpireDueGuarantees(Command):
 class CreateFund(Command):
     name: str
     territory: str
+    scheme: str = "garanzia-casa"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from guarantee.domain.calendar import ClosingDay
-from guarantee.domain.eligibility import RuleExample, RuleSet, RuleSetCatalog
+from guarantee.domain.eligibility import DEFAULT_SCHEME, RuleExample, RuleSet, RuleSetCatalog
 from guarantee.domain.products import Product, ProductCatalog
 
 
@@ -56,6 +56,7 @@ class ExampleFile:
     path: str
     ruleset_version: str
     examples: tuple[RuleExample, ...]
+    scheme: str = DEFAULT_SCHEME
 
 
 class RuleFiles(Protocol):

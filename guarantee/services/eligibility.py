@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 
 from guarantee.domain.eligibility import (
+    DEFAULT_SCHEME,
     Evaluation,
     ExampleFailure,
     ImpactCase,
@@ -126,7 +127,7 @@ def check_products(policies_dir: Path, files: ProductFiles) -> list[FileProblem]
 
 def _example_references(example_file: ExampleFile, catalog: RuleSetCatalog) -> list[FileProblem]:
     try:
-        ruleset = catalog.get(example_file.ruleset_version)
+        ruleset = catalog.get(example_file.ruleset_version, example_file.scheme)
     except NotFound:
         reason = (
             f"le regole '{example_file.ruleset_version}' non esistono: correggere 'ruleset' "
@@ -152,7 +153,7 @@ def run_rule_examples(rules_dir: Path, files: RuleFiles) -> list[ExampleFailure]
     for path in files.example_paths(rules_dir):
         example_file = files.load_examples(path)
         try:
-            ruleset = catalog.get(example_file.ruleset_version)
+            ruleset = catalog.get(example_file.ruleset_version, example_file.scheme)
         except NotFound as exc:
             reason = f"le regole '{example_file.ruleset_version}' non esistono"
             raise DataFileError([FileProblem(example_file.path, 1, reason)]) from exc
@@ -193,10 +194,22 @@ def impact_of_draft(
     on: date,
     workers: int = 1,
 ) -> ImpactReport:
-    """Compare a draft rule-set file with the rule set in force ``on``."""
-    current = files.load_rulesets(rules_dir).effective(on)
+    """Compare a draft rule-set file with the rule set of its scheme in force ``on``, over
+    the applications judged under that scheme."""
     draft = files.load_ruleset(draft_path)
-    return parallel_impact(current, draft, applications, workers=workers)
+    current = files.load_rulesets(rules_dir).effective(on, draft.scheme)
+    mine = (case for case in applications if _scheme_of(case) == draft.scheme)
+    return parallel_impact(current, draft, mine, workers=workers)
+
+
+def _scheme_of(case: ImpactCase | tuple[str, Mapping[str, object]]) -> str:
+    # Stored before schemes existed, or given without a stored evaluation: the default.
+    stored = case.stored if isinstance(case, ImpactCase) else None
+    if isinstance(stored, Evaluation):
+        return stored.scheme
+    if isinstance(stored, Mapping):
+        return str(stored.get("scheme", DEFAULT_SCHEME))
+    return DEFAULT_SCHEME
 
 
 def parallel_impact(

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from guarantee.domain.eligibility import FactSpec
 from guarantee.domain.products import Product
 
 
@@ -51,7 +52,17 @@ class EligibilityResult(Protocol):
 
 
 class EligibilityChecker(Protocol):
-    def evaluate(self, facts: Mapping[str, object], on: date) -> EligibilityResult: ...
+    def evaluate(
+        self, facts: Mapping[str, object], on: date, scheme: str = ...
+    ) -> EligibilityResult: ...
+
+    def facts(self) -> Mapping[str, FactSpec]:
+        """The supplied facts of the fact catalogue (``rules/facts.yaml``), by name."""
+        ...
+
+    def schemes(self) -> tuple[str, ...]:
+        """The schemes that have rule sets."""
+        ...
 
 
 class FileStorage(Protocol):

@@ -28,6 +28,7 @@ from guarantee.domain.errors import (
     DomainError,
     IllegalTransition,
     InsufficientCapacity,
+    InvalidFacts,
     InvalidField,
     NotFound,
     PermissionDenied,
@@ -62,6 +63,14 @@ def domain_error(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
         )
         response.headers["Retry-After"] = str(exc.retry_after_seconds)
         return response
+    if isinstance(exc, InvalidFacts):
+        # every wrong fact at once, so a form can mark them all
+        return _body(
+            HTTP_422_UNPROCESSABLE_ENTITY,
+            exc.code,
+            exc.message,
+            [{"field": field, "reason": reason} for field, reason in exc.problems.items()],
+        )
     if isinstance(exc, InvalidField):
         return _body(
             HTTP_422_UNPROCESSABLE_ENTITY,

@@ -115,6 +115,8 @@ def test_a_manager_checks_approves_and_issues_an_application(page: Any, office: 
     assert page.locator("h1").inner_text() == f"Domanda {office.application}"
     rules = page.locator("#ammissibilita + p + div table").inner_text()
     assert "ISEE del nucleo fino a 26.000 €" in rules and "Da verificare" in rules
+    # the facts in the catalogue's words (rules/facts.yaml), not the rule language's names
+    assert "ISEE del nucleo familiare (€): 30000.00" in rules
     check_page(page, "bo-04-domanda")
 
     page.click("text=Approva la domanda")

@@ -198,6 +198,7 @@ def draft_with_isee(case: Case, amount: str) -> None:
         effective_to=None,
         rules=specs,
         derived=current.derived,
+        facts=current.facts,
     )
 
 

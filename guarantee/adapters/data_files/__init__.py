@@ -16,8 +16,10 @@ from guarantee.adapters.data_files._products import (
     product_paths,
 )
 from guarantee.adapters.data_files._rules import (
+    catalogue_path,
     example_paths,
     load_examples,
+    load_fact_catalogue,
     load_facts,
     load_ruleset,
     load_rulesets,
@@ -74,8 +76,10 @@ __all__ = [
     "DataFiles",
     "FileProblem",
     "HistoryModel",
+    "catalogue_path",
     "example_paths",
     "load_examples",
+    "load_fact_catalogue",
     "load_facts",
     "load_office_closures",
     "load_product",

@@ -110,6 +110,9 @@ class PaymentsModel(_Model):
 class ProductModel(_Model):
     """Un prodotto di garanzia, in una sua versione."""
 
+    scheme: Annotated[
+        str, Field(pattern=r"^[a-z][a-z0-9-]*$", description="schema a cui appartiene")
+    ] = "garanzia-casa"
     code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", description="codice prodotto")]
     version: Positive = Field(description="versione; una garanzia resta sulla sua versione")
     name: Annotated[str, Field(min_length=1, description="nome per le persone")]
@@ -165,8 +168,50 @@ class BandLookupModel(_Model):
     values: ValuesFileModel
 
 
+DatePair = Annotated[
+    list[Name],
+    Field(min_length=2, max_length=2, description="[data di inizio, data di fine]: due dati data"),
+]
+Kind = Literal["money", "number", "integer", "text", "code", "date", "yes_no"]
+Cell = Any
+
+
+class PercentModel(_Model):
+    parts: list[Name] = Field(min_length=1, description="dati da sommare (es. canone e spese)")
+    of: Name = Field(description="dato su cui si calcola la percentuale (es. reddito)")
+
+
+class TableRowModel(_Model):
+    when: list[Cell] = Field(
+        description="una cella per ogni dato di inputs: any (qualsiasi), un valore, un elenco "
+        "[a, b], oppure un intervallo '18..35' (estremi inclusi; '[18..36)' esclude 36; "
+        "'..35' o '18..' senza un estremo)"
+    )
+    then: Cell = Field(description="il valore che la tabella dà quando la riga si applica")
+
+
+class TableModel(_Model):
+    inputs: list[Name] = Field(min_length=1, description="i dati che la tabella legge")
+    hit_policy: Literal["first", "unique", "collect"] = Field(
+        description="first: la prima riga che si applica; unique: al massimo una riga "
+        "(righe sovrapposte rifiutate); collect: tutte, aggregate con aggregate"
+    )
+    aggregate: Literal["sum", "min", "max", "count"] | None = Field(
+        default=None, description="(solo collect) somma, minimo, massimo o conteggio"
+    )
+    output: Kind = Field(description="tipo del valore prodotto")
+    default: Cell = Field(default=None, description="valore quando nessuna riga si applica")
+    rows: list[TableRowModel] = Field(min_length=1)
+
+
+class ParameterModel(_Model):
+    file: str = Field(description="file YAML con la storia del valore, relativo a questo file")
+    # not "on": YAML reads a bare on as true
+    at: Name = Field(description="dato data che sceglie il valore in vigore (es. application_date)")
+
+
 class DerivedModel(_Model):
-    """Un dato calcolato dalle tabelle di riferimento: usare member_of o band_lookup."""
+    """Un dato calcolato: usare esattamente uno dei modi."""
 
     description: str = ""
     member_of: MemberOfModel | None = Field(
@@ -175,12 +220,93 @@ class DerivedModel(_Model):
     band_lookup: BandLookupModel | None = Field(
         default=None, description="importo dalla tabella per chiave e fascia"
     )
+    years_between: DatePair | None = Field(
+        default=None, description="anni compiuti tra due date (es. età alla data della domanda)"
+    )
+    months_between: DatePair | None = Field(default=None, description="mesi compiuti tra due date")
+    days_between: DatePair | None = Field(default=None, description="giorni tra due date")
+    percent: PercentModel | None = Field(
+        default=None, description="somma delle parti × 100 ÷ base, esatta"
+    )
+    table: TableModel | None = Field(default=None, description="tabella di decisione")
+    parameter: ParameterModel | None = Field(
+        default=None, description="valore con la sua storia per data (file in parameters/)"
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> DerivedModel:
-        if (self.member_of is None) == (self.band_lookup is None):
-            raise ValueError("a derived fact needs exactly one of member_of or band_lookup")
+        ways = [name for name in _WAYS if getattr(self, name) is not None]
+        if len(ways) != 1:
+            raise ValueError(f"un dato calcolato va scritto con uno solo di: {', '.join(_WAYS)}")
         return self
+
+
+_WAYS = (
+    "member_of",
+    "band_lookup",
+    "years_between",
+    "months_between",
+    "days_between",
+    "percent",
+    "table",
+    "parameter",
+)
+
+
+class ChoicesFileModel(_Model):
+    file: str = Field(description="CSV con i valori ammessi, relativo a questo file")
+    column: str = Field(description="colonna dei valori ammessi")
+
+
+class FactModel(_Model):
+    """Un dato che le regole possono leggere."""
+
+    kind: Kind = Field(
+        description="money (importo), number, integer, text, code (da un elenco), date, yes_no"
+    )
+    label: Annotated[str, Field(min_length=1, description="come lo legge una persona")]
+    unit: str = Field(default="", description="unità di misura (€, m², mesi, anni)")
+    source: Annotated[
+        str,
+        Field(
+            pattern=r"^((application|household|applicant|lease|dwelling)\.[a-z][a-z0-9_]*|declared|computed)$",
+            description="da dove viene: application.x, household.x, applicant.x (il "
+            "richiedente), lease.x, dwelling.x; declared (lo dichiara il richiedente nella "
+            "domanda); computed (calcolato da altri dati)",
+        ),
+    ]
+    provided: Flag = Field(default=False, description="il richiedente deve fornirlo")
+    minimum: int | None = Field(default=None, description="valore minimo ammesso")
+    pattern: str | None = Field(default=None, description="forma del testo (espressione regolare)")
+    choices: list[str] = Field(default_factory=list, description="(code) valori ammessi")
+    choices_file: ChoicesFileModel | None = Field(
+        default=None, description="(code) valori ammessi presi da un CSV"
+    )
+    computed: DerivedModel | None = Field(default=None, description="(computed) come si calcola")
+
+    @model_validator(mode="after")
+    def _computed_iff_source(self) -> FactModel:
+        if (self.source == "computed") != (self.computed is not None):
+            raise ValueError("un dato con source: computed ha bisogno di computed (e solo lui)")
+        if (self.choices or self.choices_file) and self.kind != "code":
+            raise ValueError("choices e choices_file valgono solo per kind: code")
+        return self
+
+
+class FactCatalogueModel(_Model):
+    """Il catalogo dei dati che le regole di ammissibilità possono leggere."""
+
+    facts: dict[Name, FactModel] = Field(min_length=1)
+
+
+class ParameterHistoryModel(_Model):
+    """Un parametro con la sua storia: il valore in vigore da ciascuna data."""
+
+    description: str = ""
+    unit: str = ""
+    values: dict[date, Decimal] = Field(
+        min_length=1, description="data di inizio: valore (il più recente non ancora superato)"
+    )
 
 
 class RuleModel(_Model):
@@ -192,16 +318,39 @@ class RuleModel(_Model):
         description="blocking: se non passa l'esito è non ammissibile; review: va verificata"
     )
     reads: list[Name] = Field(min_length=1, description="i dati che la regola legge")
-    pass_when: Annotated[str, Field(min_length=1, description="condizione per passare")]
+    applies_when: str | None = Field(
+        default=None,
+        description="la regola si applica solo quando questa condizione è vera (altrimenti: "
+        "non si applica, e non conta per l'esito)",
+    )
+    pass_when: str | None = Field(default=None, description="condizione per passare")
+    pass_when_any: list[str] | None = Field(
+        default=None,
+        min_length=2,
+        description="in alternativa a pass_when: passa se almeno una di queste è vera (OPPURE)",
+    )
     review_when: str | None = Field(
         default=None,
         description="(solo blocking) se pass_when è falsa e questa vera: da verificare",
     )
 
+    @model_validator(mode="after")
+    def _one_pass(self) -> RuleModel:
+        if (self.pass_when is None) == (self.pass_when_any is None):
+            raise ValueError("scrivere pass_when oppure pass_when_any (non entrambi)")
+        return self
+
 
 class RuleSetModel(_Model):
     """Regole di ammissibilità, in una versione con periodo di vigenza."""
 
+    scheme: Annotated[
+        str,
+        Field(
+            pattern=r"^[a-z][a-z0-9-]*$",
+            description="schema (misura) a cui appartengono le regole; un fondo applica uno schema",
+        ),
+    ] = "garanzia-casa"
     version: Annotated[str, Field(min_length=1, description="versione, es. '2026-01'")]
     effective_from: date = Field(description="primo giorno di vigenza")
     effective_to: date | None = Field(description="ultimo giorno di vigenza (null = senza fine)")
@@ -215,7 +364,7 @@ class RuleSetModel(_Model):
 # --- examples -----------------------------------------------------------------------
 
 Outcome = Literal["eligible", "needs_review", "ineligible"]
-Result = Literal["pass", "fail", "review"]
+Result = Literal["pass", "fail", "review", "skipped"]
 
 
 class ExampleModel(_Model):
@@ -232,6 +381,9 @@ class ExampleModel(_Model):
 class ExamplesModel(_Model):
     """Casi d'esempio che una versione delle regole deve riprodurre."""
 
+    scheme: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")] = Field(
+        default="garanzia-casa", description="schema delle regole"
+    )
     ruleset: Annotated[str, Field(min_length=1, description="versione delle regole")]
     base_facts: dict[str, Any] = Field(
         default_factory=dict, description="dati comuni a tutti i casi"

@@ -188,6 +188,7 @@ def _load_product(path: Path) -> tuple[YamlDocument, Product]:
             recovery_instalment_income_share=model.recovery.instalment_income_share,
             four_eyes_threshold=model.payments.four_eyes_threshold,
             iban_change_hold_days=model.payments.iban_change_hold_days,
+            scheme=model.scheme,
         )
     except InvalidDefinition as exc:
         raise DataFileError(definition_problems(doc, exc, _translate)) from exc

@@ -11,11 +11,19 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from guarantee.adapters.data_files._models import ExamplesModel, ProductModel, RuleSetModel
+from guarantee.adapters.data_files._models import (
+    ExamplesModel,
+    FactCatalogueModel,
+    ParameterHistoryModel,
+    ProductModel,
+    RuleSetModel,
+)
 
 _PUBLISHED: dict[str, type[BaseModel]] = {
     "rules/schema/ruleset.schema.json": RuleSetModel,
     "rules/schema/examples.schema.json": ExamplesModel,
+    "rules/schema/facts.schema.json": FactCatalogueModel,
+    "rules/schema/parameter.schema.json": ParameterHistoryModel,
     "policies/schema/product.schema.json": ProductModel,
 }
 

@@ -29,7 +29,6 @@ from guarantee.domain.guarantees import GuaranteeStatus
 from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.instalments import InstalmentStatus
 from guarantee.domain.landlords import LandlordKind
-from guarantee.domain.leases import LeaseType
 from guarantee.domain.ledger import Account, EntryKind, Side
 from guarantee.domain.mediation import MediationOutcome, MediationStatus
 from guarantee.domain.receipts import ReceiptChannel
@@ -124,7 +123,8 @@ guarantees = Table(
     Column("landlord_id", UUID, ForeignKey("landlords.id"), nullable=False, index=True),
     Column("property_id", UUID, ForeignKey("properties.id"), nullable=False, index=True),
     Column("household_id", UUID, ForeignKey("households.id"), nullable=False, index=True),
-    Column("lease_type", StrEnumType(LeaseType), nullable=False),
+    # a code of rules/reference/lease-types.csv (data, not an enum)
+    Column("lease_type", String(32), nullable=False),
     Column("lease_start", Date, nullable=False),
     Column("lease_end", Date, nullable=False),
     Column("monthly_rent", Cents(), nullable=False),
@@ -161,6 +161,8 @@ funds = Table(
     Column("id", UUID, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("territory", String(200), nullable=False),
+    # The scheme whose eligibility rules the fund applies (migration 0012).
+    Column("scheme", String(60), nullable=False, server_default="garanzia-casa"),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("balance", Cents(), nullable=False),
     Column("reserved", Cents(), nullable=False),

@@ -4,6 +4,7 @@ Import from here; the private modules are an implementation detail.
 """
 
 from guarantee.domain.eligibility._catalog import RuleSetCatalog
+from guarantee.domain.eligibility._computed import DateDifference, DatedParameter, Percentage
 from guarantee.domain.eligibility._derived import (
     ANY_KEY,
     BandLookup,
@@ -12,6 +13,7 @@ from guarantee.domain.eligibility._derived import (
     SizeBand,
 )
 from guarantee.domain.eligibility._evaluation import (
+    DEFAULT_SCHEME,
     OUTCOMES,
     RULE_KINDS,
     VERDICT_RESULTS,
@@ -30,7 +32,21 @@ from guarantee.domain.eligibility._examples import (
     missing_boundaries,
     run_examples,
 )
-from guarantee.domain.eligibility._facts import ELIGIBILITY_FACTS, FactSpec, FactType
+from guarantee.domain.eligibility._fact_catalogue import (
+    ORIGINS,
+    FactCatalogue,
+    depends_on,
+    rule_needs,
+)
+from guarantee.domain.eligibility._facts import (
+    FACT_KINDS,
+    KIND_LABELS,
+    FactKind,
+    FactSpec,
+    FactType,
+    check_any,
+    check_declared,
+)
 from guarantee.domain.eligibility._impact import (
     ImpactCase,
     ImpactReport,
@@ -38,18 +54,36 @@ from guarantee.domain.eligibility._impact import (
     changed_rules,
     impact,
 )
-from guarantee.domain.eligibility._ruleset import RuleSet, RuleSpec
+from guarantee.domain.eligibility._ruleset import RuleSet, RuleSpec, facts_needed
+from guarantee.domain.eligibility._tables import (
+    AGGREGATES,
+    HIT_POLICIES,
+    Cell,
+    DecisionTable,
+    TableRow,
+)
 
 __all__ = [
+    "AGGREGATES",
     "ANY_KEY",
-    "ELIGIBILITY_FACTS",
+    "DEFAULT_SCHEME",
+    "FACT_KINDS",
+    "HIT_POLICIES",
+    "KIND_LABELS",
+    "ORIGINS",
     "OUTCOMES",
     "RULE_KINDS",
     "VERDICT_RESULTS",
     "BandLookup",
+    "Cell",
+    "DateDifference",
+    "DatedParameter",
+    "DecisionTable",
     "DerivedFact",
     "Evaluation",
     "ExampleFailure",
+    "FactCatalogue",
+    "FactKind",
     "FactSpec",
     "FactType",
     "ImpactCase",
@@ -58,6 +92,7 @@ __all__ = [
     "MissingBoundary",
     "Outcome",
     "OutcomeChange",
+    "Percentage",
     "RuleExample",
     "RuleKind",
     "RuleSet",
@@ -65,11 +100,17 @@ __all__ = [
     "RuleSpec",
     "RuleVerdict",
     "SizeBand",
+    "TableRow",
     "VerdictResult",
     "changed_rules",
+    "check_any",
+    "check_declared",
+    "depends_on",
+    "facts_needed",
     "impact",
     "missing_boundaries",
     "outcome_of",
     "outcome_rank",
+    "rule_needs",
     "run_examples",
 ]

@@ -21,6 +21,9 @@ ENGINE_TYPES: dict[FactType, Any] = {
     "integer": rule_engine.DataType.FLOAT,
     "string": rule_engine.DataType.STRING,
     "boolean": rule_engine.DataType.BOOLEAN,
+    # compared with date literals such as d"2026-01-01"; arithmetic goes through
+    # computed facts (age, months since, days before) rather than inside a condition
+    "date": rule_engine.DataType.DATETIME,
 }
 # A fixed decimal context: evaluations must not depend on whatever the calling thread set.
 _DECIMALS = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)

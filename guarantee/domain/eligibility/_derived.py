@@ -139,13 +139,16 @@ class BandLookup:
 
 
 def _fact_problem(
-    name: str, fact: str, wanted: FactType, facts: Mapping[str, FactSpec]
+    name: str, fact: str, wanted: FactType | tuple[FactType, ...], facts: Mapping[str, FactSpec]
 ) -> list[str]:
     spec = facts.get(fact)
+    allowed = wanted if isinstance(wanted, tuple) else (wanted,)
     if spec is None:
         return [f"derived fact '{name}': unknown fact '{fact}'"]
-    if spec.type != wanted:
-        return [f"derived fact '{name}': fact '{fact}' is {spec.type}, {wanted} needed"]
+    if spec.type not in allowed:
+        return [
+            f"derived fact '{name}': fact '{fact}' is {spec.type}, {' or '.join(allowed)} needed"
+        ]
     return []
 
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal, TypeVar, cast
 
 RuleKind = Literal["blocking", "review"]
-VerdictResult = Literal["pass", "fail", "review"]
+VerdictResult = Literal["pass", "fail", "review", "skipped"]
 Outcome = Literal["eligible", "needs_review", "ineligible"]
 
 RULE_KINDS: tuple[RuleKind, ...] = ("blocking", "review")
-VERDICT_RESULTS: tuple[VerdictResult, ...] = ("pass", "fail", "review")
+VERDICT_RESULTS: tuple[VerdictResult, ...] = ("pass", "fail", "review", "skipped")
+DEFAULT_SCHEME = "garanzia-casa"
+"""The scheme of rule sets, products and funds that do not name one."""
 OUTCOMES: tuple[Outcome, ...] = ("eligible", "needs_review", "ineligible")
 _Choice = TypeVar("_Choice", bound=str)
 
@@ -25,6 +28,8 @@ _OUTCOME_RANK: dict[Outcome, int] = {"eligible": 0, "needs_review": 1, "ineligib
 
 def outcome_of(results: Iterable[VerdictResult]) -> Outcome:
     """Any fail → ineligible; else any review → needs_review; else eligible.
+
+    A rule skipped because its "applies only when" condition is false counts for nothing.
 
     Only blocking rules can fail (a review rule that is not met says ``review``), so
     "any blocking fail" and "any fail" are the same thing.
@@ -44,13 +49,18 @@ def outcome_rank(outcome: Outcome) -> int:
 
 @dataclass(frozen=True)
 class RuleVerdict:
-    """One rule's answer and the facts (given or derived) it looked at."""
+    """One rule's answer and the facts (given or derived) it looked at.
+
+    ``detail`` says why, in Italian, when the result alone does not: which alternative
+    let the rule pass, or that it does not apply to this application.
+    """
 
     code: str
     message: str
     kind: RuleKind
     result: VerdictResult
     facts_seen: dict[str, object]
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class Evaluation:
     outcome: Outcome
     verdicts: tuple[RuleVerdict, ...]
     ruleset_digest: str = ""
+    scheme: str = DEFAULT_SCHEME
 
     def verdict(self, code: str) -> RuleVerdict:
         for verdict in self.verdicts:
@@ -80,16 +91,18 @@ class Evaluation:
                 kind, plain = _plain(value)
                 fact_types[name] = kind
                 seen[name] = plain
-            verdicts.append(
-                {
-                    "code": verdict.code,
-                    "message": verdict.message,
-                    "kind": verdict.kind,
-                    "result": verdict.result,
-                    "facts_seen": seen,
-                }
-            )
+            item: dict[str, object] = {
+                "code": verdict.code,
+                "message": verdict.message,
+                "kind": verdict.kind,
+                "result": verdict.result,
+                "facts_seen": seen,
+            }
+            if verdict.detail:
+                item["detail"] = verdict.detail
+            verdicts.append(item)
         return {
+            "scheme": self.scheme,
             "ruleset_version": self.ruleset_version,
             "ruleset_digest": self.ruleset_digest,
             "outcome": self.outcome,
@@ -109,13 +122,14 @@ class Evaluation:
             outcome = _choice(data["outcome"], OUTCOMES, "outcome")
             version = data["ruleset_version"]
             digest = data.get("ruleset_digest", "")
+            scheme = data.get("scheme", DEFAULT_SCHEME)
         except KeyError as exc:
             raise ValueError(f"evaluation: missing key {exc}") from exc
-        if not isinstance(version, str) or not isinstance(digest, str):
-            raise ValueError("evaluation: ruleset_version and ruleset_digest must be strings")
+        if not all(isinstance(text, str) for text in (version, digest, scheme)):
+            raise ValueError("evaluation: ruleset_version, ruleset_digest, scheme must be strings")
         if outcome != outcome_of(v.result for v in verdicts):
             raise ValueError("evaluation: the outcome does not follow from the verdicts")
-        return cls(version, outcome, verdicts, digest)
+        return cls(str(version), outcome, verdicts, str(digest), str(scheme))
 
 
 def _plain(value: object) -> tuple[str, object]:
@@ -127,6 +141,8 @@ def _plain(value: object) -> tuple[str, object]:
         return "integer", value
     if isinstance(value, str):
         return "string", value
+    if isinstance(value, date):
+        return "date", value.isoformat()
     raise TypeError(f"cannot store a fact of type {type(value).__name__}")
 
 
@@ -139,20 +155,27 @@ def _verdict_from(item: Mapping[str, object], fact_types: Mapping[str, object]) 
                 seen[name] = Decimal(str(plain))
             except InvalidOperation as exc:
                 raise ValueError(f"evaluation: fact '{name}' is not an amount") from exc
+        elif kind == "date":
+            try:
+                seen[name] = date.fromisoformat(str(plain))
+            except ValueError as exc:
+                raise ValueError(f"evaluation: fact '{name}' is not a date") from exc
         elif kind in ("integer", "string", "boolean"):
             seen[name] = plain
         else:
             raise ValueError(f"evaluation: fact '{name}' has no known type")
     code = item["code"]
     message = item["message"]
-    if not isinstance(code, str) or not isinstance(message, str):
-        raise ValueError("evaluation: verdict code and message must be strings")
+    detail = item.get("detail", "")
+    if not all(isinstance(text, str) for text in (code, message, detail)):
+        raise ValueError("evaluation: verdict code, message and detail must be strings")
     return RuleVerdict(
-        code=code,
-        message=message,
+        code=str(code),
+        message=str(message),
         kind=_choice(item["kind"], RULE_KINDS, "kind"),
         result=_choice(item["result"], VERDICT_RESULTS, "result"),
         facts_seen=seen,
+        detail=str(detail),
     )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 import rule_engine
@@ -19,6 +20,7 @@ import rule_engine
 from guarantee.domain.eligibility._conditions import ENGINE_TYPES, compile_condition, suggestion
 from guarantee.domain.eligibility._derived import DerivedFact
 from guarantee.domain.eligibility._evaluation import (
+    DEFAULT_SCHEME,
     RULE_KINDS,
     Evaluation,
     RuleKind,
@@ -26,7 +28,7 @@ from guarantee.domain.eligibility._evaluation import (
     VerdictResult,
     outcome_of,
 )
-from guarantee.domain.eligibility._facts import ELIGIBILITY_FACTS, Checker, FactSpec
+from guarantee.domain.eligibility._facts import Checker, FactSpec
 from guarantee.domain.errors import (
     DefinitionProblem,
     DomainError,
@@ -35,22 +37,32 @@ from guarantee.domain.errors import (
 )
 
 _CODE = re.compile(r"[a-z][a-z0-9_]*")
+_SCHEME = re.compile(r"[a-z][a-z0-9-]*")
 
 
 @dataclass(frozen=True)
 class RuleSpec:
     """A rule as written by the fund manager.
 
-    ``pass_when`` true → pass. Otherwise, ``review_when`` (blocking rules only) true →
-    review. Otherwise a blocking rule fails and a review rule asks for review.
+    ``applies_when`` false → the rule is skipped (shown as "non si applica").
+    ``pass_when`` true, or any of ``pass_when_any`` true → pass. Otherwise,
+    ``review_when`` (blocking rules only) true → review. Otherwise a blocking rule fails
+    and a review rule asks for review.
     """
 
     code: str
     message: str
     kind: RuleKind
     reads: tuple[str, ...]
-    pass_when: str
+    pass_when: str = ""
     review_when: str | None = None
+    pass_when_any: tuple[str, ...] = ()
+    applies_when: str | None = None
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        """The alternatives that make the rule pass (one for ``pass_when``)."""
+        return self.pass_when_any or (self.pass_when,)
 
 
 # The fact checks and derivations needed by some rules (see RuleSet.prepare).
@@ -60,41 +72,57 @@ _Plan = tuple[tuple[tuple[str, Checker], ...], tuple[DerivedFact, ...]]
 class _CompiledRule:
     """A rule with its conditions parsed and type-checked, ready to judge facts."""
 
-    __slots__ = ("_pass", "_review", "seen", "spec")
+    __slots__ = ("_alternatives", "_applies", "_review", "seen", "spec")
 
     def __init__(
         self,
         spec: RuleSpec,
-        pass_rule: rule_engine.Rule,
+        alternatives: tuple[rule_engine.Rule, ...],
         review_rule: rule_engine.Rule | None,
+        applies_rule: rule_engine.Rule | None,
         seen: tuple[str, ...],
     ) -> None:
         self.spec = spec
-        self._pass = pass_rule
+        self._alternatives = alternatives
         self._review = review_rule
+        self._applies = applies_rule
         self.seen = seen
 
-    def result(self, values: Mapping[str, object]) -> VerdictResult:
+    def outcome(self, values: Mapping[str, object]) -> tuple[VerdictResult, str]:
+        """The result and, when the result alone does not say why, an Italian detail."""
+        spec = self.spec
         try:
-            if self._pass.matches(values):
-                return "pass"
+            if self._applies is not None and not self._applies.matches(values):
+                return "skipped", f"non si applica: non vale «{spec.applies_when}»"
+            for index, alternative in enumerate(self._alternatives):
+                if alternative.matches(values):
+                    if len(self._alternatives) == 1:
+                        return "pass", ""
+                    return "pass", f"soddisfatta l'alternativa {index + 1}: «{alternative.text}»"
             if self._review is not None and self._review.matches(values):
-                return "review"
+                return "review", ""
         except rule_engine.EngineError as exc:
             raise DomainError(
-                f"regola '{self.spec.code}': valutazione non riuscita ({exc.message})",
+                f"regola '{spec.code}': valutazione non riuscita ({exc.message})",
                 code="rule_evaluation_error",
             ) from exc
-        return "fail" if self.spec.kind == "blocking" else "review"
+        several = len(self._alternatives) > 1
+        detail = "nessuna delle alternative è soddisfatta" if several else ""
+        return ("fail" if spec.kind == "blocking" else "review"), detail
+
+    def result(self, values: Mapping[str, object]) -> VerdictResult:
+        return self.outcome(values)[0]
 
     def judge(self, values: Mapping[str, object]) -> RuleVerdict:
         spec = self.spec
+        result, detail = self.outcome(values)
         return RuleVerdict(
             code=spec.code,
             message=spec.message,
             kind=spec.kind,
-            result=self.result(values),
+            result=result,
             facts_seen={name: values[name] for name in self.seen},
+            detail=detail,
         )
 
 
@@ -114,11 +142,13 @@ class RuleSet:
         effective_to: date | None,
         rules: Sequence[RuleSpec],
         derived: Sequence[DerivedFact] = (),
+        facts: Mapping[str, FactSpec],
         description: str = "",
         digest: str = "",
-        facts: Mapping[str, FactSpec] = ELIGIBILITY_FACTS,
+        scheme: str = DEFAULT_SCHEME,
     ) -> None:
         self.version = version
+        self.scheme = scheme
         self.effective_from = effective_from
         self.effective_to = effective_to
         self.description = description
@@ -131,14 +161,18 @@ class RuleSet:
             raise InvalidDefinition(problems)
         self._rules: tuple[_CompiledRule, ...] = compiled
         self._by_code = {rule.spec.code: rule for rule in compiled}
-        inputs = _inputs(self.specs, self.derived, facts)
+        inputs, needed = _inputs(self.specs, self.derived, facts)
         self._checkers: tuple[tuple[str, Checker], ...] = tuple(
             (name, facts[name].checker()) for name in inputs
         )
+        self._needed_derived = tuple(fact for fact in self.derived if fact.name in needed)
         self._plans: dict[tuple[str, ...], _Plan] = {}
 
     def __repr__(self) -> str:
-        return f"<RuleSet {self.version} from {self.effective_from} ({len(self.specs)} rules)>"
+        return (
+            f"<RuleSet {self.scheme}/{self.version} from {self.effective_from} "
+            f"({len(self.specs)} rules)>"
+        )
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         # Compiled rules hold closures; a copy (e.g. for a worker process) recompiles.
@@ -154,6 +188,7 @@ class RuleSet:
             "description": self.description,
             "digest": self.digest,
             "facts": dict(self.facts),
+            "scheme": self.scheme,
         }
 
     @property
@@ -164,6 +199,10 @@ class RuleSet:
     def inputs(self) -> tuple[str, ...]:
         """The supplied facts this rule set reads (directly or through derived facts)."""
         return tuple(name for name, _ in self._checkers)
+
+    def facts_needed(self, code: str) -> tuple[str, ...]:
+        """The supplied facts one rule needs, directly or through derived facts."""
+        return _inputs([self._by_code[code].spec], self.derived, self.facts)[0]
 
     def is_effective_on(self, day: date) -> bool:
         return self.effective_from <= day and (
@@ -182,6 +221,7 @@ class RuleSet:
             outcome=outcome_of(verdict.result for verdict in verdicts),
             verdicts=verdicts,
             ruleset_digest=self.digest,
+            scheme=self.scheme,
         )
 
     def prepare(
@@ -214,16 +254,16 @@ class RuleSet:
 
     def _plan(self, codes: Iterable[str] | None) -> _Plan:
         if codes is None:
-            return self._checkers, self.derived
+            return self._checkers, self._needed_derived
         key = tuple(codes)
         plan = self._plans.get(key)
         if plan is None:
             specs = [self._by_code[code].spec for code in key]
-            inputs = set(_inputs(specs, self.derived, self.facts))
-            reads = {name for spec in specs for name in spec.reads}
+            found, needed = _inputs(specs, self.derived, self.facts)
+            inputs = set(found)
             plan = (
                 tuple(item for item in self._checkers if item[0] in inputs),
-                tuple(fact for fact in self.derived if fact.name in reads),
+                tuple(fact for fact in self.derived if fact.name in needed),
             )
             self._plans[key] = plan
         return plan
@@ -237,8 +277,16 @@ class RuleSet:
     def signature(self, code: str) -> tuple[object, ...]:
         """What decides a rule's result: equal signatures give equal results on equal facts."""
         spec = self._by_code[code].spec
-        used = [fact for fact in self.derived if fact.name in spec.reads]
-        return (spec.kind, spec.pass_when, spec.review_when, spec.reads, tuple(used))
+        _, needed = _inputs([spec], self.derived, self.facts)
+        used = [fact for fact in self.derived if fact.name in needed]
+        return (
+            spec.kind,
+            spec.conditions,
+            spec.review_when,
+            spec.applies_when,
+            spec.reads,
+            tuple(used),
+        )
 
 
 def _rebuild(arguments: dict[str, Any]) -> RuleSet:
@@ -247,16 +295,26 @@ def _rebuild(arguments: dict[str, Any]) -> RuleSet:
 
 def _inputs(
     specs: Sequence[RuleSpec], derived: Sequence[DerivedFact], facts: Mapping[str, FactSpec]
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, ...], set[str]]:
+    """(supplied facts, derived facts) the rules need, following derived facts down."""
     by_name = {fact.name: fact for fact in derived}
-    needed: dict[str, None] = {}
-    for spec in specs:
-        for name in spec.reads:
-            if name in by_name:
-                needed.update(dict.fromkeys(by_name[name].reads))
-            elif name in facts:
-                needed[name] = None
-    return tuple(needed)
+    inputs: dict[str, None] = {}
+    needed: set[str] = set()
+    pending = [name for spec in specs for name in spec.reads]
+    while pending:
+        name = pending.pop(0)
+        if name in by_name:
+            if name not in needed:
+                needed.add(name)
+                pending.extend(by_name[name].reads)
+        elif name in facts:
+            inputs[name] = None
+    return tuple(inputs), needed
+
+
+def facts_needed(ruleset: RuleSet) -> dict[str, tuple[str, ...]]:
+    """Rule code → the supplied facts it needs (through derived facts too)."""
+    return {code: ruleset.facts_needed(code) for code in ruleset.codes}
 
 
 def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[DefinitionProblem]]:
@@ -264,10 +322,18 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
     facts = ruleset.facts
     if not ruleset.version.strip():
         problems.append(DefinitionProblem(("version",), "must not be empty"))
+    if not _SCHEME.fullmatch(ruleset.scheme):
+        problems.append(
+            DefinitionProblem(
+                ("scheme",), "lo schema va scritto in minuscolo, con lettere, cifre e '-'"
+            )
+        )
     if ruleset.effective_to is not None and ruleset.effective_to < ruleset.effective_from:
         problems.append(DefinitionProblem(("effective_to",), "must not be before effective_from"))
     types: dict[str, Any] = {name: ENGINE_TYPES[spec.type] for name, spec in facts.items()}
     derived_by_name: dict[str, DerivedFact] = {}
+    # A derived fact may read supplied facts and derived facts declared before it.
+    known: dict[str, FactSpec] = dict(facts)
     for fact in ruleset.derived:
         where: tuple[str | int, ...] = ("derived", fact.name)
         if fact.name in facts:
@@ -278,8 +344,15 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
             problems.append(
                 DefinitionProblem(where, f"derived fact '{fact.name}' is defined twice")
             )
-        problems += [DefinitionProblem(where, reason) for reason in fact.problems(facts)]
+        problems += [DefinitionProblem(where, reason) for reason in fact.problems(known)]
+        row_problems = getattr(fact, "row_problems", None)
+        if row_problems is not None:
+            problems += [
+                DefinitionProblem((*where, "table", "rows", index), reason)
+                for index, reason in row_problems(known)
+            ]
         derived_by_name[fact.name] = fact
+        known[fact.name] = FactSpec(fact.name, fact.type, getattr(fact, "description", ""))
         types[fact.name] = ENGINE_TYPES[fact.type]
     if not ruleset.specs:
         problems.append(DefinitionProblem(("rules",), "a rule set needs at least one rule"))
@@ -308,8 +381,9 @@ def _compile_rule(
 ) -> _CompiledRule | None:
     label = f"rule '{spec.code}'"
 
-    def problem(field: str, reason: str) -> None:
-        problems.append(DefinitionProblem(("rules", index, field), f"{label}: {reason}"))
+    def problem(field: str | tuple[str | int, ...], reason: str) -> None:
+        path = field if isinstance(field, tuple) else (field,)
+        problems.append(DefinitionProblem(("rules", index, *path), f"{label}: {reason}"))
 
     if not _CODE.fullmatch(spec.code):
         problem("code", "code must be lower-case letters, digits and '_', starting with a letter")
@@ -317,6 +391,8 @@ def _compile_rule(
         problem("message", "message must not be empty")
     if spec.kind not in RULE_KINDS:
         problem("kind", f"unknown kind '{spec.kind}' (use {' or '.join(RULE_KINDS)})")
+    if bool(spec.pass_when.strip()) == bool(spec.pass_when_any):
+        problem("pass_when", "scrivere pass_when oppure pass_when_any (un elenco di alternative)")
     if spec.review_when is not None and spec.kind == "review":
         problem(
             "review_when",
@@ -330,31 +406,54 @@ def _compile_rule(
         problem("reads", "a fact is listed twice in reads")
 
     used: set[str] = set()
-    pass_rule = compile_condition(
-        spec.pass_when, types, used, lambda why: problem("pass_when", why)
-    )
+    failed = False
+    alternatives: list[rule_engine.Rule] = []
+    written = spec.pass_when_any or ((spec.pass_when,) if spec.pass_when.strip() else ())
+    for position, text in enumerate(written):
+        where: tuple[str | int, ...] = (
+            ("pass_when_any", position) if spec.pass_when_any else ("pass_when",)
+        )
+        compiled = compile_condition(text, types, used, partial(problem, where))
+        if compiled is None:
+            failed = True
+        else:
+            alternatives.append(compiled)
     review_rule = None
     if spec.review_when is not None:
         review_rule = compile_condition(
             spec.review_when, types, used, lambda why: problem("review_when", why)
         )
+        failed = failed or review_rule is None
+    applies_rule = None
+    if spec.applies_when is not None:
+        applies_rule = compile_condition(
+            spec.applies_when, types, used, lambda why: problem("applies_when", why)
+        )
+        failed = failed or applies_rule is None
     for name in sorted(used - set(spec.reads)):
         if name in types:
             problem("reads", f"a condition reads '{name}', which is missing from reads")
-    if pass_rule is None or (spec.review_when is not None and review_rule is None):
+    if failed or not alternatives:
         # "listed but unused" would only echo the condition's own error
         return None
     for name in spec.reads:
         if name in types and name not in used:
             problem("reads", f"'{name}' is listed in reads but no condition uses it")
-    return _CompiledRule(spec, pass_rule, review_rule, _seen(spec.reads, derived))
+    return _CompiledRule(
+        spec, tuple(alternatives), review_rule, applies_rule, _seen(spec.reads, derived)
+    )
 
 
 def _seen(reads: tuple[str, ...], derived: Mapping[str, DerivedFact]) -> tuple[str, ...]:
-    # A verdict shows what the rule read plus, for a derived fact, what it was derived from.
+    # A verdict shows what the rule read plus, for a derived fact, what it was derived
+    # from, down to the supplied facts (age → birth date and application date).
     names: dict[str, None] = {}
-    for name in reads:
+    pending = list(reads)
+    while pending:
+        name = pending.pop(0)
+        if name in names:
+            continue
         names[name] = None
         if name in derived:
-            names.update(dict.fromkeys(derived[name].reads))
+            pending.extend(derived[name].reads)
     return tuple(names)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from enum import Enum
+
+from guarantee.domain.eligibility import FactSpec, check_declared
+from guarantee.domain.errors import InvalidFacts, InvalidField
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.households import Household, Member
 from guarantee.domain.leases import Lease
@@ -12,6 +17,17 @@ from guarantee.services.unit_of_work import UnitOfWork
 
 
 def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
+    catalogue = deps.eligibility.facts()
+    # Declared facts are checked before anything is written, against the catalogue.
+    declared, problems = check_declared(catalogue, cmd.facts)
+    if problems:
+        raise InvalidFacts({f"facts.{name}": reason for name, reason in problems.items()})
+    # The lease type is a code of rules/reference/lease-types.csv, through the catalogue.
+    lease_type = catalogue.get("lease_type")
+    if lease_type is not None:
+        _, reason = lease_type.checker()(cmd.lease.lease_type)
+        if reason is not None:
+            raise InvalidField("lease.lease_type", reason)
     with uow:
         now = deps.clock.now()
         today = deps.clock.today()
@@ -57,26 +73,49 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
         uow.guarantees.add(application)
         if cmd.submit:
             application.submit(now)
-            facts: dict[str, object] = {
-                "isee": household.isee,
-                "net_monthly_income": household.net_monthly_income,
-                "monthly_rent": lease.monthly_rent,
-                "monthly_charges": lease.monthly_charges,
-                "municipality_istat_code": dwelling.municipality_istat_code,
-                "floor_area_m2": dwelling.floor_area_m2,
-                "lease_type": lease.lease_type.value,
-                "lease_registered": lease.registered,
-                "lease_months": lease.months,
-                "referral_source": household.referral_source.value,
-                "other_live_guarantees": other_live,
-                "declared_relatives": cmd.declared_relatives,
+            records: dict[str, object] = {
+                "application": {
+                    "date": today,
+                    "other_live_guarantees": other_live,
+                    "declared_relatives": cmd.declared_relatives,
+                },
+                "household": household,
+                "applicant": household.main_tenant,
+                "lease": lease,
+                "dwelling": dwelling,
             }
-            result = deps.eligibility.evaluate(facts, today)
+            facts = {**eligibility_facts(catalogue, records), **declared}
+            # The product's scheme decides which rules judge the application.
+            result = deps.eligibility.evaluate(facts, today, product.product.scheme)
             application.record_eligibility(
                 result.outcome, result.ruleset_version, result.to_dict(), now
             )
         uow.commit()
         return application
+
+
+def eligibility_facts(
+    catalogue: Mapping[str, FactSpec], records: Mapping[str, object]
+) -> dict[str, object]:
+    """The facts the catalogue reads from records (``lease.months`` → ``lease.months``).
+
+    A field that is empty (a member without a birth date) is left out: if a rule needs it,
+    the evaluation names it as missing.
+    """
+    facts: dict[str, object] = {}
+    for name, spec in catalogue.items():
+        origin, _, attribute = spec.source.partition(".")
+        record = records.get(origin)
+        if record is None or not attribute:
+            continue
+        if isinstance(record, Mapping):
+            value = record.get(attribute)
+        else:
+            value = getattr(record, attribute, None)
+        if value is None:
+            continue
+        facts[name] = value.value if isinstance(value, Enum) else value
+    return facts
 
 
 def approve_application(

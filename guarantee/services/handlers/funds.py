@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from guarantee.domain.errors import Conflict, DomainError
+from guarantee.domain.errors import Conflict, DomainError, InvalidField
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.ledger import JournalEntry
@@ -21,7 +21,18 @@ from guarantee.services.unit_of_work import UnitOfWork
 
 def create_fund(cmd: c.CreateFund, uow: UnitOfWork, deps: Dependencies) -> Fund:
     with uow:
-        fund = Fund(name=cmd.name, territory=cmd.territory, created_at=deps.clock.now())
+        if cmd.scheme not in deps.eligibility.schemes():
+            raise InvalidField(
+                "scheme",
+                f"nessuna regola di ammissibilità per la misura «{cmd.scheme}» "
+                f"(misure: {', '.join(deps.eligibility.schemes())})",
+            )
+        fund = Fund(
+            name=cmd.name,
+            territory=cmd.territory,
+            created_at=deps.clock.now(),
+            scheme=cmd.scheme,
+        )
         if uow.funds.name_taken(fund.name):
             raise Conflict(f"esiste già un fondo di nome «{fund.name}»")
         uow.funds.add(fund)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from guarantee.domain.documents import CertificateCode
+from guarantee.domain.errors import Conflict
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import Guarantee
 from guarantee.services import commands as c
@@ -22,6 +23,13 @@ def issue_guarantee(cmd: c.IssueGuarantee, uow: UnitOfWork, deps: Dependencies) 
         fund = uow.funds.get(cmd.fund_id or uow.funds.default_id(), for_update=True)
         # The version on sale today, not the one the application was submitted under.
         product = deps.products.current(guarantee.product_code, today)
+        # A fund backs only applications judged by the rules of the scheme it applies.
+        judged_by = (guarantee.eligibility or {}).get("scheme", product.product.scheme)
+        if judged_by != fund.scheme:
+            raise Conflict(
+                f"il fondo «{fund.name}» applica la misura «{fund.scheme}», la domanda "
+                f"{guarantee.application_number} è stata valutata per «{judged_by}»"
+            )
         rent = guarantee.lease.monthly_rent
         exposure = product.maximum_exposure(rent)
         reserve = product.reserve_for(rent)

@@ -44,7 +44,9 @@ class FundController(Controller):
     def create_fund(
         self, data: JSONBody[FundIn], system: SystemDep, actor: ActorDep, db: DbDep
     ) -> FundOut:
-        fund = system.bus.handle(c.CreateFund(name=data.name, territory=data.territory), actor)
+        fund = system.bus.handle(
+            c.CreateFund(name=data.name, territory=data.territory, scheme=data.scheme), actor
+        )
         with db.reading() as conn:
             found = read.fund_figures(conn, fund.id)
         return FundOut.model_validate(found)

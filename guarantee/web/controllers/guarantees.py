@@ -115,6 +115,8 @@ class ApplicationController(Controller):
             lease=c.LeaseData(**data.lease.model_dump()),
             submit=data.submit,
             contacts=contacts_data(data.contacts) if data.contacts is not None else None,
+            facts=dict(data.facts),
+            product_code=data.product_code,
         )
         return _act(system, actor, db, command)
 

@@ -48,7 +48,12 @@ STAFF_ROLES = frozenset({Role.FUND_MANAGER, Role.AUDITOR, Role.MEDIATOR})
 # the fund (managers and auditors), as ``read.access`` gives mediators no household data.
 FUND_ROLES = frozenset({Role.FUND_MANAGER, Role.AUDITOR})
 
-VERDICT_LABELS = {"pass": "Soddisfatta", "fail": "Non soddisfatta", "review": "Da verificare"}
+VERDICT_LABELS = {
+    "pass": "Soddisfatta",
+    "fail": "Non soddisfatta",
+    "review": "Da verificare",
+    "skipped": "Non si applica",
+}
 OUTCOME_LABELS = {
     "eligible": "Ammissibile",
     "needs_review": "Da verificare da parte del Fondo",
@@ -508,6 +513,11 @@ def _guarantee_context(
         "eligibility": eligibility,
         "verdict_labels": VERDICT_LABELS,
         "outcome_labels": OUTCOME_LABELS,
+        # "ISEE del nucleo familiare (€)" rather than "isee": the catalogue's words
+        "fact_labels": {
+            name: f"{spec.label} ({spec.unit})" if spec.unit else spec.label
+            for name, spec in system.deps.eligibility.facts().items()
+        },
         "timeline": [
             {
                 "occurred_at": event["occurred_at"],

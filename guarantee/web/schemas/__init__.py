@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Protocol, TypeVar
 from pydantic import (
     Base64Bytes,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -18,7 +19,6 @@ from pydantic import (
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.landlords import LandlordKind
-from guarantee.domain.leases import LeaseType
 from guarantee.domain.mediation import MediationOutcome
 from guarantee.domain.money import money
 from guarantee.domain.receipts import ReceiptChannel
@@ -26,6 +26,27 @@ from guarantee.domain.receipts import ReceiptChannel
 T = TypeVar("T")
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+def _exact_numbers(value: object) -> object:
+    # JSON numbers arrive as floats; the catalogue wants exact decimals (1234.56, not binary).
+    if isinstance(value, dict):
+        return {
+            key: Decimal(repr(item)) if isinstance(item, float) else item
+            for key, item in value.items()
+        }
+    return value
+
+
+DeclaredFacts = Annotated[
+    dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")], Any],
+    BeforeValidator(_exact_numbers),
+    Field(
+        max_length=50,
+        description="altri dati del catalogo (rules/facts.yaml) per nome: date come "
+        "AAAA-MM-GG, importi come numeri",
+    ),
+]
 # Money arrives as a JSON number or string and is kept as Decimal (never float).
 Amount = Annotated[Decimal, Field(max_digits=12, decimal_places=2)]
 PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
@@ -262,7 +283,8 @@ class HouseholdOut(BaseModel):
 
 
 class LeaseIn(In):
-    lease_type: LeaseType
+    # checked against rules/reference/lease-types.csv through the fact catalogue
+    lease_type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)]
     start: date
     end: date
     monthly_rent: PositiveAmount
@@ -283,6 +305,11 @@ class ApplicationIn(In):
     lease: LeaseIn
     submit: bool = True
     contacts: ContactsIn | None = None
+    facts: DeclaredFacts = Field(default_factory=dict)
+    # the product applied for; its scheme's eligibility rules judge the application
+    product_code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")] = (
+        "garanzia-casa"
+    )
 
 
 class ReasonIn(In):
@@ -314,7 +341,7 @@ class GuaranteeOut(BaseModel):
     property_address: str
     municipality_istat_code: str
     household_id: str | None = None  # not shown to a landlord
-    lease_type: LeaseType
+    lease_type: str
     lease_start: date
     lease_end: date
     monthly_rent: Money
@@ -368,12 +395,15 @@ class GuaranteeDetailOut(GuaranteeOut):
 class FundIn(In):
     name: Text
     territory: Text
+    # the scheme (misura) whose eligibility rules the fund applies
+    scheme: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")] = "garanzia-casa"
 
 
 class FundOut(BaseModel):
     id: str
     name: str
     territory: str
+    scheme: str = "garanzia-casa"
     # The day the figures are taken at the end of; None for the figures now.
     as_of: date | None = None
     balance: Money
@@ -458,7 +488,12 @@ class VerificationOut(BaseModel):
 
 
 class EligibilityCheckIn(In):
-    """The facts of a what-if check; nothing is stored."""
+    """The facts of a what-if check; nothing is stored.
+
+    ``facts`` carries any other fact of the catalogue (rules/facts.yaml) by name, e.g. the
+    applicant's birth date for a scheme with an age limit; ``scheme`` picks the scheme
+    (default: garanzia-casa).
+    """
 
     isee: NonNegativeAmount
     net_monthly_income: NonNegativeAmount
@@ -466,13 +501,16 @@ class EligibilityCheckIn(In):
     monthly_charges: NonNegativeAmount = Decimal("0.00")
     municipality_istat_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
     floor_area_m2: Annotated[int, Field(gt=0, le=2000)]
-    lease_type: LeaseType
+    # any code: the rules (reference/lease-types.csv) decide whether it is allowed
+    lease_type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
     lease_registered: bool
     lease_months: Annotated[int, Field(ge=0, le=600)]
     referral_source: ReferralSource
     other_live_guarantees: Annotated[int, Field(ge=0)] = 0
     declared_relatives: bool = False
     on: date | None = None
+    scheme: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")] | None = None
+    facts: DeclaredFacts = Field(default_factory=dict)
 
 
 class VerdictOut(BaseModel):
@@ -481,11 +519,13 @@ class VerdictOut(BaseModel):
     kind: str
     result: str
     facts_seen: dict[str, Any]
+    detail: str = ""
 
 
 class EligibilityOut(BaseModel):
     outcome: str
     ruleset_version: str
+    scheme: str = "garanzia-casa"
     verdicts: list[VerdictOut]
 
 
