@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from guarantee.adapters.data_files import DataFiles
-from guarantee.domain.eligibility import Evaluation, RuleSetCatalog
+from guarantee.domain.eligibility import Evaluation, RuleSet, RuleSetCatalog
 from guarantee.domain.products import Product
 from guarantee.domain.products import ProductCatalog as VersionedProducts
 
@@ -55,3 +55,6 @@ class RuleSetChecker:
 
     def evaluate(self, facts: Mapping[str, object], on: date) -> Evaluation:
         return self.catalog.effective(on).evaluate(facts)
+
+    def ruleset(self, on: date) -> RuleSet:
+        return self.catalog.effective(on)

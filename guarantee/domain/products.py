@@ -51,6 +51,8 @@ class Product:
     four_eyes_threshold: Decimal = Decimal("1000.00")
     # for these days after a landlord's IBAN changes, every payment needs a second fund manager
     iban_change_hold_days: int = 5
+    # an eligibility attestation given before a lease is valid this many months
+    attestation_valid_months: int = 6
 
     def __post_init__(self) -> None:
         problems = _product_problems(self)
@@ -129,6 +131,7 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         "arrears_cap_rents",
         "overall_cap_rents",
         "recovery_max_instalments",
+        "attestation_valid_months",
     ):
         need(getattr(product, name) >= 1, name, "must be 1 or more")
     for name in (

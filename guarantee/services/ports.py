@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from guarantee.domain.eligibility import RuleSet
 from guarantee.domain.products import Product
 
 
@@ -52,6 +53,10 @@ class EligibilityResult(Protocol):
 
 class EligibilityChecker(Protocol):
     def evaluate(self, facts: Mapping[str, object], on: date) -> EligibilityResult: ...
+
+    def ruleset(self, on: date) -> RuleSet:
+        """The rule set in force ``on`` (attestations judge some of its rules only)."""
+        ...
 
 
 class FileStorage(Protocol):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.households import Household, Member
+from guarantee.domain.landlords import Property
 from guarantee.domain.leases import Lease
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
@@ -27,16 +28,7 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
             created_at=now,
             contacts=contacts_of(cmd.contacts) if cmd.contacts is not None else None,
         )
-        lease = Lease(
-            lease_type=cmd.lease.lease_type,
-            start=cmd.lease.start,
-            end=cmd.lease.end,
-            monthly_rent=cmd.lease.monthly_rent,
-            monthly_charges=cmd.lease.monthly_charges,
-            registered=cmd.lease.registered,
-            registration_reference=cmd.lease.registration_reference,
-            rent_due_day=cmd.lease.rent_due_day,
-        )
+        lease = lease_of(cmd.lease)
         uow.households.add(household)
         # Counted before the new application exists (the query also flushes the household).
         other_live = uow.guarantees.live_for_tenant(household.main_tenant_tax_code)
@@ -57,26 +49,60 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
         uow.guarantees.add(application)
         if cmd.submit:
             application.submit(now)
-            facts: dict[str, object] = {
-                "isee": household.isee,
-                "net_monthly_income": household.net_monthly_income,
-                "monthly_rent": lease.monthly_rent,
-                "monthly_charges": lease.monthly_charges,
-                "municipality_istat_code": dwelling.municipality_istat_code,
-                "floor_area_m2": dwelling.floor_area_m2,
-                "lease_type": lease.lease_type.value,
-                "lease_registered": lease.registered,
-                "lease_months": lease.months,
-                "referral_source": household.referral_source.value,
-                "other_live_guarantees": other_live,
-                "declared_relatives": cmd.declared_relatives,
-            }
+            facts = application_facts(
+                household, lease, dwelling, other_live, cmd.declared_relatives
+            )
             result = deps.eligibility.evaluate(facts, today)
             application.record_eligibility(
                 result.outcome, result.ruleset_version, result.to_dict(), now
             )
         uow.commit()
         return application
+
+
+def household_facts(household: Household, other_live_guarantees: int) -> dict[str, object]:
+    """The facts of the household alone (an attestation is judged on these)."""
+    return {
+        "isee": household.isee,
+        "net_monthly_income": household.net_monthly_income,
+        "referral_source": household.referral_source.value,
+        "other_live_guarantees": other_live_guarantees,
+    }
+
+
+def application_facts(
+    household: Household,
+    lease: Lease,
+    dwelling: Property,
+    other_live_guarantees: int,
+    declared_relatives: bool,
+) -> dict[str, object]:
+    """Every fact the rules read, from the household, the lease and the dwelling (one place
+    for applications, applications from an attestation and renewals)."""
+    return {
+        **household_facts(household, other_live_guarantees),
+        "monthly_rent": lease.monthly_rent,
+        "monthly_charges": lease.monthly_charges,
+        "municipality_istat_code": dwelling.municipality_istat_code,
+        "floor_area_m2": dwelling.floor_area_m2,
+        "lease_type": lease.lease_type.value,
+        "lease_registered": lease.registered,
+        "lease_months": lease.months,
+        "declared_relatives": declared_relatives,
+    }
+
+
+def lease_of(data: c.LeaseData) -> Lease:
+    return Lease(
+        lease_type=data.lease_type,
+        start=data.start,
+        end=data.end,
+        monthly_rent=data.monthly_rent,
+        monthly_charges=data.monthly_charges,
+        registered=data.registered,
+        registration_reference=data.registration_reference,
+        rent_due_day=data.rent_due_day,
+    )
 
 
 def approve_application(
