@@ -21,6 +21,7 @@ from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
 from guarantee.settings import Settings, get_settings
 from guarantee.web.controllers.accounts import AccountController, AuthController
+from guarantee.web.controllers.attestations import AttestationController
 from guarantee.web.controllers.claims import (
     ArrearsReportController,
     ClaimController,
@@ -118,6 +119,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             ApplicationController,
             GuaranteeController,
             HouseholdController,
+            AttestationController,
             FundController,
             DocumentController,
             VerificationController,

@@ -49,9 +49,7 @@ def upgrade() -> None:
             "guarantee_id", "term", name=op.f("uq_guarantee_terms_guarantee_id_term")
         ),
     )
-    op.create_index(
-        op.f("ix_guarantee_terms_guarantee_id"), "guarantee_terms", ["guarantee_id"]
-    )
+    op.create_index(op.f("ix_guarantee_terms_guarantee_id"), "guarantee_terms", ["guarantee_id"])
     op.create_table(
         "attestations",
         sa.Column("id", sa.String(length=36), nullable=False),
@@ -79,10 +77,14 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("valid_until >= issued_on", name=op.f("ck_attestations_validity")),
         sa.ForeignKeyConstraint(
-            ["household_id"], ["households.id"], name=op.f("fk_attestations_household_id_households")
+            ["household_id"],
+            ["households.id"],
+            name=op.f("fk_attestations_household_id_households"),
         ),
         sa.ForeignKeyConstraint(
-            ["guarantee_id"], ["guarantees.id"], name=op.f("fk_attestations_guarantee_id_guarantees")
+            ["guarantee_id"],
+            ["guarantees.id"],
+            name=op.f("fk_attestations_guarantee_id_guarantees"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attestations")),
         sa.UniqueConstraint("number", name=op.f("uq_attestations_number")),

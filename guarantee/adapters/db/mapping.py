@@ -9,11 +9,11 @@ from sqlalchemy.orm import composite, registry, relationship
 from guarantee.adapters.db import tables
 from guarantee.domain.accounts import Account
 from guarantee.domain.arrears import ArrearsReport, UnpaidRent
+from guarantee.domain.attestations import Attestation
 from guarantee.domain.claim_items import ClaimItem
 from guarantee.domain.claims import Claim
 from guarantee.domain.evidence import EvidenceFile
 from guarantee.domain.funds import Fund
-from guarantee.domain.attestations import Attestation
 from guarantee.domain.guarantees import Guarantee, GuaranteeTerm
 from guarantee.domain.households import Household, Member
 from guarantee.domain.landlords import Landlord, Property

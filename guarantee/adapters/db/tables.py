@@ -22,8 +22,8 @@ from sqlalchemy import (
 
 from guarantee.adapters.db.types import Cents, StrEnumType, UtcDateTime
 from guarantee.domain.accounts import AccountStatus
-from guarantee.domain.attestations import AttestationStatus
 from guarantee.domain.actors import Role
+from guarantee.domain.attestations import AttestationStatus
 from guarantee.domain.claims import ClaimStatus
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.guarantees import GuaranteeStatus

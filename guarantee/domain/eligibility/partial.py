@@ -51,8 +51,10 @@ def income_rule_code(ruleset: RuleSet) -> str | None:
     the only lease-dependent rule whose other facts are all the household's."""
     for code in ruleset.codes:
         facts = supplied_facts(ruleset, code)
-        if "monthly_rent" in facts and facts - set(RENT_FACTS) <= HOUSEHOLD_FACTS and (
-            facts & HOUSEHOLD_FACTS
+        if (
+            "monthly_rent" in facts
+            and facts - set(RENT_FACTS) <= HOUSEHOLD_FACTS
+            and (facts & HOUSEHOLD_FACTS)
         ):
             return code
     return None
@@ -122,9 +124,7 @@ def maximum_rent(ruleset: RuleSet, code: str, facts: Mapping[str, object]) -> De
     """
 
     def passes(total: Decimal) -> bool:
-        values = ruleset.prepare(
-            {**facts, "monthly_rent": total, "monthly_charges": ZERO}, (code,)
-        )
+        values = ruleset.prepare({**facts, "monthly_rent": total, "monthly_charges": ZERO}, (code,))
         result: VerdictResult = ruleset.results(values, (code,))[code]
         return result == "pass"
 

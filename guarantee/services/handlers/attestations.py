@@ -54,9 +54,7 @@ def issue_attestation(cmd: c.IssueAttestation, uow: UnitOfWork, deps: Dependenci
             deps.eligibility.ruleset(today), household_facts(household, other_live)
         )
         if partial.outcome != "eligible":
-            failed = "; ".join(
-                str(v["message"]) for v in partial.verdicts if v["result"] != "pass"
-            )
+            failed = "; ".join(str(v["message"]) for v in partial.verdicts if v["result"] != "pass")
             raise DomainError(
                 f"il nucleo non può avere l'attestazione ({partial.outcome}): {failed}",
                 code="household_not_eligible",
@@ -134,7 +132,9 @@ def apply_with_attestation(
         application.submit(now)
         facts = application_facts(household, lease, dwelling, other_live, cmd.declared_relatives)
         result = deps.eligibility.evaluate(facts, today)
-        application.record_eligibility(result.outcome, result.ruleset_version, result.to_dict(), now)
+        application.record_eligibility(
+            result.outcome, result.ruleset_version, result.to_dict(), now
+        )
         uow.commit()
         return application
 

@@ -114,9 +114,7 @@ def _eligibility(
     assert isinstance(verdicts, list)
     not_passed = "; ".join(str(v["message"]) for v in verdicts if v.get("result") != "pass")
     if result.outcome == "ineligible":
-        raise DomainError(
-            f"il rinnovo non è ammissibile: {not_passed}", code="renewal_ineligible"
-        )
+        raise DomainError(f"il rinnovo non è ammissibile: {not_passed}", code="renewal_ineligible")
     staff = uow.actor.role in (Role.FUND_MANAGER, Role.SYSTEM)
     if result.outcome == "needs_review" and not (staff and (cmd.reason or "").strip()):
         raise DomainError(
