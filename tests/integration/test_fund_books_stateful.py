@@ -2,12 +2,13 @@
 
 Contributions, issues, activations, renewals (higher or lower rent, refused without free
 capacity, a second time, or below what the claims have used), cancellations, terminations,
-time passing (the daily expiry), claims filed, decided (in full or as suggested), revoked, withdrawn, paid with
-four eyes (or refused to one person alone), recoveries and write-offs in any order; after
-every step committed + paid stays within every cap of every guarantee, and the books are
-read back from the database and must keep every promise (tests/support/books.py):
-each entry balanced, free capacity never negative, reserved equal to the reserves of the live
-guarantees, running balances and day totals equal to the sums of the entries.
+time passing (the daily expiry), claims filed, decided (in full or as suggested), revoked,
+withdrawn, paid with four eyes (or refused to one person alone), recoveries and write-offs
+in any order; after every step committed + paid stays within every cap of every guarantee,
+and the books are read back from the database and must keep every promise
+(tests/support/books.py): each entry balanced, free capacity never negative, reserved equal
+to the reserves of the live guarantees, running balances and day totals equal to the sums
+of the entries.
 """
 
 from __future__ import annotations

@@ -128,13 +128,13 @@ def maximum_rent(ruleset: RuleSet, code: str, facts: Mapping[str, object]) -> De
         result: VerdictResult = ruleset.results(values, (code,))[code]
         return result == "pass"
 
-    if not passes(ZERO):
+    if not passes(CENT):
         raise DomainError(
             "con il reddito dichiarato nessun canone rispetta la regola "
             f"'{code}': l'attestazione non può indicare un canone massimo",
             code="no_affordable_rent",
         )
-    low, high = 0, int(_RENT_CEILING / CENT)  # in cents: low passes, high is the ceiling
+    low, high = 1, int(_RENT_CEILING / CENT)  # in cents: low passes, high is the ceiling
     if passes(_RENT_CEILING):
         return _RENT_CEILING
     while high - low > 1:
