@@ -323,5 +323,3 @@ def audit(system: System, world: World, actions: str) -> None:
         ).all()
     assert [r.action for r in rows] == [x.strip() for x in actions.split(",")]
     assert [r.actor_id for r in rows] == ["sportello", "gestore"]
-
-

@@ -53,9 +53,7 @@ def _household(income: str = "1350.00") -> dict[str, Any]:
 
 def test_renewal_by_role(system: System, clock: FixedClock) -> None:
     fund = builders.fund_with(system, Decimal("100000.00"))
-    guarantee = builders.issued_guarantee(
-        system, fund.id, net_monthly_income=Decimal("2100.00")
-    )
+    guarantee = builders.issued_guarantee(system, fund.id, net_monthly_income=Decimal("2100.00"))
     number = guarantee.number
     other = builders.enrol_landlord(system)
     with api_client(system) as client:
@@ -121,8 +119,7 @@ def test_attestations_by_role(system: System, clock: FixedClock) -> None:
         manager = login_as(client, system, Role.FUND_MANAGER)
 
         assert (
-            client.post("/api/v1/attestations", json=_household(), headers=owner).status_code
-            == 403
+            client.post("/api/v1/attestations", json=_household(), headers=owner).status_code == 403
         )
         created = client.post("/api/v1/attestations", json=_household(), headers=desk)
         assert created.status_code == 201, created.text
