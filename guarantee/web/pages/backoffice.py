@@ -80,6 +80,7 @@ ACTION_LABELS = {
     "terminate": "Garanzia cessata",
     "cancel": "Garanzia annullata",
     "exhaust": "Massimale esaurito",
+    "renew": "Garanzia rinnovata per un nuovo periodo",
 }
 
 
