@@ -236,9 +236,12 @@ class BackofficeController(Controller):
     @get("/", sync_to_thread=True)
     def home(self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep) -> Response[Any]:
         try:
-            actor, token = _staff(request, system, db)
+            actor, token = _staff(request, system, db, STAFF_ROLES | {Role.OPERATOR})
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
+        if actor.role is Role.OPERATOR:
+            # A help desk's only back-office work is its households' attestations.
+            return Redirect(path="/backoffice/attestazioni", status_code=303)
         today = system.deps.clock.today()
         with db.reading() as conn:
             if actor.role is Role.MEDIATOR:
