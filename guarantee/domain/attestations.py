@@ -21,7 +21,7 @@ from typing import Any
 
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.errors import DomainError, InvalidField
-from guarantee.domain.formats import amount_it, date_it
+from guarantee.domain.formats import amount_it, with_article
 from guarantee.domain.lifecycle import StateMachine
 
 
@@ -103,7 +103,7 @@ class Attestation(Aggregate):
         LIFECYCLE.check(self.status, "use")
         if today > self.valid_until:
             raise DomainError(
-                f"l'attestazione {self.number} è scaduta il {date_it(self.valid_until)}: "
+                f"l'attestazione {self.number} è scaduta {with_article(self.valid_until, 'il')}: "
                 "non può essere usata",
                 code="attestation_expired",
             )

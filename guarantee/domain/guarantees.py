@@ -10,7 +10,7 @@ from typing import Any
 
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.errors import DomainError, InvalidField
-from guarantee.domain.formats import date_it
+from guarantee.domain.formats import date_it, with_article
 from guarantee.domain.funds import reserve_at_risk
 from guarantee.domain.leases import Lease, add_months
 from guarantee.domain.lifecycle import StateMachine
@@ -215,9 +215,9 @@ class Guarantee(Aggregate):
         self.check_can("renew")
         label = self.number or self.application_number
         if self.ends_on is None or today > self.ends_on:
-            ends = date_it(self.ends_on) if self.ends_on else "(data non fissata)"
+            ends = with_article(self.ends_on, "il") if self.ends_on else "(data non fissata)"
             raise DomainError(
-                f"la garanzia {label} è terminata il {ends}: il rinnovo va chiesto prima",
+                f"la garanzia {label} è terminata {ends}: il rinnovo va chiesto prima",
                 code="renewal_too_late",
             )
         if self.term - 1 >= renewals_allowed:
@@ -262,7 +262,7 @@ class Guarantee(Aggregate):
         if lease.end <= self.ends_on:
             raise InvalidField(
                 "lease.end",
-                f"il contratto rinnovato deve finire dopo il {date_it(self.ends_on)}, "
+                f"il contratto rinnovato deve finire dopo {with_article(self.ends_on, 'il')}, "
                 "fine del periodo in corso",
             )
         ended = GuaranteeTerm(

@@ -207,6 +207,8 @@ DOCUMENT_READERS: dict[DocumentKind, frozenset[Audience]] = {
     DocumentKind.GUARANTEE_NOTICE: frozenset({Audience.FUND, Audience.LANDLORD}),
     # Letters to the tenant household: the fund and the help desk that accompanies it.
     DocumentKind.HOUSEHOLD_NOTICE: frozenset({Audience.FUND, Audience.HELP_DESK}),
+    # The household's attestation: it shows it to landlords itself; landlords check the code.
+    DocumentKind.ELIGIBILITY_ATTESTATION: frozenset({Audience.FUND, Audience.HELP_DESK}),
 }
 
 # The steps of a guarantee's life a landlord is shown, in its words (no names, no reasons).

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 from guarantee.adapters.db import tables
 from guarantee.domain.documents import DocumentKind
 from guarantee.domain.errors import NotFound
-from guarantee.domain.formats import amount_it, date_it
+from guarantee.domain.formats import amount_it, with_article
 from guarantee.read import letter_contexts as contexts
 from guarantee.read.letter_steps import product_of
 from guarantee.read.letters import Addressee, Enclosure, Event, Letter, LetterEnv
@@ -25,13 +25,13 @@ def guarantee_renewed(conn: Connection, e: Event, env: LetterEnv) -> list[Letter
     contract = contexts.contract_context(conn, e.entity_id, product, env.rules_dir, env.today)
     certificate = contexts.certificate_context(conn, e.entity_id, product, env.rules_dir, env.today)
     number = contract["guarantee"]["number"]
-    end = date_it(contract["guarantee"]["end_date"])
+    end = with_article(contract["guarantee"]["end_date"], "al")
     return [
         Letter(
             (L,),
             f"Garanzia {number} rinnovata",
             (
-                f"la garanzia {number} è stata rinnovata fino al {end} alle nuove condizioni del "
+                f"la garanzia {number} è stata rinnovata fino {end} alle nuove condizioni del "
                 "contratto di locazione. In allegato il nuovo contratto di garanzia e il nuovo "
                 "certificato, verificabile online con il codice riportato; il certificato "
                 "precedente non è più valido.",
@@ -78,20 +78,46 @@ def _household_letter(
 
 
 def attestation_issued(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]:
+    """The attestation itself (with its code and QR code), in a letter to the household."""
     row = _attestation_row(conn, e.entity_id)
+    contact = contexts.household_contact(conn, row["household_id"], env.rules_dir)
+    product = env.products.get(row["product_code"], row["product_version"]).product
+    eligibility = row["eligibility"]
+    context = contexts.letter_basics(env.today) | {
+        "certificate_code": row["code"],
+        "attestation": {
+            "number": row["number"],
+            "issued_on": row["issued_on"],
+            "valid_until": row["valid_until"],
+            "maximum_rent": row["maximum_rent"],
+            "product_name": product.name,
+        },
+        "recipient": {"name": contact.name, "address": contact.postal_address, "city": ""},
+        "requirements_met": [
+            str(v["message"]) for v in eligibility["verdicts"] if v["result"] == "pass"
+        ],
+        "requirements_pending": [str(p["message"]) for p in eligibility["pending"]],
+    }
     code = row["code"]
-    words = [
+    words = (
         f"il nucleo risulta ammissibile a Garanzia Casa per i requisiti che non dipendono "
         f"dall'alloggio: può prendere in affitto un alloggio con canone e spese fino a "
         f"{amount_it(row['maximum_rent'])} € al mese.",
-        f"L'attestazione n. {row['number']} vale fino al {date_it(row['valid_until'])}. "
+        f"L'attestazione n. {row['number']} vale fino {with_article(row['valid_until'], 'al')}. "
         f"Il locatore può verificarla su {env.base_url}/verify/{code} con il codice {code}: "
         "vedrà se è valida, fino a quando e il canone massimo, nessun dato personale.",
-        "Quando un locatore offre un contratto, lo sportello presenta la domanda di garanzia "
-        "con i dati dell'alloggio e del contratto: restano da verificare i requisiti "
-        "dell'alloggio e del contratto.",
+        "In allegato l'attestazione da mostrare ai locatori.",
+    )
+    return [
+        Letter(
+            (H,),
+            f"Attestazione di ammissibilità {row['number']}",
+            words,
+            None,
+            (Enclosure(DocumentKind.ELIGIBILITY_ATTESTATION, context),),
+            {"household_id": row["household_id"]},
+        )
     ]
-    return [_household_letter(conn, env, row, "Attestazione di ammissibilità", words)]
 
 
 def attestation_withdrawn(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]:

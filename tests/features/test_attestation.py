@@ -204,7 +204,7 @@ def letter_sent(system: System, world: World, rent: str) -> None:
         kind = conn.scalar(select(d.kind).where(d.id == documents[0]))
     assert len(posted) == 1
     assert (name, address) == (MAIN_TENANT, "Via Jervis 5, 10015 Ivrea (TO)")
-    assert kind == "household_notice"
+    assert kind == "eligibility_attestation"
 
 
 @then(
