@@ -155,7 +155,26 @@ def load_demo(seed: int = 2026, system: System | None = None) -> list[dict[str, 
     _when_things_go_wrong(
         demo, [g for state, g in guarantees if state == "active"], real_now.date()
     )
+    _attestations(demo)
     return credentials
+
+
+def _attestations(demo: Demo) -> None:
+    """Two households the help desk attested before they found a lease (their own random
+    stream leaves the rest of the demo as it was)."""
+    own = random.Random(20_000)
+    for name, income in (("Giulia Perotti", "1350.00"), ("Karim Benali", "1820.00")):
+        demo.system.bus.handle(
+            c.IssueAttestation(
+                members=(c.MemberData(name, _tax_code(own, name.startswith("G")), None, True),),
+                isee=Decimal("9800.00"),
+                net_monthly_income=Decimal(income),
+                referral_source=ReferralSource.HELP_DESK,
+                referrer="Sportello Casa Ivrea",
+                contacts=c.ContactsData(postal_address="Via Arduino 48, 10015 Ivrea (TO)"),
+            ),
+            HELP_DESK,
+        )
 
 
 def _rents_before(guarantee: Guarantee, day: date) -> tuple[c.UnpaidRentData, ...]:

@@ -285,6 +285,34 @@ def _household_notice() -> dict[str, object]:
     }
 
 
+def _eligibility_attestation() -> dict[str, object]:
+    return _common("2027/000012", date(2027, 1, 12)) | {
+        "certificate_code": "4T8P-WR3C-7KQ2-M9XD",
+        "attestation": {
+            "number": "ATT-2027-000001",
+            "issued_on": date(2027, 1, 12),
+            "valid_until": date(2027, 7, 11),
+            "maximum_rent": Decimal("540.00"),
+            "product_name": "Garanzia Casa",
+        },
+        "recipient": {
+            "name": "Lucia Ferrero",
+            "address": "Via Jervis 5",
+            "city": "10015 Ivrea (TO)",
+        },
+        "requirements_met": [
+            "ISEE del nucleo fino a 26.000 € (da verificare fino a 35.000 €)",
+            "Il nucleo deve essere inviato da uno sportello partner o dai servizi sociali",
+            "Il nucleo non deve avere altre garanzie attive",
+        ],
+        "requirements_pending": [
+            "L'alloggio deve trovarsi in uno dei comuni del consorzio",
+            "Canone più spese fino al 40% del reddito netto mensile (da verificare fino al 50%)",
+            "Il contratto di locazione deve essere registrato",
+        ],
+    }
+
+
 def _line(label: str, cap: str, paid: str, committed: str, remaining: str) -> dict[str, object]:
     return {
         "label": label,
@@ -402,6 +430,7 @@ _SAMPLES: dict[DocumentKind, Callable[[], dict[str, object]]] = {
     DocumentKind.EXPIRY_REMINDER: _expiry_reminder,
     DocumentKind.GUARANTEE_NOTICE: _guarantee_notice,
     DocumentKind.HOUSEHOLD_NOTICE: _household_notice,
+    DocumentKind.ELIGIBILITY_ATTESTATION: _eligibility_attestation,
 }
 
 

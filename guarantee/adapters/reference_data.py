@@ -19,7 +19,13 @@ from pathlib import Path
 import structlog
 
 from guarantee.adapters.data_files import DataFiles
-from guarantee.domain.eligibility import DEFAULT_SCHEME, Evaluation, FactSpec, RuleSetCatalog
+from guarantee.domain.eligibility import (
+    DEFAULT_SCHEME,
+    Evaluation,
+    FactSpec,
+    RuleSet,
+    RuleSetCatalog,
+)
 from guarantee.domain.products import Product
 from guarantee.domain.products import ProductCatalog as VersionedProducts
 from guarantee.services.data_files import DataFileError
@@ -164,3 +170,6 @@ class RuleSetChecker:
                 "rules_reloaded", rules_dir=str(self._rules_dir), versions=list(catalog.versions)
             )
             return True
+
+    def ruleset(self, on: date, scheme: str = DEFAULT_SCHEME) -> RuleSet:
+        return self.catalog.effective(on, scheme)

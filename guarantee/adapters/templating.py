@@ -32,7 +32,7 @@ from guarantee.adapters.document_errors import (
 from guarantee.adapters.formatting import FILTERS
 from guarantee.adapters.qr import qr_svg_data_uri
 from guarantee.adapters.template_manifest import DocumentSpec, load_manifest
-from guarantee.domain.documents import CertificateCode, DocumentKind
+from guarantee.domain.documents import VERIFIABLE, CertificateCode, DocumentKind
 from guarantee.domain.errors import InvalidField
 
 DEFAULT_TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -149,7 +149,7 @@ class DocumentRenderer:
             "title": spec.title,
             "version": spec.version,
         }
-        if spec.kind is DocumentKind.CERTIFICATE:
+        if spec.kind in VERIFIABLE:
             variables.update(self._verification(spec, context))
         try:
             html = self._templates[spec.kind].render(variables)
@@ -190,7 +190,7 @@ class DocumentRenderer:
         clash = declared & INJECTED_IN_CERTIFICATE
         if clash:
             raise TemplateManifestError(spec.file, f"declares reserved names {sorted(clash)}")
-        injected = INJECTED_IN_CERTIFICATE if spec.kind is DocumentKind.CERTIFICATE else INJECTED
+        injected = INJECTED_IN_CERTIFICATE if spec.kind in VERIFIABLE else INJECTED
         undeclared = used - declared - injected - set(self._env.globals)
         if undeclared:
             raise TemplateManifestError(

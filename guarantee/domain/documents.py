@@ -34,6 +34,12 @@ class DocumentKind(StrEnum):
     GUARANTEE_NOTICE = "guarantee_notice"
     # What the tenant household must know: an ended guarantee, a mediation, a write-off.
     HOUSEHOLD_NOTICE = "household_notice"
+    # Before a lease: the household is eligible up to a rent; landlords check it online.
+    ELIGIBILITY_ATTESTATION = "eligibility_attestation"
+
+
+# Documents carrying a verification code and its QR code (checked at /verify/{code}).
+VERIFIABLE = frozenset({DocumentKind.CERTIFICATE, DocumentKind.ELIGIBILITY_ATTESTATION})
 
 
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.

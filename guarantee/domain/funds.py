@@ -194,6 +194,51 @@ class Fund(Aggregate):
         self._count(on, exposure=-exposure, live=-1)
         return entry
 
+    def adjust_reserve_for(
+        self,
+        *,
+        guarantee_id: str,
+        guarantee_number: str,
+        reserve_before: Decimal,
+        reserve_after: Decimal,
+        exposure_change: Decimal,
+        on: date,
+        now: datetime,
+        by: str,
+    ) -> JournalEntry | None:
+        """A renewed guarantee's reserve follows its new exposure, in one balanced entry: more
+        is taken from free capacity (refused, with nothing changed, if there is not enough),
+        less goes back to it. No entry when the reserve does not change."""
+        delta = money(reserve_after) - money(reserve_before)
+        entry = None
+        if delta > 0:
+            self.ensure_capacity(delta)
+            entry = self._post(
+                EntryKind.RESERVE,
+                transfer(Account.CAPITAL, Account.RESERVES, delta),
+                on=on,
+                description=f"Adeguamento dell'accantonamento per il rinnovo della garanzia "
+                f"{guarantee_number}",
+                reference=guarantee_number,
+                guarantee_id=guarantee_id,
+                now=now,
+                by=by,
+            )
+        elif delta < 0:
+            entry = self._post(
+                EntryKind.RELEASE,
+                transfer(Account.RESERVES, Account.CAPITAL, -delta),
+                on=on,
+                description=f"Svincolo parziale dell'accantonamento per il rinnovo della "
+                f"garanzia {guarantee_number}",
+                reference=guarantee_number,
+                guarantee_id=guarantee_id,
+                now=now,
+                by=by,
+            )
+        self._count(on, exposure=exposure_change)
+        return entry
+
     def pay_claim(
         self,
         *,

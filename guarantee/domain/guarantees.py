@@ -10,7 +10,7 @@ from typing import Any
 
 from guarantee.domain.aggregate import Aggregate
 from guarantee.domain.errors import DomainError, InvalidField
-from guarantee.domain.formats import date_it
+from guarantee.domain.formats import date_it, with_article
 from guarantee.domain.funds import reserve_at_risk
 from guarantee.domain.leases import Lease, add_months
 from guarantee.domain.lifecycle import StateMachine
@@ -59,6 +59,8 @@ LIFECYCLE: StateMachine[GuaranteeStatus] = StateMachine(
         "terminate": ([S.ACTIVE, S.SUSPENDED], [S.TERMINATED]),
         "expire": ([S.ACTIVE, S.ISSUED], [S.EXPIRED]),
         "exhaust": ([S.ACTIVE, S.SUSPENDED], [S.EXHAUSTED]),
+        # A new term for the same guarantee: it stays in the state it was in.
+        "renew": ([S.ISSUED, S.ACTIVE], [S.ISSUED, S.ACTIVE]),
     },
 )
 
@@ -107,6 +109,10 @@ class Guarantee(Aggregate):
         self.paid_amount = ZERO
         self.starts_on: date | None = None
         self.ends_on: date | None = None
+        # Terms are numbered from 1; a renewal starts the next (see ``renew``).
+        self.term = 1
+        self.term_starts_on: date | None = None
+        self.terms: list[GuaranteeTerm] = []
         self.issued_at: datetime | None = None
         self.ended_at: datetime | None = None
         self.end_reason: str | None = None
@@ -188,10 +194,8 @@ class Guarantee(Aggregate):
         self.issued_at = now
         # The guarantee follows the lease, for at most the product's term.
         self.starts_on = self.lease.start
-        self.ends_on = min(
-            self.lease.end,
-            date.fromordinal(add_months(self.lease.start, max_term_months).toordinal() - 1),
-        )
+        self.term_starts_on = self.lease.start
+        self.ends_on = term_end(self.lease.start, self.lease.end, max_term_months)
         self._move(
             "issue",
             now,
@@ -205,6 +209,106 @@ class Guarantee(Aggregate):
             },
         )
         self._emit("guarantee_issued", number=number, fund_id=fund_id)
+
+    def check_renewable(self, renewals_allowed: int, today: date) -> None:
+        """Refuse (409) a renewal the state, the date or the renewals used do not allow."""
+        self.check_can("renew")
+        label = self.number or self.application_number
+        if self.ends_on is None or today > self.ends_on:
+            ends = with_article(self.ends_on, "il") if self.ends_on else "(data non fissata)"
+            raise DomainError(
+                f"la garanzia {label} è terminata {ends}: il rinnovo va chiesto prima",
+                code="renewal_too_late",
+            )
+        if self.term - 1 >= renewals_allowed:
+            times = "una volta" if renewals_allowed == 1 else f"{renewals_allowed} volte"
+            message = (
+                f"la garanzia {label} è già stata rinnovata: il prodotto consente di "
+                f"rinnovarla {times}"
+                if renewals_allowed
+                else f"la garanzia {label} non è rinnovabile"
+            )
+            raise DomainError(message, code="renewals_used_up")
+
+    def renew(
+        self,
+        *,
+        lease: Lease,
+        renewals_allowed: int,
+        maximum_exposure: Decimal,
+        reserve_amount: Decimal,
+        max_term_months: int,
+        certificate_code: str,
+        today: date,
+        now: datetime,
+        reason: str | None = None,
+        decision: dict[str, Any] | None = None,
+    ) -> GuaranteeTerm:
+        """Start the next term on the new lease terms; returns the term that ended, kept.
+
+        One guarantee identity with numbered terms (not a successor guarantee): claims,
+        mediation cases, recovery plans, payments and the cover they used belong to the
+        guarantee whatever term they fall in, so its number, its history and its overall cap
+        stay one thing; each term keeps its own dates, rent, exposure, reserve and certificate
+        in ``terms``. The lease continues the same tenancy (its start, hence the waiting
+        period, does not move); the new term starts the day after the current one ends.
+        """
+        self.check_renewable(renewals_allowed, today)
+        assert self.ends_on is not None
+        if lease.start != self.lease.start:
+            raise InvalidField(
+                "lease.start", "il rinnovo prosegue lo stesso contratto: la data di inizio resta"
+            )
+        if lease.end <= self.ends_on:
+            raise InvalidField(
+                "lease.end",
+                f"il contratto rinnovato deve finire dopo {with_article(self.ends_on, 'il')}, "
+                "fine del periodo in corso",
+            )
+        ended = GuaranteeTerm(
+            guarantee_id=self.id,
+            term=self.term,
+            starts_on=self.term_starts_on or self.starts_on or self.lease.start,
+            ends_on=self.ends_on,
+            monthly_rent=self.lease.monthly_rent,
+            monthly_charges=self.lease.monthly_charges,
+            lease_end=self.lease.end,
+            maximum_exposure=self.maximum_exposure,
+            reserve_amount=self.reserve_amount,
+            certificate_code=self.certificate_code,
+            product_version=self.product_version,
+            renewed_at=now,
+        )
+        self.terms.append(ended)
+        before = {
+            "term": self.term,
+            "ends_on": self.ends_on.isoformat(),
+            "monthly_rent": str(self.lease.monthly_rent),
+            "maximum_exposure": str(self.maximum_exposure),
+            "reserve": str(self.reserve_amount),
+        }
+        start = date.fromordinal(self.ends_on.toordinal() + 1)
+        self.term += 1
+        self.term_starts_on = start
+        self.ends_on = term_end(start, lease.end, max_term_months)
+        self.lease = lease
+        self.maximum_exposure = maximum_exposure
+        self.reserve_amount = reserve_amount
+        self.certificate_code = certificate_code
+        self.updated_at = now
+        after = {
+            "status": self.status.value,
+            "term": self.term,
+            "term_starts_on": start.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "monthly_rent": str(lease.monthly_rent),
+            "maximum_exposure": str(maximum_exposure),
+            "reserve": str(reserve_amount),
+        }
+        LIFECYCLE.target(self.status, "renew", self.status)
+        self._record("renew", before, {**after, **(decision or {})}, reason)
+        self._emit("guarantee_renewed", number=self.number, term=self.term)
+        return ended
 
     def activate(self, now: datetime) -> None:
         self._move("activate", now)
@@ -258,9 +362,7 @@ class Guarantee(Aggregate):
 
     def check_can(self, action: str) -> None:
         """Raise IllegalTransition now if ``action`` is not allowed from the current state."""
-        LIFECYCLE.target(
-            self.status, action, None if action != "record_eligibility" else S.ELIGIBLE
-        )
+        LIFECYCLE.check(self.status, action)
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -304,3 +406,43 @@ class Guarantee(Aggregate):
         self.status = new_status
         self.updated_at = now
         self._record(action, before, {"status": new_status.value, **(extra or {})}, reason)
+
+
+def term_end(start: date, lease_end: date, max_term_months: int) -> date:
+    """A term follows the lease, for at most the product's months from its first day."""
+    return min(lease_end, date.fromordinal(add_months(start, max_term_months).toordinal() - 1))
+
+
+class GuaranteeTerm:
+    """A term of a guarantee that ended by renewal, as it was: the history of its cover."""
+
+    def __init__(
+        self,
+        *,
+        guarantee_id: str,
+        term: int,
+        starts_on: date,
+        ends_on: date,
+        monthly_rent: Decimal,
+        monthly_charges: Decimal,
+        lease_end: date,
+        maximum_exposure: Decimal,
+        reserve_amount: Decimal,
+        certificate_code: str | None,
+        product_version: str,
+        renewed_at: datetime,
+        id: str | None = None,
+    ) -> None:
+        self.id = id or str(uuid.uuid4())
+        self.guarantee_id = guarantee_id
+        self.term = term
+        self.starts_on = starts_on
+        self.ends_on = ends_on
+        self.monthly_rent = monthly_rent
+        self.monthly_charges = monthly_charges
+        self.lease_end = lease_end
+        self.maximum_exposure = maximum_exposure
+        self.reserve_amount = reserve_amount
+        self.certificate_code = certificate_code
+        self.product_version = product_version
+        self.renewed_at = renewed_at

@@ -65,6 +65,8 @@ PERSONAL_COLUMNS: Mapping[str, frozenset[str]] = {
     "recovery_plans": frozenset({"net_monthly_income", "write_off_reason", "created_by"}),
     "login_throttle": frozenset({"key"}),
     "journal_entries": frozenset({"description", "recorded_by"}),
+    # What a household can afford says what it earns.
+    "attestations": frozenset({"eligibility", "maximum_rent", "withdrawal_reason", "created_by"}),
 }
 
 # Keys inside JSON values (audit before/after, event payloads, eligibility facts).

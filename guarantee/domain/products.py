@@ -53,6 +53,8 @@ class Product:
     iban_change_hold_days: int = 5
     # the scheme whose eligibility rules decide the applications for this product
     scheme: str = "garanzia-casa"
+    # an eligibility attestation given before a lease is valid this many months
+    attestation_valid_months: int = 6
 
     def __post_init__(self) -> None:
         problems = _product_problems(self)
@@ -131,6 +133,7 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         "arrears_cap_rents",
         "overall_cap_rents",
         "recovery_max_instalments",
+        "attestation_valid_months",
     ):
         need(getattr(product, name) >= 1, name, "must be 1 or more")
     for name in (

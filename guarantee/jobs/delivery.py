@@ -30,6 +30,10 @@ def contact_of(
         return Contact("titolare del conto", letter.addresses[addressee.value], "")
     if addressee is Addressee.ACCOUNT:
         return Contact(letter.addresses.get("name", "utente"), letter.addresses["account"], "")
+    if addressee is Addressee.HOUSEHOLD and letter.guarantee_id is None:
+        # A household with no guarantee yet (an attestation) is named by the letter itself.
+        household = household_contact(conn, letter.addresses["household_id"], rules_dir)
+        return Contact(household.name, household.email, household.postal_address)
     if letter.guarantee_id is None:
         raise ValueError(f"a letter to the {addressee} needs a guarantee")
     row = guarantee_row(conn, letter.guarantee_id)

@@ -70,10 +70,28 @@ _GUARANTEE_FOR_LANDLORD = frozenset(
         "paid_amount",
         "starts_on",
         "ends_on",
+        "term",
+        "term_starts_on",
+        "terms",
+        "renewals_left",
         "issued_at",
         "ended_at",
         "cover",
         "allowed_actions",
+    }
+)
+# What a landlord reads of a past term of its guarantee: never the fund's reserve.
+_TERM_FOR_LANDLORD = frozenset(
+    {
+        "term",
+        "starts_on",
+        "ends_on",
+        "monthly_rent",
+        "monthly_charges",
+        "lease_end",
+        "maximum_exposure",
+        "certificate_code",
+        "renewed_at",
     }
 )
 # A mediator handling a case reads the guarantee's terms, not the household's means.
@@ -172,6 +190,8 @@ VISIBLE: dict[str, dict[Audience, frozenset[str] | None]] = {
         Audience.HELP_DESK: frozenset({"id", "kind", "name", "email", "phone", "address"}),
         Audience.MEDIATION: frozenset({"id", "kind", "name", "email", "phone", "address"}),
     },
+    # Attestations: the fund, and the help desk that issued them (rows scoped by creator).
+    "attestation": {Audience.FUND: EVERYTHING, Audience.HELP_DESK: EVERYTHING},
     "recovery_plan": {Audience.FUND: EVERYTHING},
     "fund": {Audience.FUND: EVERYTHING},
     "account": {Audience.FUND: EVERYTHING},
@@ -194,6 +214,8 @@ DOCUMENT_READERS: dict[DocumentKind, frozenset[Audience]] = {
     DocumentKind.GUARANTEE_NOTICE: frozenset({Audience.FUND, Audience.LANDLORD}),
     # Letters to the tenant household: the fund and the help desk that accompanies it.
     DocumentKind.HOUSEHOLD_NOTICE: frozenset({Audience.FUND, Audience.HELP_DESK}),
+    # The household's attestation: it shows it to landlords itself; landlords check the code.
+    DocumentKind.ELIGIBILITY_ATTESTATION: frozenset({Audience.FUND, Audience.HELP_DESK}),
 }
 
 # The steps of a guarantee's life a landlord is shown, in its words (no names, no reasons).
@@ -207,6 +229,7 @@ LANDLORD_TIMELINE = {
     "terminate": "Garanzia cessata",
     "cancel": "Garanzia annullata",
     "exhaust": "Massimale esaurito",
+    "renew": "Garanzia rinnovata per un nuovo periodo",
 }
 
 # Lifecycle actions and the command that carries each out, to offer only what may be done.
@@ -220,6 +243,7 @@ GUARANTEE_ACTIONS: dict[str, type[c.GuaranteeCommand]] = {
     "expire": c.ExpireGuarantee,
     "resume": c.ResumeGuarantee,
     "exhaust": c.ExhaustGuarantee,
+    "renew": c.RenewGuarantee,
 }
 _CLAIM_ACTIONS: dict[str, type[c.Command]] = {
     "start_review": c.StartClaimReview,
@@ -272,7 +296,12 @@ def shaped(resource: str, actor: Actor, row: Mapping[str, Any], key: str = "") -
         raise NotFound(resource, key or str(row.get("number", "")))
     if fields is None:
         return dict(row)
-    return {name: value for name, value in row.items() if name in fields}
+    visible = {name: value for name, value in row.items() if name in fields}
+    if resource == "guarantee" and "terms" in visible:
+        visible["terms"] = [
+            {k: v for k, v in term.items() if k in _TERM_FOR_LANDLORD} for term in visible["terms"]
+        ]
+    return visible
 
 
 def may_download(actor: Actor, kind: DocumentKind | str) -> bool:

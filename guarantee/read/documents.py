@@ -72,7 +72,7 @@ def verify_certificate(conn: Connection, code: str, today: date) -> dict[str, An
         select(g.number, g.status, g.starts_on, g.ends_on).where(g.certificate_code == canonical)
     ).one_or_none()
     if row is None:
-        raise NotFound("certificato", canonical)
+        return _earlier_term(conn, canonical) or _attestation(conn, canonical, today)
     valid = (
         row.status in {s.value for s in LIVE_STATES}
         and row.starts_on is not None
@@ -81,12 +81,59 @@ def verify_certificate(conn: Connection, code: str, today: date) -> dict[str, An
     )
     return {
         "code": canonical,
+        "kind": "certificate",
         "valid": valid,
         "certificate_files": _certificate_files(conn, canonical),
         "guarantee_number": row.number,
         "status": str(row.status),
         "starts_on": row.starts_on,
         "ends_on": row.ends_on,
+    }
+
+
+def _earlier_term(conn: Connection, canonical: str) -> dict[str, Any] | None:
+    """The certificate of a term that ended by renewal: not valid any more (the renewed
+    guarantee has a new certificate), with that term's dates."""
+    t = tables.guarantee_terms.c
+    row = conn.execute(
+        select(g.number, t.starts_on, t.ends_on)
+        .select_from(tables.guarantee_terms.join(tables.guarantees, g.id == t.guarantee_id))
+        .where(t.certificate_code == canonical)
+    ).one_or_none()
+    if row is None:
+        return None
+    return {
+        "code": canonical,
+        "kind": "certificate",
+        "valid": False,
+        "certificate_files": [],
+        "guarantee_number": row.number,
+        "status": "superseded",
+        "starts_on": row.starts_on,
+        "ends_on": row.ends_on,
+    }
+
+
+def _attestation(conn: Connection, canonical: str, today: date) -> dict[str, Any]:
+    """An eligibility attestation: valid or not, until when, the maximum rent plus charges."""
+    a = tables.attestations.c
+    row = conn.execute(
+        select(a.number, a.status, a.valid_until, a.maximum_rent).where(a.code == canonical)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("certificato", canonical)
+    status = str(row.status)
+    if status == "issued" and today > row.valid_until:
+        status = "expired"
+    return {
+        "code": canonical,
+        "kind": "attestation",
+        "valid": status == "issued",
+        "certificate_files": [],
+        "status": status,
+        "attestation_number": row.number,
+        "valid_until": row.valid_until,
+        "maximum_rent": row.maximum_rent,
     }
 
 

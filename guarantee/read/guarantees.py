@@ -67,6 +67,8 @@ _GUARANTEE_COLUMNS = (
     g.paid_amount,
     g.starts_on,
     g.ends_on,
+    g.term,
+    g.term_starts_on,
     g.issued_at,
     g.ended_at,
     g.end_reason,
@@ -149,7 +151,10 @@ _DETAIL_KINDS = {
     **{c.name: "cents" for c in (g.monthly_rent, g.monthly_charges)},
     **{c.name: "cents" for c in (g.maximum_exposure, g.reserve_amount, g.paid_amount)},
     **{c.name: "utc" for c in (g.issued_at, g.ended_at, g.created_at, g.updated_at)},
-    **{c.name: "date" for c in (g.lease_start, g.lease_end, g.starts_on, g.ends_on)},
+    **{
+        c.name: "date"
+        for c in (g.lease_start, g.lease_end, g.starts_on, g.ends_on, g.term_starts_on)
+    },
     "lease_registered": "bool",
     "eligibility": "json",
 }
@@ -182,7 +187,32 @@ def guarantee_detail(
     detail = rows[0]
     detail["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(detail["status"]))
     detail["history"] = raw.fetch(conn, _HISTORY_SQL, {"entity_id": detail["id"]}, _HISTORY_KINDS)
+    # Past terms exist only once renewed: no query for the first term's hot read.
+    detail["terms"] = terms_of(conn, detail["id"]) if (detail["term"] or 1) > 1 else []
     return detail
+
+
+def terms_of(conn: Connection, guarantee_id: str) -> list[dict[str, Any]]:
+    """The terms a guarantee had before its renewals, oldest first (the cover history)."""
+    t = tables.guarantee_terms.c
+    rows = conn.execute(
+        select(
+            t.term,
+            t.starts_on,
+            t.ends_on,
+            t.monthly_rent,
+            t.monthly_charges,
+            t.lease_end,
+            t.maximum_exposure,
+            t.reserve_amount,
+            t.certificate_code,
+            t.product_version,
+            t.renewed_at,
+        )
+        .where(t.guarantee_id == guarantee_id)
+        .order_by(t.term)
+    ).mappings()
+    return [dict(row) for row in rows]
 
 
 def list_landlords(conn: Connection, *, q: str | None, page: int, page_size: int) -> Page:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from guarantee.read import attestation_letters as attestations
 from guarantee.read import letter_notices as notices
 from guarantee.read import letter_steps as steps
 from guarantee.read.letter_steps import DECISION_OF_CLAIM
@@ -24,6 +25,9 @@ __all__ = ["COMPOSERS", "DECISION_OF_CLAIM", "SILENT", "MissingSetting", "compos
 
 COMPOSERS: dict[str, Composer] = {
     "guarantee_issued": steps.guarantee_issued,
+    "guarantee_renewed": attestations.guarantee_renewed,
+    "attestation_issued": attestations.attestation_issued,
+    "attestation_withdrawn": attestations.attestation_withdrawn,
     "eligibility_recorded": steps.eligibility_recorded,
     "application_reviewed": notices.application_reviewed,
     "expiry_reminder_due": steps.expiry_reminder_due,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -118,6 +119,11 @@ def letter_basics(today: date) -> dict[str, Any]:
     return {"document_date": today, "signatory": dict(SIGNATORY)}
 
 
+def term_start(row: Mapping[str, Any]) -> Any:
+    """The first day of the guarantee's current term (its start until it is renewed)."""
+    return row.get("term_starts_on") or row["starts_on"]
+
+
 def contract_context(
     conn: Connection, guarantee_id: str, product: Product, rules_dir: Path, today: date
 ) -> dict[str, Any]:
@@ -129,9 +135,10 @@ def contract_context(
             "number": row["number"],
             "product_name": product.name,
             "product_version": str(product.version),
-            "start_date": row["starts_on"],
+            # A renewed guarantee's contract is the current term's.
+            "start_date": term_start(row),
             "end_date": row["ends_on"],
-            "term_months": months_between(row["starts_on"], row["ends_on"]),
+            "term_months": months_between(term_start(row), row["ends_on"]),
         },
         "landlord": {
             "name": row["landlord_name"],
@@ -173,7 +180,7 @@ def certificate_context(
         "guarantee": {
             "number": row["number"],
             "product_name": product.name,
-            "start_date": row["starts_on"],
+            "start_date": term_start(row),
             "end_date": row["ends_on"],
         },
         "landlord_name": row["landlord_name"],

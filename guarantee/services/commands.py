@@ -115,6 +115,36 @@ class SubmitApplication(Command):
     facts: Mapping[str, object] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class IssueAttestation(Command):
+    """A household without a lease yet: the rules that need only its facts are judged and,
+    if it is eligible, it gets an attestation of the highest rent it can take on."""
+
+    members: tuple[MemberData, ...]
+    isee: Decimal
+    net_monthly_income: Decimal
+    referral_source: ReferralSource
+    referrer: str | None = None
+    contacts: ContactsData | None = None
+    product_code: str = "garanzia-casa"
+
+
+@dataclass(frozen=True)
+class ApplyWithAttestation(Command):
+    """A landlord offers a lease: the attestation becomes an application (once)."""
+
+    number: str
+    property_id: str
+    lease: LeaseData
+    declared_relatives: bool = False
+
+
+@dataclass(frozen=True)
+class WithdrawAttestation(Command):
+    number: str
+    reason: str
+
+
 # -- a household kept current after the application (help desk that refers it, fund) ----
 
 
@@ -192,6 +222,29 @@ class ResumeGuarantee(GuaranteeCommand):
 @dataclass(frozen=True)
 class ExhaustGuarantee(GuaranteeCommand):
     """A fund manager ends a guarantee whose cover is spent (no claim has money pending)."""
+
+
+@dataclass(frozen=True)
+class RenewalLeaseData:
+    """The lease terms of the renewed tenancy (its start does not move); type and due day
+    stay as they were unless given."""
+
+    end: date
+    monthly_rent: Decimal
+    monthly_charges: Decimal
+    registered: bool = True
+    registration_reference: str | None = None
+    lease_type: str | None = None  # a code of rules/reference/lease-types.csv
+    rent_due_day: int | None = None
+
+
+@dataclass(frozen=True)
+class RenewGuarantee(GuaranteeCommand):
+    """The next term of a live guarantee, asked before its end by its landlord or the fund.
+    ``reason`` is the fund manager's when it accepts rules that ask for a review."""
+
+    lease: RenewalLeaseData | None = None
+    declared_relatives: bool = False
 
 
 @dataclass(frozen=True)

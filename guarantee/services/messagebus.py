@@ -15,6 +15,7 @@ from guarantee.services.deps import Dependencies
 from guarantee.services.handlers import (
     accounts,
     applications,
+    attestations,
     claims,
     funds,
     guarantees,
@@ -23,6 +24,7 @@ from guarantee.services.handlers import (
     mediation,
     print_batches,
     recovery,
+    renewals,
 )
 from guarantee.services.unit_of_work import UnitOfWork
 
@@ -40,6 +42,10 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ChangeHouseholdMembers: households.change_household_members,
     c.ChangeHouseholdContacts: households.change_household_contacts,
     c.SubmitApplication: applications.submit_application,
+    c.IssueAttestation: attestations.issue_attestation,
+    c.ApplyWithAttestation: attestations.apply_with_attestation,
+    c.WithdrawAttestation: attestations.withdraw_attestation,
+    c.RenewGuarantee: renewals.renew_guarantee,
     c.ApproveApplication: applications.approve_application,
     c.RefuseApplication: applications.refuse_application,
     c.IssueGuarantee: guarantees.issue_guarantee,

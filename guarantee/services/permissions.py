@@ -27,6 +27,13 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.ChangeHouseholdIncome: _STAFF | {Role.OPERATOR},
     c.ChangeHouseholdMembers: _STAFF | {Role.OPERATOR},
     c.ChangeHouseholdContacts: _STAFF | {Role.OPERATOR},
+    # Help desks attest households before a lease and turn the attestation into an
+    # application (an operator only the attestations it issued: the handler).
+    c.IssueAttestation: _STAFF | {Role.OPERATOR},
+    c.ApplyWithAttestation: _STAFF | {Role.OPERATOR},
+    c.WithdrawAttestation: _STAFF | {Role.OPERATOR},
+    # A landlord asks to renew its own guarantee (the handler checks whose), or the fund does.
+    c.RenewGuarantee: _STAFF | {Role.LANDLORD},
     c.ApproveApplication: _STAFF,
     c.RefuseApplication: _STAFF,
     c.IssueGuarantee: _STAFF,

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from guarantee.domain.eligibility import FactSpec
+from guarantee.domain.eligibility import FactSpec, RuleSet
 from guarantee.domain.products import Product
 
 
@@ -62,6 +62,10 @@ class EligibilityChecker(Protocol):
 
     def schemes(self) -> tuple[str, ...]:
         """The schemes that have rule sets."""
+        ...
+
+    def ruleset(self, on: date, scheme: str = ...) -> RuleSet:
+        """The rule set in force ``on`` (attestations judge some of its rules only)."""
         ...
 
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     )
     from guarantee.adapters.db.repositories import (
         ArrearsReportRepository,
+        AttestationRepository,
         AuditLog,
         ClaimRepository,
         Counters,
@@ -56,6 +57,7 @@ class UnitOfWork(abc.ABC):
     password_resets: PasswordResets
     login_throttle: LoginThrottle
     print_batches: PrintBatchRepository
+    attestations: AttestationRepository
     actor: Actor
 
     def __enter__(self) -> Self:

@@ -21,6 +21,7 @@ from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
 from guarantee.settings import Settings, get_settings
 from guarantee.web.controllers.accounts import AccountController, AuthController
+from guarantee.web.controllers.attestations import AttestationController
 from guarantee.web.controllers.claims import (
     ArrearsReportController,
     ClaimController,
@@ -39,6 +40,7 @@ from guarantee.web.errors import EXCEPTION_HANDLERS
 from guarantee.web.health import HealthProbe
 from guarantee.web.nul_guard import nul_guard_middleware
 from guarantee.web.pages.backoffice import BackofficeController
+from guarantee.web.pages.backoffice_attestations import BackofficeAttestationController
 from guarantee.web.pages.backoffice_cases import BackofficeCasesController
 from guarantee.web.pages.backoffice_claims import BackofficeClaimsController
 from guarantee.web.pages.backoffice_impact import ImpactController
@@ -121,6 +123,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             ApplicationController,
             GuaranteeController,
             HouseholdController,
+            AttestationController,
             FundController,
             DocumentController,
             VerificationController,
@@ -135,6 +138,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             BackofficeClaimsController,
             BackofficeCasesController,
             ImpactController,
+            BackofficeAttestationController,
             *_static_routes(settings),
         ],
         dependencies={

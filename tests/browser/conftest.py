@@ -69,6 +69,8 @@ class Portal:
     guarantee_a: str
     guarantee_b: str
     manager_token: str
+    # A third landlord's guarantee, which only the renewal test changes.
+    guarantee_c: str = ""
 
     def mails(self) -> list[str]:
         """Every mail written so far, headers and decoded text, as a person reads it."""
@@ -116,7 +118,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
     lease = builders.lease(start=start, end=date(start.year + 3, start.month, 1))
     fund = builders.fund_with(system, Decimal("100000.00"))
     numbers = []
-    for name in ("locatore-a", "locatore-b"):
+    for name in ("locatore-a", "locatore-b", "locatore-c"):
         issued = builders.issued_guarantee(system, fund.id, lease_data=lease)
         assert issued.number is not None
         system.bus.handle(c.ActivateGuarantee(number=issued.number), builders.MANAGER)
@@ -150,7 +152,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         token = httpx.post(
             f"{url}/api/v1/auth/login", json={"username": "gestore", "password": PASSWORD}
         ).json()["access_token"]
-        yield Portal(url, folder / "outbox", numbers[0], numbers[1], token)
+        yield Portal(url, folder / "outbox", numbers[0], numbers[1], token, numbers[2])
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -69,6 +69,7 @@ def office(portal: Portal) -> Iterator[Office]:
             applications.append(application.application_number)
         mediator = open_account(system, "mediatrice", Role.MEDIATOR)
         open_account(system, "revisore", Role.AUDITOR)
+        open_account(system, "sportello", Role.OPERATOR)
         report = system.bus.handle(
             c.ReportArrears(
                 portal.guarantee_b,
@@ -237,3 +238,24 @@ def test_the_governance_statistics_show_no_person_and_hide_small_cells(
     log_in(page, office.portal, "locatore-a")
     answer = page.goto(f"{office.portal.url}/backoffice/statistiche")
     assert answer is not None and answer.status == 404
+
+
+def test_a_help_desk_gives_a_household_its_attestation(page: Any, office: Office) -> None:
+    back_office_log_in(page, office, "sportello")
+    assert page.locator("h1").inner_text() == "Attestazioni di ammissibilità"
+    check_page(page, "bo-20-attestazioni")
+    page.click("text=Nuova attestazione")
+    page.fill("#full_name", "Lucia Ferrero")
+    page.fill("#tax_code", builders.tax_code())
+    page.fill("#postal_address", "Via Jervis 5, 10015 Ivrea (TO)")
+    page.fill("#isee", "12.000,00")
+    page.fill("#net_monthly_income", "milletrecento")
+    page.click("text=Valuta e rilascia")
+    assert page.locator("#net_monthly_income-errore").inner_text().startswith("importo non valido")
+    check_page(page, "bo-21-attestazione-errore")
+    page.fill("#net_monthly_income", "1.350,00")
+    page.click("text=Valuta e rilascia")
+    assert re.match(r"Attestazione ATT-\d{4}-\d{6}", page.locator("h1").inner_text())
+    body = page.content().replace("\xa0", " ").replace("&nbsp;", " ")
+    assert "540,00 €" in body and "Da verificare quando il contratto è noto" in body
+    check_page(page, "bo-22-attestazione")

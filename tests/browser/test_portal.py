@@ -218,3 +218,25 @@ def test_a_landlord_changes_its_contacts_and_iban_and_the_fund_is_careful(
         time.sleep(0.2)
     else:
         raise AssertionError("no mail about the changed IBAN")
+
+
+def test_a_landlord_asks_to_renew_its_guarantee(page: Any, portal: Portal) -> None:
+    log_in(page, portal, "locatore-c")
+    page.goto(f"{portal.url}/portal/garanzie/{portal.guarantee_c}")
+    page.click("text=Chiedi il rinnovo della garanzia")
+    assert page.locator("h1").inner_text() == "Rinnovare la garanzia"
+    check_page(page, "20-rinnovo")
+    page.fill("#end", date(today().year + 6, 12, 31).isoformat())
+    page.fill("#registration_reference", "Agenzia Entrate Ivrea, serie 3T n. 999")
+    page.fill("#monthly_rent", "tanto")
+    page.click("text=Chiedi il rinnovo")
+    assert page.locator("#monthly_rent-errore").inner_text().startswith("importo non valido")
+    check_page(page, "21-rinnovo-errore")
+    page.fill("#monthly_rent", "650,00")
+    page.fill("#monthly_charges", "80,00")
+    page.click("text=Chiedi il rinnovo")
+    assert page.locator("h1").inner_text() == f"Garanzia {portal.guarantee_c}"
+    body = page.content()
+    assert "Periodi precedenti" in body and f"31 dicembre {today().year + 6}" in body
+    assert "Chiedi il rinnovo della garanzia" not in body, "renewed once: nothing more to ask"
+    check_page(page, "22-garanzia-rinnovata")

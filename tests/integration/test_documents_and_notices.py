@@ -114,11 +114,16 @@ def test_a_certificate_is_verified_online_without_personal_data(system: System) 
         assert answer.status_code == 200, answer.text
         assert answer.json() == {
             "code": code,
+            "kind": "certificate",
             "valid": True,
             "guarantee_number": guarantee.number,
             "status": "issued",
             "starts_on": "2027-01-01",
             "ends_on": "2029-12-31",
+            # the fields of an eligibility attestation, the other kind of code
+            "attestation_number": None,
+            "valid_until": None,
+            "maximum_rent": None,
             "document_intact": True,
         }
         page = client.get(f"/verify/{code}")

@@ -1,12 +1,14 @@
 """Random lives of a fund, through the real service layer on the test database.
 
-Contributions, issues, activations, cancellations, terminations, time passing (the daily
-expiry), claims filed, decided (in full or as suggested), revoked, withdrawn, paid with
-four eyes (or refused to one person alone), recoveries and write-offs in any order; after
-every step committed + paid stays within every cap of every guarantee, and the books are
-read back from the database and must keep every promise (tests/support/books.py):
-each entry balanced, free capacity never negative, reserved equal to the reserves of the live
-guarantees, running balances and day totals equal to the sums of the entries.
+Contributions, issues, activations, renewals (higher or lower rent, refused without free
+capacity, a second time, or below what the claims have used), cancellations, terminations,
+time passing (the daily expiry), claims filed, decided (in full or as suggested), revoked,
+withdrawn, paid with four eyes (or refused to one person alone), recoveries and write-offs
+in any order; after every step committed + paid stays within every cap of every guarantee,
+and the books are read back from the database and must keep every promise
+(tests/support/books.py): each entry balanced, free capacity never negative, reserved equal
+to the reserves of the live guarantees, running balances and day totals equal to the sums
+of the entries.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
@@ -34,6 +36,7 @@ from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import DomainError, InsufficientCapacity
+from guarantee.domain.funds import reserve_at_risk
 from guarantee.read.cover import cover_state
 from guarantee.read.funds import fund_figures
 from guarantee.services import commands as c
@@ -113,6 +116,47 @@ class FundLife(RuleBasedStateMachine):
     def cancel(self, which: int) -> None:
         number = self.choose("issued", which)
         self.system.bus.handle(c.CancelGuarantee(number=number, reason="errore"), MANAGER)
+
+    @precondition(lambda self: bool(self.numbers("issued") + self.numbers("active")))
+    @rule(which=pick, rent=st.sampled_from(["400.00", "520.00", "650.00", "700.00"]))
+    def renew(self, which: int, rent: str) -> None:
+        """A new term at another rent: the reserve follows in one entry, or nothing moves."""
+        live = self.numbers("issued") + self.numbers("active")
+        number = live[which % len(live)]
+        with self.connect() as conn:
+            row = conn.execute(
+                select(g.ends_on, g.reserve_amount, g.paid_amount, g.product_version).where(
+                    g.number == number
+                )
+            ).one()
+            free = fund_figures(conn, self.fund_id)["free_capacity"]
+            entries = conn.scalar(select(func.count()).where(j.fund_id == self.fund_id))
+        product = self.system.deps.products.get("garanzia-casa", row.product_version)
+        needed = reserve_at_risk(
+            product.maximum_exposure(Decimal(rent)), row.paid_amount, product.reserve_ratio
+        )
+        lease = c.RenewalLeaseData(
+            end=row.ends_on + timedelta(days=730),
+            monthly_rent=Decimal(rent),
+            monthly_charges=Decimal("80.00"),
+            registration_reference="serie 3T n. 99",
+        )
+        try:
+            self.system.bus.handle(
+                c.RenewGuarantee(number=number, lease=lease, reason="verificato"), MANAGER
+            )
+            event("renewed")
+            assert needed - row.reserve_amount <= free
+        except InsufficientCapacity:
+            event("renewal refused: no capacity")
+            assert needed - row.reserve_amount > free
+        except DomainError as refused:
+            event(f"renewal refused: {refused.code}")
+            assert refused.code in {"renewals_used_up", "renewal_below_cover_used"}
+        else:
+            return
+        with self.connect() as conn:  # a refusal writes nothing
+            assert conn.scalar(select(func.count()).where(j.fund_id == self.fund_id)) == entries
 
     @precondition(lambda self: bool(self.numbers("active")))
     @rule(which=pick)

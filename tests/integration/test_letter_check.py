@@ -7,16 +7,20 @@ from __future__ import annotations
 import html
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor, Role
 from guarantee.domain.documents import DocumentKind
+from guarantee.domain.households import ReferralSource
 from guarantee.jobs.reminders import queue_expiry_reminders
 from guarantee.jobs.runner import make_reactions
 from guarantee.services import commands as c
+from tests.support import builders
 from tests.support.journeys import MANAGER, SECOND_MANAGER, approved_claim, at
 
 EMPTY_FIELD = [
@@ -66,6 +70,17 @@ def test_every_kind_made_from_a_real_story_reads_as_signed_with_the_minimum_sett
         ends_on = conn.execute(select(g.ends_on)).scalar_one()
     at(clock, (ends_on - timedelta(days=40)).isoformat())
     assert queue_expiry_reminders(system.engine, clock.today(), clock.now(), system.letters) == 1
+    # A household attested before its lease: the attestation it shows landlords.
+    system.bus.handle(
+        c.IssueAttestation(
+            members=(c.MemberData("Lucia Ferrero", builders.tax_code(), None, True),),
+            isee=Decimal("12000.00"),
+            net_monthly_income=Decimal("1350.00"),
+            referral_source=ReferralSource.HELP_DESK,
+            contacts=c.ContactsData(postal_address="Via Jervis 5, 10015 Ivrea (TO)"),
+        ),
+        Actor("sportello", Role.OPERATOR),
+    )
     handle_all(system)
     n, o = tables.document_numbers.c, tables.outbox.c
     with system.engine.connect() as conn:

@@ -107,6 +107,16 @@ class PaymentsModel(_Model):
     )
 
 
+class AttestationModel(_Model):
+    valid_months: Positive = Field(
+        default=6,
+        description=(
+            "mesi di validità dell'attestazione di ammissibilità data a un nucleo prima "
+            "del contratto"
+        ),
+    )
+
+
 class ProductModel(_Model):
     """Un prodotto di garanzia, in una sua versione."""
 
@@ -131,6 +141,10 @@ class ProductModel(_Model):
             "regole dei pagamenti (se assente: quattro occhi sopra 1.000,00 € e per 5 giorni "
             "dal cambio di IBAN)"
         ),
+    )
+    attestation: AttestationModel = Field(
+        default_factory=AttestationModel,
+        description="attestazione di ammissibilità prima del contratto (se assente: 6 mesi)",
     )
 
 

@@ -33,6 +33,7 @@ _FIELD_PATHS: dict[str, Where] = {
     "recovery_instalment_income_share": ("recovery", "instalment_income_share"),
     "four_eyes_threshold": ("payments", "four_eyes_threshold"),
     "iban_change_hold_days": ("payments", "iban_change_hold_days"),
+    "attestation_valid_months": ("attestation", "valid_months"),
 }
 
 
@@ -189,6 +190,7 @@ def _load_product(path: Path) -> tuple[YamlDocument, Product]:
             four_eyes_threshold=model.payments.four_eyes_threshold,
             iban_change_hold_days=model.payments.iban_change_hold_days,
             scheme=model.scheme,
+            attestation_valid_months=model.attestation.valid_months,
         )
     except InvalidDefinition as exc:
         raise DataFileError(definition_problems(doc, exc, _translate)) from exc

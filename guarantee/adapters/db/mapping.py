@@ -9,11 +9,12 @@ from sqlalchemy.orm import composite, registry, relationship
 from guarantee.adapters.db import tables
 from guarantee.domain.accounts import Account
 from guarantee.domain.arrears import ArrearsReport, UnpaidRent
+from guarantee.domain.attestations import Attestation
 from guarantee.domain.claim_items import ClaimItem
 from guarantee.domain.claims import Claim
 from guarantee.domain.evidence import EvidenceFile
 from guarantee.domain.funds import Fund
-from guarantee.domain.guarantees import Guarantee
+from guarantee.domain.guarantees import Guarantee, GuaranteeTerm
 from guarantee.domain.households import Household, Member
 from guarantee.domain.landlords import Landlord, Property
 from guarantee.domain.leases import Lease
@@ -48,10 +49,21 @@ def start_mappers() -> None:
         },
     )
     g = tables.guarantees.c
+    mapper_registry.map_imperatively(GuaranteeTerm, tables.guarantee_terms)
+    mapper_registry.map_imperatively(
+        Attestation, tables.attestations, version_id_col=tables.attestations.c.version
+    )
     mapper_registry.map_imperatively(
         Guarantee,
         tables.guarantees,
         properties={
+            # Past terms are read only when renewing or showing the history: loaded on access.
+            "terms": relationship(
+                GuaranteeTerm,
+                cascade="all, delete-orphan",
+                order_by=tables.guarantee_terms.c.term,
+                lazy="select",
+            ),
             "lease": composite(
                 Lease,
                 g.lease_type,

@@ -20,6 +20,7 @@ from guarantee.adapters.db.types import Cents
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.aggregate import Aggregate, DomainEvent
 from guarantee.domain.arrears import ArrearsReport
+from guarantee.domain.attestations import Attestation
 from guarantee.domain.audit import AuditEvent
 from guarantee.domain.claims import Claim
 from guarantee.domain.errors import NotFound
@@ -97,9 +98,10 @@ class HouseholdRepository(Repository[Household]):
 
     def referred_by(self, household_id: str) -> set[str]:
         """Who filed the household's applications: the help desks that refer it."""
-        g = tables.guarantees.c
+        g, a = tables.guarantees.c, tables.attestations.c
         found = self.session.scalars(select(g.created_by).where(g.household_id == household_id))
-        return set(found)
+        attested = self.session.scalars(select(a.created_by).where(a.household_id == household_id))
+        return set(found) | set(attested)
 
 
 class GuaranteeRepository(Repository[Guarantee]):
@@ -136,6 +138,18 @@ class GuaranteeRepository(Repository[Guarantee]):
             .order_by(g.ends_on)
         )
         return list(self.session.scalars(statement))
+
+
+class AttestationRepository(Repository[Attestation]):
+    model = Attestation
+    table = tables.attestations
+    label = "attestazione"
+
+    def by_number(self, number: str, *, for_update: bool = False) -> Attestation:
+        found = self._one(self.table.c.number == number, for_update)
+        if found is None:
+            raise NotFound(self.label, number)
+        return found
 
 
 class FundRepository(Repository[Fund]):

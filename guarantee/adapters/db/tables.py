@@ -23,6 +23,7 @@ from sqlalchemy import (
 from guarantee.adapters.db.types import Cents, StrEnumType, UtcDateTime
 from guarantee.domain.accounts import AccountStatus
 from guarantee.domain.actors import Role
+from guarantee.domain.attestations import AttestationStatus
 from guarantee.domain.claims import ClaimStatus
 from guarantee.domain.cover import ItemKind
 from guarantee.domain.guarantees import GuaranteeStatus
@@ -149,10 +150,62 @@ guarantees = Table(
     Column("created_by", String(100), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
+    # The current term (1 until a renewal) and the day it began; past terms: guarantee_terms.
+    Column("term", Integer, nullable=False, server_default="1"),
+    Column("term_starts_on", Date),
     CheckConstraint("monthly_rent > 0", name="rent_positive"),
     CheckConstraint("monthly_charges >= 0", name="charges_not_negative"),
     CheckConstraint("lease_end > lease_start", name="lease_dates"),
     CheckConstraint("reserve_amount >= 0", name="reserve_not_negative"),
+)
+
+# The terms of a guarantee that ended by renewal, as they were (the current one is on the
+# guarantee): dates, rent, exposure, reserve and the certificate of each.
+guarantee_terms = Table(
+    "guarantee_terms",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), nullable=False, index=True),
+    Column("term", Integer, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("monthly_rent", Cents(), nullable=False),
+    Column("monthly_charges", Cents(), nullable=False),
+    Column("lease_end", Date, nullable=False),
+    Column("maximum_exposure", Cents(), nullable=False),
+    Column("reserve_amount", Cents(), nullable=False),
+    Column("certificate_code", String(19), unique=True),
+    Column("product_version", String(20), nullable=False),
+    Column("renewed_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("guarantee_id", "term"),
+)
+
+# Eligibility attestations: a household found eligible before it has a lease.
+attestations = Table(
+    "attestations",
+    metadata,
+    Column("id", UUID, primary_key=True),
+    Column("number", String(20), nullable=False, unique=True),
+    Column("code", String(19), nullable=False, unique=True),
+    Column("status", StrEnumType(AttestationStatus), nullable=False, index=True),
+    Column("household_id", UUID, ForeignKey("households.id"), nullable=False, index=True),
+    Column("maximum_rent", Cents(), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("product_code", String(50), nullable=False),
+    Column("product_version", String(20), nullable=False),
+    Column("ruleset_version", String(50), nullable=False),
+    Column("eligibility", JSON, nullable=False),
+    Column("guarantee_id", UUID, ForeignKey("guarantees.id"), unique=True),
+    Column("used_at", UtcDateTime()),
+    Column("withdrawn_at", UtcDateTime()),
+    Column("withdrawal_reason", Text),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("created_by", String(100), nullable=False, index=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("maximum_rent >= 0", name="maximum_rent_not_negative"),
+    CheckConstraint("valid_until >= issued_on", name="validity"),
 )
 
 funds = Table(

@@ -15,6 +15,7 @@ from guarantee.adapters.db.account_store import (
 )
 from guarantee.adapters.db.repositories import (
     ArrearsReportRepository,
+    AttestationRepository,
     AuditLog,
     ClaimRepository,
     Counters,
@@ -76,6 +77,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         self.password_resets = PasswordResets(self.session)
         self.login_throttle = LoginThrottle(self.session)
         self.print_batches = PrintBatchRepository(self.session)
+        self.attestations = AttestationRepository(self.session)
         return super().__enter__()
 
     def __exit__(self, *args: object) -> None:
@@ -95,6 +97,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             self.recovery_plans,  # type: ignore[list-item]
             self.accounts,  # type: ignore[list-item]
             self.print_batches,  # type: ignore[list-item]
+            self.attestations,  # type: ignore[list-item]
         ]
 
     def commit(self) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from enum import Enum
 
 from guarantee.domain.eligibility import FactSpec, check_declared
 from guarantee.domain.errors import InvalidFacts, InvalidField
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.households import Household, Member
+from guarantee.domain.landlords import Property
 from guarantee.domain.leases import Lease
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
@@ -22,12 +24,7 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
     declared, problems = check_declared(catalogue, cmd.facts)
     if problems:
         raise InvalidFacts({f"facts.{name}": reason for name, reason in problems.items()})
-    # The lease type is a code of rules/reference/lease-types.csv, through the catalogue.
-    lease_type = catalogue.get("lease_type")
-    if lease_type is not None:
-        _, reason = lease_type.checker()(cmd.lease.lease_type)
-        if reason is not None:
-            raise InvalidField("lease.lease_type", reason)
+    check_lease_type(catalogue, cmd.lease.lease_type)
     with uow:
         now = deps.clock.now()
         today = deps.clock.today()
@@ -43,16 +40,7 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
             created_at=now,
             contacts=contacts_of(cmd.contacts) if cmd.contacts is not None else None,
         )
-        lease = Lease(
-            lease_type=cmd.lease.lease_type,
-            start=cmd.lease.start,
-            end=cmd.lease.end,
-            monthly_rent=cmd.lease.monthly_rent,
-            monthly_charges=cmd.lease.monthly_charges,
-            registered=cmd.lease.registered,
-            registration_reference=cmd.lease.registration_reference,
-            rent_due_day=cmd.lease.rent_due_day,
-        )
+        lease = lease_of(cmd.lease)
         uow.households.add(household)
         # Counted before the new application exists (the query also flushes the household).
         other_live = uow.guarantees.live_for_tenant(household.main_tenant_tax_code)
@@ -73,18 +61,18 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
         uow.guarantees.add(application)
         if cmd.submit:
             application.submit(now)
-            records: dict[str, object] = {
-                "application": {
-                    "date": today,
-                    "other_live_guarantees": other_live,
-                    "declared_relatives": cmd.declared_relatives,
-                },
-                "household": household,
-                "applicant": household.main_tenant,
-                "lease": lease,
-                "dwelling": dwelling,
+            facts = {
+                **application_facts(
+                    catalogue,
+                    today=today,
+                    household=household,
+                    other_live_guarantees=other_live,
+                    declared_relatives=cmd.declared_relatives,
+                    lease=lease,
+                    dwelling=dwelling,
+                ),
+                **declared,
             }
-            facts = {**eligibility_facts(catalogue, records), **declared}
             # The product's scheme decides which rules judge the application.
             result = deps.eligibility.evaluate(facts, today, product.product.scheme)
             application.record_eligibility(
@@ -116,6 +104,57 @@ def eligibility_facts(
             continue
         facts[name] = value.value if isinstance(value, Enum) else value
     return facts
+
+
+def application_facts(
+    catalogue: Mapping[str, FactSpec],
+    *,
+    today: date,
+    household: Household,
+    other_live_guarantees: int,
+    declared_relatives: bool | None,
+    lease: Lease | None = None,
+    dwelling: Property | None = None,
+) -> dict[str, object]:
+    """The facts the catalogue reads from the household, the lease and the dwelling (one
+    place for applications, applications from an attestation and renewals). Without a
+    lease and a dwelling (an attestation) only the household's facts are there, and
+    ``declared_relatives`` (kinship with a landlord not yet known) is None: the rules
+    needing a missing fact wait for the lease."""
+    records: dict[str, object] = {
+        "application": {
+            "date": today,
+            "other_live_guarantees": other_live_guarantees,
+            "declared_relatives": declared_relatives,
+        },
+        "household": household,
+        "applicant": household.main_tenant,
+        "lease": lease,
+        "dwelling": dwelling,
+    }
+    return eligibility_facts(catalogue, records)
+
+
+def check_lease_type(catalogue: Mapping[str, FactSpec], code: str) -> None:
+    """The lease type is a code of rules/reference/lease-types.csv, through the catalogue."""
+    lease_type = catalogue.get("lease_type")
+    if lease_type is not None:
+        _, reason = lease_type.checker()(code)
+        if reason is not None:
+            raise InvalidField("lease.lease_type", reason)
+
+
+def lease_of(data: c.LeaseData) -> Lease:
+    return Lease(
+        lease_type=data.lease_type,
+        start=data.start,
+        end=data.end,
+        monthly_rent=data.monthly_rent,
+        monthly_charges=data.monthly_charges,
+        registered=data.registered,
+        registration_reference=data.registration_reference,
+        rent_due_day=data.rent_due_day,
+    )
 
 
 def approve_application(

@@ -34,6 +34,14 @@ STATUS_LABELS = {
     "terminated": "risolta anticipatamente",
     "cancelled": "annullata",
     "exhausted": "massimale esaurito",
+    "superseded": "sostituito dal certificato del rinnovo",
+}
+# An eligibility attestation's states, as the verification page names them.
+ATTESTATION_LABELS = {
+    "issued": "valida",
+    "expired": "scaduta",
+    "used": "già usata per una domanda di garanzia",
+    "withdrawn": "revocata",
 }
 
 
@@ -170,12 +178,15 @@ class VerificationController(Controller):
                 fund_name=system.settings.fund_name,
                 code=code,
                 result=result,
-                status_label=STATUS_LABELS.get(result["status"], result["status"])
-                if result
-                else "",
+                status_label=_label(result) if result else "",
             )
         )
         return Response(html, media_type=MediaType.HTML, status_code=200 if result else 404)
+
+
+def _label(result: dict[str, Any]) -> str:
+    labels = ATTESTATION_LABELS if result.get("kind") == "attestation" else STATUS_LABELS
+    return str(labels.get(result["status"], result["status"]))
 
 
 def _staff_only(actor: Actor, action: str) -> None:

@@ -15,9 +15,11 @@ from guarantee.domain.guarantees import GuaranteeStatus
 from guarantee.read import access
 from guarantee.read import guarantees as read
 from guarantee.read.cover import cover_lines, cover_state
+from guarantee.read.renewals import renewal_state
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
 from guarantee.web.controllers.households import contacts_data
+from guarantee.web.controllers.openapi_errors import errors
 from guarantee.web.deps import ActorDep, DbDep, SystemDep, read_as_actor
 from guarantee.web.schemas import (
     ApplicationIn,
@@ -26,6 +28,7 @@ from guarantee.web.schemas import (
     IssueIn,
     Page,
     ReasonIn,
+    RenewalIn,
     page_of,
 )
 
@@ -51,7 +54,8 @@ def _detail_row(system: System, conn: Connection, actor: Actor, number: str) -> 
     )
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_state(conn, row["id"], product, row["monthly_rent"])
-    return access.guarantee_view(actor, row | {"cover": cover_lines(cover)})
+    renewal = renewal_state(row, product, system.deps.clock.today())
+    return access.guarantee_view(actor, row | renewal | {"cover": cover_lines(cover)})
 
 
 async def _detail_of(request: Request[Any, Any, Any], number: str) -> GuaranteeDetailOut:
@@ -176,6 +180,41 @@ class GuaranteeController(Controller):
         self, number: str, request: Request[Any, Any, Any]
     ) -> GuaranteeDetailOut:
         return await _detail_of(request, number)
+
+    @post(
+        "/{number:str}/renew",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        responses=errors(401, 403, 404, 409, 422),
+    )
+    def renew(
+        self,
+        number: str,
+        data: JSONBody[RenewalIn],
+        system: SystemDep,
+        actor: ActorDep,
+        db: DbDep,
+    ) -> GuaranteeDetailOut:
+        """The next term on the renewed lease's terms, before the end date: by the
+        guarantee's landlord or the fund. 409 when renewed already, past its end, not
+        eligible (or to review, unless a fund manager gives a reason) or when the fund's free
+        capacity cannot take the higher reserve — nothing is written then."""
+        lease = data.lease
+        command = c.RenewGuarantee(
+            number=number,
+            reason=data.reason,
+            declared_relatives=data.declared_relatives,
+            lease=c.RenewalLeaseData(
+                end=lease.end,
+                monthly_rent=lease.monthly_rent,
+                monthly_charges=lease.monthly_charges,
+                registered=lease.registered,
+                registration_reference=lease.registration_reference,
+                lease_type=lease.lease_type,
+                rent_due_day=lease.rent_due_day,
+            ),
+        )
+        return _act(system, actor, db, command)
 
     @post("/{number:str}/{action:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def guarantee_action(

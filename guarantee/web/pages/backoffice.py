@@ -83,6 +83,7 @@ ACTION_LABELS = {
     "terminate": "Garanzia cessata",
     "cancel": "Garanzia annullata",
     "exhaust": "Massimale esaurito",
+    "renew": "Garanzia rinnovata per un nuovo periodo",
 }
 
 
@@ -238,12 +239,15 @@ class BackofficeController(Controller):
     @get("/", sync_to_thread=True)
     def home(self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep) -> Response[Any]:
         try:
-            actor, token = _staff(request, system, db)
+            actor, token = _staff(request, system, db, STAFF_ROLES | {Role.OPERATOR})
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
         if actor.role is Role.MEDIATOR:
             # A mediator's desk is its list of cases (``backoffice_cases``).
             return Redirect(path="/backoffice/casi", status_code=303)
+        if actor.role is Role.OPERATOR:
+            # A help desk's only back-office work is its households' attestations.
+            return Redirect(path="/sportello/attestazioni", status_code=303)
         today = system.deps.clock.today()
         with db.reading() as conn:
             counts = {slug: _queue_page(conn, actor, slug, today, 1, 1).total for slug in QUEUES}

@@ -31,11 +31,13 @@ from guarantee.read import claims as claims_read
 from guarantee.read import documents as documents_read
 from guarantee.read import guarantees as guarantees_read
 from guarantee.read.cover import cover_lines, cover_state
+from guarantee.read.renewals import renewal_state
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
 from guarantee.web.pages.forms import FormState, amount, day
 from guarantee.web.pages.rendering import render
+from guarantee.web.pages.renewal_form import RENEWAL_FIELDS, renewal_lease
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -522,6 +524,57 @@ class PortalController(Controller):
             status_code=200 if form.ok else 400,
         )
 
+    # -- renewal ----------------------------------------------------------------------------
+
+    @get("/garanzie/{number:str}/rinnovo", sync_to_thread=True)
+    def renewal_form(
+        self, number: str, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
+    ) -> Response[Any]:
+        return self._renewal(number, request, system, db, None)
+
+    @post("/garanzie/{number:str}/rinnovo", sync_to_thread=True)
+    def request_renewal(
+        self, number: str, request: Request[Any, Any, Any], data: Form, system: SystemDep, db: DbDep
+    ) -> Response[Any]:
+        return self._renewal(number, request, system, db, data)
+
+    def _renewal(
+        self,
+        number: str,
+        request: Request[Any, Any, Any],
+        system: System,
+        db: RequestDb,
+        data: dict[str, Any] | None,
+    ) -> Response[Any]:
+        """The landlord asks to renew its own guarantee with the renewed lease's terms; the
+        eligibility check and the fund's capacity answer in Italian beside the form."""
+        found = _landlord_on_guarantee(request, system, db, number)
+        if isinstance(found, Response):
+            return found
+        actor, token, guarantee = found
+        form = FormState() if data is None else FormState.of(data)
+        if data is not None:
+            _check_csrf(token, data)
+            lease = renewal_lease(form)
+            if lease is not None:
+                try:
+                    system.bus.handle(c.RenewGuarantee(number=number, lease=lease), actor)
+                except InvalidField as error:
+                    form.refuse(error, rename=RENEWAL_FIELDS)
+                except DomainError as error:
+                    form.general = error.message
+                else:
+                    return Redirect(path=f"/portal/garanzie/{number}", status_code=303)
+        return render(
+            system,
+            "portal/renewal.html.j2",
+            actor=actor,
+            token=token,
+            guarantee=guarantee,
+            form=form,
+            status_code=200 if form.ok else 400,
+        )
+
     # -- claims -----------------------------------------------------------------------------
 
     @get("/garanzie/{number:str}/richiesta", sync_to_thread=True)
@@ -701,7 +754,8 @@ def _guarantee_context(
     )
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_lines(cover_state(conn, row["id"], product, row["monthly_rent"]))
-    guarantee = access.shaped("guarantee", actor, row | {"cover": cover})
+    renewal = renewal_state(row, product, system.deps.clock.today())
+    guarantee = access.guarantee_view(actor, row | renewal | {"cover": cover})
     documents = [
         d | {"name": DOCUMENT_NAMES.get(DocumentKind(d["kind"]), d["kind"])}
         for d in documents_read.documents_of(conn, row["id"])
@@ -718,6 +772,7 @@ def _guarantee_context(
         "documents": documents,
         "claims": claims,
         "can_report": row["status"] in {"active", "suspended"},
+        "can_renew": "renew" in guarantee["allowed_actions"],
     }
 
 

@@ -307,9 +307,7 @@ class ApplicationIn(In):
     contacts: ContactsIn | None = None
     facts: DeclaredFacts = Field(default_factory=dict)
     # the product applied for; its scheme's eligibility rules judge the application
-    product_code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")] = (
-        "garanzia-casa"
-    )
+    product_code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")] = "garanzia-casa"
 
 
 class ReasonIn(In):
@@ -318,6 +316,85 @@ class ReasonIn(In):
 
 class IssueIn(ReasonIn):
     fund_id: str | None = None
+
+
+class FieldErrorOut(BaseModel):
+    field: str
+    reason: str
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx: the status, a stable code, an Italian sentence and, for bad input, the
+    fields and why."""
+
+    status_code: int
+    code: str
+    detail: str
+    errors: list[FieldErrorOut] = []
+
+
+class RenewalLeaseIn(In):
+    """The renewed lease: same tenancy (its start stays), a later end, the new rent."""
+
+    end: date
+    monthly_rent: PositiveAmount
+    monthly_charges: NonNegativeAmount = Decimal("0.00")
+    registered: bool = True
+    registration_reference: str | None = None
+    lease_type: (
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)] | None
+    ) = None
+    rent_due_day: Annotated[int, Field(ge=1, le=28)] | None = None
+
+
+class RenewalIn(ReasonIn):
+    """``reason``: a fund manager accepting rules that ask for a review."""
+
+    lease: RenewalLeaseIn
+    declared_relatives: bool = False
+
+
+class AttestationIn(In):
+    members: Annotated[list[MemberIn], Field(min_length=1, max_length=20)]
+    isee: NonNegativeAmount
+    net_monthly_income: NonNegativeAmount
+    referral_source: ReferralSource
+    referrer: str | None = None
+    contacts: ContactsIn
+
+
+class AttestationApplyIn(In):
+    property_id: Text
+    lease: LeaseIn
+    declared_relatives: bool = False
+
+
+class AttestationWithdrawIn(In):
+    reason: Text
+
+
+class AttestationOut(BaseModel):
+    """As the help desk and the fund read it: the household's verdicts, the rules still to
+    check once the lease is known, the maximum rent (plus charges) and its validity."""
+
+    number: str
+    code: str
+    status: str
+    valid: bool
+    household_id: str
+    maximum_rent: Money
+    issued_on: date
+    valid_until: date
+    product_code: str
+    product_version: str
+    ruleset_version: str
+    eligibility: dict[str, Any]
+    application_number: str | None = None
+    used_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str | None = None
+    created_at: datetime
+    created_by: str
 
 
 class HistoryOut(BaseModel):
@@ -357,6 +434,8 @@ class GuaranteeOut(BaseModel):
     paid_amount: Money
     starts_on: date | None
     ends_on: date | None
+    term: int = 1  # the current term; a renewal starts the next
+    term_starts_on: date | None = None
     issued_at: datetime | None
     ended_at: datetime | None
     end_reason: str | None = None
@@ -381,10 +460,27 @@ class TimelineOut(BaseModel):
     label: str
 
 
+class TermOut(BaseModel):
+    """A term that ended by renewal, as it was (the reserve is the fund's: staff only)."""
+
+    term: int
+    starts_on: date
+    ends_on: date
+    monthly_rent: Money
+    monthly_charges: Money
+    lease_end: date
+    maximum_exposure: Money
+    reserve_amount: Money | None = None
+    certificate_code: str | None
+    renewed_at: datetime
+
+
 class GuaranteeDetailOut(GuaranteeOut):
     """As the reader's role may see it (``read.access``): a landlord gets the promise, its
     dates and cover and a timeline without names; staff also the eligibility and history."""
 
+    terms: list[TermOut] = []
+    renewals_left: int | None = None
     cover: list[CoverLineOut] = []
     eligibility: dict[str, Any] | None = None
     allowed_actions: list[str]
@@ -477,12 +573,20 @@ class PrintBatchOut(BaseModel):
 
 
 class VerificationOut(BaseModel):
+    """A certificate (``kind`` certificate: the guarantee's number and dates) or an
+    eligibility attestation (``kind`` attestation: until when and the maximum rent plus
+    charges) — nothing personal either way."""
+
     code: str
+    kind: str = "certificate"
     valid: bool
-    guarantee_number: str | None
+    guarantee_number: str | None = None
     status: str
-    starts_on: date | None
-    ends_on: date | None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    attestation_number: str | None = None
+    valid_until: date | None = None
+    maximum_rent: Money | None = None
     # False when an archived copy of the certificate no longer matches its SHA-256.
     document_intact: bool = True
 

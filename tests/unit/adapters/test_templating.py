@@ -108,6 +108,13 @@ EXPECTED: dict[DocumentKind, list[str]] = {
         "Garanzia n. GC-2027-000001 – Apertura della mediazione",
         "entro l&#39;11 ottobre 2027",
     ],
+    DocumentKind.ELIGIBILITY_ATTESTATION: [
+        "Attestazione di ammissibilità n. ATT-2027-000001",
+        "Lucia Ferrero",
+        "540,00",
+        "fino all&#39;11 luglio 2027",
+        "/verify/4T8P-WR3C-7KQ2-M9XD",
+    ],
 }
 
 

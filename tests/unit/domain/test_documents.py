@@ -31,7 +31,7 @@ def code_from_int(number: int, monkeypatch: pytest.MonkeyPatch) -> CertificateCo
     return CertificateCode.generate()
 
 
-def test_the_nine_documents_of_the_spec_and_the_two_notices() -> None:
+def test_the_nine_documents_of_the_spec_the_two_notices_and_the_attestation() -> None:
     assert {kind.value for kind in DocumentKind} == {
         "guarantee_contract",
         "certificate",
@@ -44,6 +44,7 @@ def test_the_nine_documents_of_the_spec_and_the_two_notices() -> None:
         "mediation_convocation",
         "repayment_plan",
         "expiry_reminder",
+        "eligibility_attestation",
     }
 
 

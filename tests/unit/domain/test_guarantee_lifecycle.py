@@ -29,6 +29,8 @@ EXPECTED: dict[str, dict[S, S]] = {
     "terminate": {S.ACTIVE: S.TERMINATED, S.SUSPENDED: S.TERMINATED},
     "expire": {S.ACTIVE: S.EXPIRED, S.ISSUED: S.EXPIRED},
     "exhaust": {S.ACTIVE: S.EXHAUSTED, S.SUSPENDED: S.EXHAUSTED},
+    # A new term keeps the state (never while a claim has it suspended).
+    "renew": {S.ISSUED: S.ISSUED, S.ACTIVE: S.ACTIVE},
 }
 
 
@@ -73,6 +75,26 @@ def perform(guarantee: Guarantee, action: str) -> None:
         getattr(guarantee, action)(NOW, "motivazione")
     elif action == "exhaust":
         guarantee.status = LIFECYCLE.target(guarantee.status, "exhaust")
+    elif action == "renew":
+        guarantee.ends_on = date(2029, 12, 31)
+        guarantee.renew(
+            lease=Lease(
+                "canone_concordato_3_2",
+                date(2027, 1, 1),
+                date(2032, 12, 31),
+                Decimal("700"),
+                Decimal("80"),
+                True,
+                "serie 3T n. 2",
+            ),
+            renewals_allowed=1,
+            maximum_exposure=Decimal("13400.00"),
+            reserve_amount=Decimal("4020.00"),
+            max_term_months=36,
+            certificate_code="7KQ2-M9XD-4T8P-WR3C",
+            today=date(2029, 11, 16),
+            now=NOW,
+        )
     else:
         getattr(guarantee, action)(NOW)
 
@@ -175,3 +197,49 @@ def test_every_transition_is_recorded_for_the_audit_trail() -> None:
         ("approve", "needs_review", "approved"),
     ]
     assert guarantee.changes[-1].reason == "reddito verificato con il servizio sociale"
+
+
+def test_a_renewal_starts_the_next_term_and_keeps_the_one_that_ended() -> None:
+    guarantee = make_guarantee(S.APPROVED)
+    perform(guarantee, "issue")
+    perform(guarantee, "renew")
+    assert (guarantee.term, guarantee.term_starts_on, guarantee.ends_on) == (
+        2,
+        date(2030, 1, 1),
+        date(2032, 12, 31),
+    )
+    assert guarantee.starts_on == date(2027, 1, 1), "the guarantee began once"
+    (first,) = guarantee.terms
+    assert (first.term, first.starts_on, first.ends_on) == (1, date(2027, 1, 1), date(2029, 12, 31))
+    assert (first.monthly_rent, first.reserve_amount) == (Decimal("650.00"), Decimal("3840.00"))
+    with pytest.raises(DomainError, match="già stata rinnovata"):
+        perform(guarantee, "renew")
+    assert guarantee.term == 2
+
+
+def test_a_renewal_after_the_end_or_with_a_lease_ending_earlier_is_refused() -> None:
+    guarantee = make_guarantee(S.APPROVED)
+    perform(guarantee, "issue")
+    short = Lease(
+        "canone_concordato_3_2",
+        date(2027, 1, 1),
+        date(2029, 6, 30),
+        Decimal("700"),
+        Decimal("80"),
+        True,
+        "x",
+    )
+    terms = {
+        "renewals_allowed": 1,
+        "maximum_exposure": Decimal("13400.00"),
+        "reserve_amount": Decimal("4020.00"),
+        "max_term_months": 36,
+        "certificate_code": "7KQ2-M9XD-4T8P-WR3C",
+        "now": NOW,
+    }
+    with pytest.raises(InvalidField) as early:
+        guarantee.renew(lease=short, today=date(2029, 11, 16), **terms)  # type: ignore[arg-type]
+    assert early.value.field == "lease.end"
+    with pytest.raises(DomainError, match="il rinnovo va chiesto prima"):
+        guarantee.renew(lease=short, today=date(2030, 1, 1), **terms)  # type: ignore[arg-type]
+    assert guarantee.term == 1 and guarantee.terms == []

@@ -102,7 +102,7 @@ def test_a_fund_manager_takes_an_application_to_an_active_guarantee(system: Syst
             "activate",
         ]
         # What this fund manager may do now: suspension comes with a claim, not by hand.
-        assert detail["allowed_actions"] == ["exhaust", "expire", "terminate"]
+        assert detail["allowed_actions"] == ["exhaust", "expire", "renew", "terminate"]
         figures = client.get(f"/api/v1/funds/{fund.id}", headers=manager).json()
         assert figures["reserved"] == "3840.00"
         assert figures["free_capacity"] == "96160.00"
