@@ -39,6 +39,7 @@ from guarantee.web.errors import EXCEPTION_HANDLERS
 from guarantee.web.health import HealthProbe
 from guarantee.web.nul_guard import nul_guard_middleware
 from guarantee.web.pages.backoffice import BackofficeController
+from guarantee.web.pages.backoffice_fund import BackofficeFundController
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
 from guarantee.web.request_db import RequestDb
@@ -129,6 +130,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             AccountController,
             PortalController,
             BackofficeController,
+            BackofficeFundController,
             *_static_routes(settings),
         ],
         dependencies={
