@@ -22,6 +22,7 @@ from guarantee.services.handlers import (
     landlords,
     mediation,
     print_batches,
+    reads,
     recovery,
 )
 from guarantee.services.unit_of_work import UnitOfWork
@@ -39,6 +40,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ChangeHouseholdIncome: households.change_household_income,
     c.ChangeHouseholdMembers: households.change_household_members,
     c.ChangeHouseholdContacts: households.change_household_contacts,
+    c.RecordPersonalDataRead: reads.record_personal_data_read,
     c.SubmitApplication: applications.submit_application,
     c.ApproveApplication: applications.approve_application,
     c.RefuseApplication: applications.refuse_application,

@@ -29,6 +29,8 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.ChangeHouseholdIncome: _STAFF | {Role.OPERATOR},
     c.ChangeHouseholdMembers: _STAFF | {Role.OPERATOR},
     c.ChangeHouseholdContacts: _STAFF | {Role.OPERATOR},
+    # Reading a person's record is itself recorded (whoever may read one).
+    c.RecordPersonalDataRead: _STAFF | {Role.AUDITOR, Role.MEDIATOR, Role.OPERATOR},
     c.ApproveApplication: _STAFF,
     c.RefuseApplication: _STAFF,
     c.IssueGuarantee: _STAFF,
