@@ -7,8 +7,9 @@ month. The portfolio's counts are two grouped queries on the indexed guarantee c
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -49,40 +50,58 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _month_key(conn: Connection) -> Any:
+    """The day's month as a value to group by: ``date_trunc`` on PostgreSQL, ``YYYY-MM`` text
+    on SQLite."""
+    if conn.dialect.name == "postgresql":
+        return func.date_trunc("month", daily.day)
+    return func.strftime("%Y-%m", daily.day)
+
+
+def _month_of(key: Any) -> date:
+    if isinstance(key, str):
+        year, month = key.split("-")[:2]
+        return date(int(year), int(month), 1)
+    return date(key.year, key.month, 1)
+
+
 def monthly_figures(
     conn: Connection, fund_id: str, *, today: date, months: int = 12
 ) -> list[MonthFigures]:
-    """The last ``months`` months up to today's, oldest first."""
+    """The last ``months`` months up to today's, oldest first: the sums of the day totals
+    before the window, then one grouped row per month of the window (never per entry)."""
     months = max(1, min(months, MAX_MONTHS))
     start = add_months(first_of_month(today), -(months - 1))
     running = day_totals_until(conn, fund_id, start - timedelta(days=1))
+    key = _month_key(conn).label("month")
+    summed = [c for c in tables.fund_daily_totals.columns if c.name not in {"fund_id", "day"}]
     rows = conn.execute(
-        select(tables.fund_daily_totals)
+        select(key, *(func.sum(c).label(c.name) for c in summed))
         .where(daily.fund_id == fund_id, daily.day >= start, daily.day <= today)
-        .order_by(daily.day)
+        .group_by(key)
     ).mappings()
-    by_month: dict[date, list[DayTotals]] = {}
-    for row in rows:
-        by_month.setdefault(first_of_month(row["day"]), []).append(_day_of(row))
+    by_month = {_month_of(row["month"]): row for row in rows}
     result = []
     for n in range(months):
         month = add_months(start, n)
+        row = by_month.get(month)
         paid = recovered = ZERO
-        for day in by_month.get(month, []):
+        if row is not None:
+            day = _day_of(row, month)
             running.add(day)
-            paid += day.accounts[Account.CLAIMS_PAID]
-            recovered += day.accounts[Account.RECOVERIES]
+            paid, recovered = day.accounts[Account.CLAIMS_PAID], day.accounts[Account.RECOVERIES]
         result.append(MonthFigures(month, Figures.from_totals(running), paid, recovered))
     return result
 
 
-def _day_of(row: Any) -> DayTotals:
+def _day_of(row: Any, month: date) -> DayTotals:
+    """A month's summed row as one DayTotals (a sum keeps its column's type: euros)."""
     return DayTotals(
-        day=row["day"],
-        accounts={account: row[account.value] for account in Account},
-        exposure=row["exposure"],
-        live_guarantees=int(row["live_guarantees"]),
-        entries=int(row["entries"]),
+        day=month,
+        accounts={account: row[account.value] or ZERO for account in Account},
+        exposure=row["exposure"] or ZERO,
+        live_guarantees=int(row["live_guarantees"] or 0),
+        entries=int(row["entries"] or 0),
     )
 
 
@@ -116,13 +135,48 @@ def live_by_municipality(conn: Connection, fund_id: str) -> list[tuple[str, int]
     return top
 
 
+@dataclass(frozen=True)
+class Portfolio:
+    by_state: list[tuple[str, int]]
+    by_municipality: list[tuple[str, int]]
+
+
+# The live portfolio's make-up is counted over every live guarantee: kept per fund and per
+# head of the audit trail (every change of a guarantee's state writes an audit event in its
+# transaction), so it is counted again only after something changed; the time limit bounds
+# what a commit landing out of sequence order could leave stale.
+_PORTFOLIO_TTL = timedelta(seconds=60)
+_PORTFOLIO_SIZE = 16
+_portfolios: dict[tuple[str, str, int], tuple[datetime, Portfolio]] = {}
+_portfolios_lock = threading.Lock()
+
+
+def portfolio(conn: Connection, fund_id: str) -> Portfolio:
+    """Live guarantees by state and by municipality, counted at most once per change."""
+    a = tables.audit_events.c
+    head = conn.scalar(select(a.seq).order_by(a.seq.desc()).limit(1)) or 0
+    key = (conn.engine.url.render_as_string(hide_password=True), fund_id, int(head))
+    now = datetime.now(UTC)
+    with _portfolios_lock:
+        kept = _portfolios.get(key)
+    if kept is not None and now - kept[0] < _PORTFOLIO_TTL:
+        return kept[1]
+    counted = Portfolio(live_by_state(conn, fund_id), live_by_municipality(conn, fund_id))
+    with _portfolios_lock:
+        if len(_portfolios) >= _PORTFOLIO_SIZE:
+            _portfolios.pop(min(_portfolios, key=lambda k: _portfolios[k][0]))
+        _portfolios[key] = (now, counted)
+    return counted
+
+
 def dashboard(conn: Connection, fund_id: str, *, today: date, months: int = 12) -> dict[str, Any]:
     """Everything the dashboard shows of one fund, as plain values."""
+    live = portfolio(conn, fund_id)
     return {
         "fund": fund_figures(conn, fund_id),
         "months": monthly_figures(conn, fund_id, today=today, months=months),
-        "by_state": live_by_state(conn, fund_id),
-        "by_municipality": live_by_municipality(conn, fund_id),
+        "by_state": live.by_state,
+        "by_municipality": live.by_municipality,
     }
 
 

@@ -52,7 +52,8 @@ def search(conn: Connection, text: str) -> Found:
     household_ids = list(
         conn.scalars(select(hm.household_id).where(hm.tax_code == code).limit(LIMIT))
     )
-    if len(query) >= MIN_NAME:
+    # A name has no digits: a number or a tax code is never looked for among the names.
+    if len(query) >= MIN_NAME and not any(ch.isdigit() for ch in query):
         pattern = "%" + query.lower().replace("\\", "").replace("%", "").replace("_", "") + "%"
         household_ids += conn.scalars(
             select(hm.household_id)
