@@ -46,3 +46,15 @@ def test_a_payment_proposal_waits_for_another_manager(system: System, clock: Fix
     assert own.total == 0, "the proposer is not asked to authorise its own proposal"
     assert [r["number"] for r in other.items] == [claim]
     assert to_pay.total == 0
+
+
+def test_pages_of_applications_run_on_from_review_into_the_rest(system: System) -> None:
+    """The review part and the rest are paged as one list: no row lost or repeated where
+    one ends and the other begins."""
+    eligible = [_application(system, "12000.00") for _ in range(2)]
+    review = [_application(system, "30000.00") for _ in range(2)]
+    with system.engine.connect() as conn:
+        pages = [queues.applications_to_check(conn, page=n, page_size=3) for n in (1, 2, 3)]
+    numbers = [[row["application_number"] for row in p.items] for p in pages]
+    assert numbers == [[*review, eligible[0]], [eligible[1]], []]
+    assert {p.total for p in pages} == {4}
