@@ -136,7 +136,7 @@ def test_a_manager_finds_a_household_and_its_landlord_and_keeps_them_current(
     assert page.locator("h1").inner_text().startswith("Locatore ")
     page.fill("#iban", "IT00 NON VALIDO")
     page.fill("#iban_reason", "richiesta del locatore")
-    page.click("button:has-text(\"Cambia l'IBAN\")")
+    page.click('button:has-text("Cambia l\'IBAN")')
     assert page.locator("#iban-errore").is_visible()
     assert page.locator("#iban").input_value() == "IT00 NON VALIDO"
     check_page(page, "bo-fondo-07-locatore-errore")
