@@ -1,8 +1,9 @@
 """The fund dashboard's figures: now, month by month, and the live portfolio's make-up.
 
 Month by month comes from the fund's day totals (one row per day at most, never a scan of
-the ledger): the sums up to the window's start, then the window's day rows folded month by
-month. The portfolio's counts are two grouped queries on the indexed guarantee columns.
+the ledger): the sums up to the window's start, then the window's days summed per month in
+SQL. The portfolio's counts are one grouped pass over the live guarantees, kept until the
+audit trail moves (see ``portfolio``).
 """
 
 from __future__ import annotations
@@ -105,30 +106,32 @@ def _day_of(row: Any, month: date) -> DayTotals:
     )
 
 
-def live_by_state(conn: Connection, fund_id: str) -> list[tuple[str, int]]:
-    """Live guarantees per state (issued, in force, suspended), every state listed."""
-    counts = {
-        str(status): int(n)
-        for status, n in conn.execute(
-            select(g.status, func.count())
-            .where(g.fund_id == fund_id, g.status.in_(_LIVE))
-            .group_by(g.status)
-        )
-    }
-    return [(state, int(counts.get(state, 0))) for state in ("issued", "active", "suspended")]
-
-
-def live_by_municipality(conn: Connection, fund_id: str) -> list[tuple[str, int]]:
-    """Live guarantees per municipality (ISTAT code), the largest first; past the top few,
-    one row «altri comuni» (code ``""``)."""
+def _live_counts(conn: Connection, fund_id: str) -> list[tuple[str, str, int]]:
+    """(state, municipality, count) of the fund's live guarantees: one grouped pass."""
     rows = conn.execute(
-        select(p.municipality_istat_code, func.count().label("n"))
+        select(g.status, p.municipality_istat_code, func.count())
         .select_from(tables.guarantees.join(tables.properties, g.property_id == p.id))
         .where(g.fund_id == fund_id, g.status.in_(_LIVE))
-        .group_by(p.municipality_istat_code)
-        .order_by(func.count().desc(), p.municipality_istat_code)
+        .group_by(g.status, p.municipality_istat_code)
     )
-    counted = [(str(code), int(n)) for code, n in rows]
+    return [(str(status), str(code), int(n)) for status, code, n in rows]
+
+
+def live_by_state(counts: list[tuple[str, str, int]]) -> list[tuple[str, int]]:
+    """Live guarantees per state (issued, in force, suspended), every state listed."""
+    totals: dict[str, int] = {}
+    for state, _, n in counts:
+        totals[state] = totals.get(state, 0) + n
+    return [(state, totals.get(state, 0)) for state in ("issued", "active", "suspended")]
+
+
+def live_by_municipality(counts: list[tuple[str, str, int]]) -> list[tuple[str, int]]:
+    """Live guarantees per municipality (ISTAT code), the largest first; past the top few,
+    one row «altri comuni» (code ``""``)."""
+    totals: dict[str, int] = {}
+    for _, code, n in counts:
+        totals[code] = totals.get(code, 0) + n
+    counted = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     top, rest = counted[:TOP_MUNICIPALITIES], counted[TOP_MUNICIPALITIES:]
     if rest:
         top.append(("", sum(n for _, n in rest)))
@@ -151,6 +154,12 @@ _portfolios: dict[tuple[str, str, int], tuple[datetime, Portfolio]] = {}
 _portfolios_lock = threading.Lock()
 
 
+def count_portfolio(conn: Connection, fund_id: str) -> Portfolio:
+    """Live guarantees by state and by municipality, counted now."""
+    counts = _live_counts(conn, fund_id)
+    return Portfolio(live_by_state(counts), live_by_municipality(counts))
+
+
 def portfolio(conn: Connection, fund_id: str) -> Portfolio:
     """Live guarantees by state and by municipality, counted at most once per change."""
     a = tables.audit_events.c
@@ -161,7 +170,7 @@ def portfolio(conn: Connection, fund_id: str) -> Portfolio:
         kept = _portfolios.get(key)
     if kept is not None and now - kept[0] < _PORTFOLIO_TTL:
         return kept[1]
-    counted = Portfolio(live_by_state(conn, fund_id), live_by_municipality(conn, fund_id))
+    counted = count_portfolio(conn, fund_id)
     with _portfolios_lock:
         if len(_portfolios) >= _PORTFOLIO_SIZE:
             _portfolios.pop(min(_portfolios, key=lambda k: _portfolios[k][0]))

@@ -450,3 +450,25 @@ def test_a_manager_confirms_a_landlords_self_enrolment(world: World) -> None:
             select(tables.users.c.status).where(tables.users.c.username == "carla")
         )
     assert status == AccountStatus.ACTIVE
+
+
+def test_the_portfolio_by_state_and_municipality_follows_each_change(world: World) -> None:
+    """Counted once and kept, yet a guarantee moving state shows on the next read."""
+    second = builders.issued_guarantee(world.system, world.fund)
+    assert second.number is not None
+    with world.system.engine.connect() as conn:
+        first = fund_dashboard.portfolio(conn, world.fund)
+    world.system.bus.handle(c.ActivateGuarantee(number=second.number), builders.MANAGER)
+    with world.system.engine.connect() as conn:
+        after = fund_dashboard.portfolio(conn, world.fund)
+        code = conn.scalar(
+            select(tables.properties.c.municipality_istat_code).where(
+                tables.properties.c.id == second.property_id
+            )
+        )
+    assert first.by_state == [("issued", 2), ("active", 0), ("suspended", 0)]
+    assert after.by_state == [("issued", 1), ("active", 1), ("suspended", 0)]
+    assert after.by_municipality == [(code, 2)]
+    log_in(world.client, "revisore")
+    page = world.client.get("/backoffice/fondo").text
+    assert re.search(r"In vigore</th><td class=\"text-end\">1<", page)
