@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, func, select, union_all
 
 from guarantee.adapters.db import tables
 from guarantee.domain.actors import Actor
-from guarantee.read.guarantees import Page, _guarantee_select, _paged
+from guarantee.read.guarantees import Page, _guarantee_select
 
 g, cl, fu = tables.guarantees.c, tables.claims.c, tables.funds.c
 
@@ -92,13 +92,36 @@ def expiring_guarantees(conn: Connection, *, today: date, page: int, page_size: 
     return _guarantee_page(conn, where, [g.ends_on, g.id], page, page_size)
 
 
-def _claims(statement: Select[Any]) -> Select[Any]:
-    return statement.order_by(cl.filed_on, cl.number)
+def _claims_page(
+    conn: Connection, statuses: tuple[str, ...], where: list[Any], page: int, page_size: int
+) -> Page:
+    """Claims in any of ``statuses``, oldest first: one ordered walk of the (status,
+    filed_on) index per state, merged (UNION ALL, each part cut at the page's end), so the
+    page costs what it shows rather than every claim waiting."""
+    end = page * page_size
+    parts = [
+        select(*_CLAIM_COLUMNS)
+        .where(cl.status == status, *where)
+        .order_by(cl.filed_on, cl.number)
+        .limit(end)
+        .subquery()
+        for status in statuses
+    ]
+    merged = union_all(*(select(*part.c) for part in parts)).subquery()
+    rows = conn.execute(
+        select(*merged.c)
+        .order_by(merged.c.filed_on, merged.c.number)
+        .limit(page_size)
+        .offset(end - page_size)
+    ).mappings()
+    total = conn.scalar(
+        select(func.count()).select_from(tables.claims).where(cl.status.in_(statuses), *where)
+    )
+    return Page([dict(row) for row in rows], int(total or 0), page, page_size)
 
 
 def claims_to_decide(conn: Connection, *, page: int, page_size: int) -> Page:
-    statement = _claims(select(*_CLAIM_COLUMNS).where(cl.status.in_(_TO_DECIDE)))
-    return _paged(conn, statement, page, page_size)
+    return _claims_page(conn, _TO_DECIDE, [], page, page_size)
 
 
 def payments_to_authorise(conn: Connection, actor: Actor, *, page: int, page_size: int) -> Page:
@@ -110,20 +133,13 @@ def payments_to_authorise(conn: Connection, actor: Actor, *, page: int, page_siz
     own = cl.payment_proposed_by == actor.user_id
     if actor.account_id is not None:
         own = own | (cl.payment_proposed_by_account == actor.account_id)
-    statement = _claims(
-        select(*_CLAIM_COLUMNS).where(
-            cl.status.in_(_DECIDED), cl.payment_proposed_by.is_not(None), ~own
-        )
-    )
-    return _paged(conn, statement, page, page_size)
+    where = [cl.payment_proposed_by.is_not(None), ~own]
+    return _claims_page(conn, _DECIDED, where, page, page_size)
 
 
 def claims_to_pay(conn: Connection, *, page: int, page_size: int) -> Page:
     """Decided claims nobody has yet proposed to pay."""
-    statement = _claims(
-        select(*_CLAIM_COLUMNS).where(cl.status.in_(_DECIDED), cl.payment_proposed_by.is_(None))
-    )
-    return _paged(conn, statement, page, page_size)
+    return _claims_page(conn, _DECIDED, [cl.payment_proposed_by.is_(None)], page, page_size)
 
 
 def default_fund_id(conn: Connection) -> str | None:
