@@ -172,6 +172,16 @@ class ChangeHouseholdContacts(Command):
 
 
 @dataclass(frozen=True)
+class RecordPersonalDataRead(Command):
+    """A member of staff opened a person's record (a landlord's or a household's): who
+    read whose data, when and from where goes into the audit trail, like a change."""
+
+    subject: str  # "landlord" or "household"
+    subject_id: str
+    via: str  # where it was opened from, in words ("ricerca", "scheda")
+
+
+@dataclass(frozen=True)
 class GuaranteeCommand(Command):
     """A lifecycle action on one guarantee, by its guarantee or application number."""
 

@@ -23,6 +23,7 @@ from guarantee.services.handlers import (
     landlords,
     mediation,
     print_batches,
+    reads,
     recovery,
     renewals,
 )
@@ -41,6 +42,7 @@ HANDLERS: dict[type[c.Command], Handler] = {
     c.ChangeHouseholdIncome: households.change_household_income,
     c.ChangeHouseholdMembers: households.change_household_members,
     c.ChangeHouseholdContacts: households.change_household_contacts,
+    c.RecordPersonalDataRead: reads.record_personal_data_read,
     c.SubmitApplication: applications.submit_application,
     c.IssueAttestation: attestations.issue_attestation,
     c.ApplyWithAttestation: attestations.apply_with_attestation,

@@ -34,6 +34,8 @@ ALLOWED: dict[type[c.Command], frozenset[Role]] = {
     c.WithdrawAttestation: _STAFF | {Role.OPERATOR},
     # A landlord asks to renew its own guarantee (the handler checks whose), or the fund does.
     c.RenewGuarantee: _STAFF | {Role.LANDLORD},
+    # Reading a person's record is itself recorded (whoever may read one).
+    c.RecordPersonalDataRead: _STAFF | {Role.AUDITOR, Role.MEDIATOR, Role.OPERATOR},
     c.ApproveApplication: _STAFF,
     c.RefuseApplication: _STAFF,
     c.IssueGuarantee: _STAFF,

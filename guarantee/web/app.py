@@ -40,10 +40,13 @@ from guarantee.web.errors import EXCEPTION_HANDLERS
 from guarantee.web.health import HealthProbe
 from guarantee.web.nul_guard import nul_guard_middleware
 from guarantee.web.pages.backoffice import BackofficeController
+from guarantee.web.pages.backoffice_accounts import BackofficeAccountsController
 from guarantee.web.pages.backoffice_attestations import BackofficeAttestationController
 from guarantee.web.pages.backoffice_cases import BackofficeCasesController
 from guarantee.web.pages.backoffice_claims import BackofficeClaimsController
+from guarantee.web.pages.backoffice_fund import BackofficeFundController
 from guarantee.web.pages.backoffice_impact import ImpactController
+from guarantee.web.pages.backoffice_people import BackofficePeopleController
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
 from guarantee.web.request_db import RequestDb
@@ -139,6 +142,9 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             BackofficeCasesController,
             ImpactController,
             BackofficeAttestationController,
+            BackofficeFundController,
+            BackofficeAccountsController,
+            BackofficePeopleController,
             *_static_routes(settings),
         ],
         dependencies={

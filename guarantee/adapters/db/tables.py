@@ -157,6 +157,11 @@ guarantees = Table(
     CheckConstraint("monthly_charges >= 0", name="charges_not_negative"),
     CheckConstraint("lease_end > lease_start", name="lease_dates"),
     CheckConstraint("reserve_amount >= 0", name="reserve_not_negative"),
+    # The back office's queues walk these in order and stop at the page (migration 0011):
+    # applications by state oldest first, approved ones by approval, live ones by ending.
+    Index("ix_guarantees_status_created", "status", "created_at", "id"),
+    Index("ix_guarantees_status_updated", "status", "updated_at", "id"),
+    Index("ix_guarantees_ends_on_status", "ends_on", "status"),
 )
 
 # The terms of a guarantee that ended by renewal, as they were (the current one is on the
@@ -664,6 +669,8 @@ claims = Table(
     Column("close_reason", Text),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
+    # The claim queues, oldest first, stop at the page (migration 0011).
+    Index("ix_claims_status_filed", "status", "filed_on", "number"),
 )
 
 claim_items = Table(
