@@ -40,22 +40,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Connection, text
 
 from bench._postgres import DEFAULT_URL, ROOT, throwaway_database
-from guarantee.adapters.db import tables
 from guarantee.adapters.logging import configure_logging
 from guarantee.bootstrap import bootstrap
 from guarantee.domain.actors import Actor, Role
 from guarantee.services import commands as c
 from guarantee.settings import Settings
 from tests.support import builders
+from tests.support.bulk import NUMBER, load_guarantees
 from tests.support.servers import free_port
 
 MANAGER = Actor("bench", Role.FUND_MANAGER)
 USERNAME, PASSWORD = "bench-load", "una-password-lunga-42"
 LEVELS = (8, 32, 128)
-NUMBER = "B{:07d}"  # the cloned guarantees' numbers: B0000001 … B0100000
 
 WRK_SCRIPT = """
 local threads = {}
@@ -89,22 +87,6 @@ end
 # -- data --------------------------------------------------------------------------------------
 
 
-def _clone(conn: Connection, table: str, overrides: dict[str, str], count: int, key: str) -> None:
-    """Insert ``count`` copies of the template row ``key`` with some columns computed from i."""
-    columns = [c.name for c in tables.metadata.tables[table].columns]
-    if table == "audit_events":
-        columns.remove("seq")
-    values = ", ".join(overrides.get(c, f't."{c}"') for c in columns)
-    names = ", ".join(f'"{c}"' for c in columns)
-    conn.execute(
-        text(
-            f"INSERT INTO {table} ({names}) SELECT {values} "
-            f"FROM {table} t, generate_series(1, :count) i WHERE {key}"
-        ),
-        {"count": count},
-    )
-
-
 def load(url: str, count: int, folder: Path) -> str:
     """``count`` guarantees cloned from one issued through the bus; returns a bearer token."""
     settings = Settings(
@@ -113,66 +95,7 @@ def load(url: str, count: int, folder: Path) -> str:
     system = bootstrap(settings)
     try:
         fund = builders.fund_with(system, Decimal(1_000_000), MANAGER)
-        template = builders.issued_guarantee(system, fund.id)
-        landlords = max(1, count // 100)
-        uuid = "md5('{}' || i)::uuid::text"
-        with system.engine.begin() as conn:
-            _clone(
-                conn,
-                "landlords",
-                {
-                    "id": uuid.format("l"),
-                    "name": "t.name || ' ' || i",
-                    "tax_code": "'BL' || lpad(i::text, 14, '0')",
-                },
-                landlords,
-                f"t.id = '{template.landlord_id}'",
-            )
-            _clone(
-                conn,
-                "properties",
-                {
-                    "id": uuid.format("p"),
-                    "landlord_id": f"md5('l' || (1 + i % {landlords}))::uuid::text",
-                },
-                count,
-                f"t.id = '{template.property_id}'",
-            )
-            _clone(
-                conn,
-                "households",
-                {"id": uuid.format("h")},
-                count,
-                f"t.id = '{template.household_id}'",
-            )
-            _clone(
-                conn,
-                "guarantees",
-                {
-                    "id": uuid.format("g"),
-                    "number": "'B' || lpad(i::text, 7, '0')",
-                    "application_number": "'BA' || lpad(i::text, 7, '0')",
-                    "certificate_code": "substr(md5('c' || i), 1, 19)",
-                    "landlord_id": f"md5('l' || (1 + i % {landlords}))::uuid::text",
-                    "property_id": uuid.format("p"),
-                    "household_id": uuid.format("h"),
-                    "issued_at": "t.issued_at - (i || ' minutes')::interval",
-                },
-                count,
-                f"t.id = '{template.id}'",
-            )
-            _clone(
-                conn,
-                "audit_events",
-                {
-                    "id": "md5('a' || i || '-' || t.seq)::uuid::text",
-                    "entity_id": uuid.format("g"),
-                },
-                count,
-                f"t.entity_type = 'guarantee' AND t.entity_id = '{template.id}'",
-            )
-        with system.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+        load_guarantees(system, fund.id, count)
         system.bus.handle(
             c.CreateAccount(
                 username=USERNAME,

@@ -1,8 +1,8 @@
 """Read side of the back office's work queues: what is waiting for the fund, oldest first.
 
-Each queue is a paged list of plain rows (the same ``Page`` as the other read models); the
-home page shows their totals. The rows are the fund's (every field): the pages shape them
-through ``read.access`` before showing them.
+Each queue is a paged list of plain rows (the same keyset ``Page`` as the other read models,
+over the indexes of migration 0011); the home page shows their totals. The rows are the
+fund's (every field): the pages shape them through ``read.access`` before showing them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Select, case, select
 
 from guarantee.adapters.db import tables
 from guarantee.domain.actors import Actor
-from guarantee.read.guarantees import Page, _guarantee_select, _paged
+from guarantee.read.guarantees import guarantee_page
+from guarantee.read.paging import Page, keyset_page
 
 g, cl, fu = tables.guarantees.c, tables.claims.c, tables.funds.c
 
@@ -35,43 +36,53 @@ _CLAIM_COLUMNS = (
 )
 
 
-def applications_to_check(conn: Connection, *, page: int, page_size: int) -> Page:
+def applications_to_check(
+    conn: Connection, *, page: int, page_size: int, after: str | None = None
+) -> Page:
     """Applications a person must look at: those the rules sent to review come first."""
     review_first = case((g.status == "needs_review", 0), else_=1)
-    statement = (
-        _guarantee_select()
-        .where(g.status.in_(_TO_CHECK))
-        .order_by(review_first, g.created_at, g.id)
+    keys = (review_first, g.created_at, g.id)
+    return guarantee_page(
+        conn, [g.status.in_(_TO_CHECK)], keys, page=page, page_size=page_size, after=after
     )
-    return _paged(conn, statement, page, page_size)
 
 
-def approved_to_issue(conn: Connection, *, page: int, page_size: int) -> Page:
-    statement = _guarantee_select().where(g.status == "approved").order_by(g.updated_at, g.id)
-    return _paged(conn, statement, page, page_size)
+def approved_to_issue(
+    conn: Connection, *, page: int, page_size: int, after: str | None = None
+) -> Page:
+    keys = (g.updated_at, g.id)
+    return guarantee_page(
+        conn, [g.status == "approved"], keys, page=page, page_size=page_size, after=after
+    )
 
 
-def expiring_guarantees(conn: Connection, *, today: date, page: int, page_size: int) -> Page:
+def expiring_guarantees(
+    conn: Connection, *, today: date, page: int, page_size: int, after: str | None = None
+) -> Page:
     """Live guarantees ending within the window: the landlord and household need telling."""
     until = today + timedelta(days=EXPIRY_WINDOW_DAYS)
-    statement = (
-        _guarantee_select()
-        .where(g.status.in_(_LIVE), g.ends_on >= today, g.ends_on <= until)
-        .order_by(g.ends_on, g.id)
-    )
-    return _paged(conn, statement, page, page_size)
+    conditions = [g.status.in_(_LIVE), g.ends_on >= today, g.ends_on <= until]
+    keys = (g.ends_on, g.id)
+    return guarantee_page(conn, conditions, keys, page=page, page_size=page_size, after=after)
 
 
-def _claims(statement: Select[Any]) -> Select[Any]:
-    return statement.order_by(cl.filed_on, cl.number)
+def _claims(
+    conn: Connection, statement: Select[Any], page: int, page_size: int, after: str | None
+) -> Page:
+    keys = (cl.filed_on, cl.number)
+    return keyset_page(conn, statement, keys, page=page, page_size=page_size, after=after)
 
 
-def claims_to_decide(conn: Connection, *, page: int, page_size: int) -> Page:
-    statement = _claims(select(*_CLAIM_COLUMNS).where(cl.status.in_(_TO_DECIDE)))
-    return _paged(conn, statement, page, page_size)
+def claims_to_decide(
+    conn: Connection, *, page: int, page_size: int, after: str | None = None
+) -> Page:
+    statement = select(*_CLAIM_COLUMNS).where(cl.status.in_(_TO_DECIDE))
+    return _claims(conn, statement, page, page_size, after)
 
 
-def payments_to_authorise(conn: Connection, actor: Actor, *, page: int, page_size: int) -> Page:
+def payments_to_authorise(
+    conn: Connection, actor: Actor, *, page: int, page_size: int, after: str | None = None
+) -> Page:
     """Payment proposals waiting for a second manager: never the actor's own (four eyes).
 
     Older proposals carry only the username; newer ones also the account, which survives a
@@ -80,20 +91,18 @@ def payments_to_authorise(conn: Connection, actor: Actor, *, page: int, page_siz
     own = cl.payment_proposed_by == actor.user_id
     if actor.account_id is not None:
         own = own | (cl.payment_proposed_by_account == actor.account_id)
-    statement = _claims(
-        select(*_CLAIM_COLUMNS).where(
-            cl.status.in_(_DECIDED), cl.payment_proposed_by.is_not(None), ~own
-        )
+    statement = select(*_CLAIM_COLUMNS).where(
+        cl.status.in_(_DECIDED), cl.payment_proposed_by.is_not(None), ~own
     )
-    return _paged(conn, statement, page, page_size)
+    return _claims(conn, statement, page, page_size, after)
 
 
-def claims_to_pay(conn: Connection, *, page: int, page_size: int) -> Page:
+def claims_to_pay(conn: Connection, *, page: int, page_size: int, after: str | None = None) -> Page:
     """Decided claims nobody has yet proposed to pay."""
-    statement = _claims(
-        select(*_CLAIM_COLUMNS).where(cl.status.in_(_DECIDED), cl.payment_proposed_by.is_(None))
+    statement = select(*_CLAIM_COLUMNS).where(
+        cl.status.in_(_DECIDED), cl.payment_proposed_by.is_(None)
     )
-    return _paged(conn, statement, page, page_size)
+    return _claims(conn, statement, page, page_size, after)
 
 
 def default_fund_id(conn: Connection) -> str | None:
