@@ -65,6 +65,15 @@ def _column_sql(column: Any) -> str:
     return sql if inner.name == column.name else f"{sql} AS {column.name}"
 
 
+def _guarantee_select(*extra: Any) -> Select[Any]:
+    """The list's columns over the full join, in Core (what ``_DETAIL_SQL`` mirrors)."""
+    return select(*_GUARANTEE_COLUMNS, *extra).select_from(
+        tables.guarantees.join(tables.landlords, g.landlord_id == lo.id)
+        .join(tables.properties, g.property_id == p.id)
+        .join(tables.households, g.household_id == h.id)
+    )
+
+
 def _listed(chosen: Subquery) -> Select[Any]:
     """The list's columns for a page of guarantee rows chosen first (see ``guarantee_page``).
 

@@ -28,6 +28,7 @@ from guarantee.domain.errors import InvalidField
 
 EXACT_UP_TO = 1000
 _KEY = "_key{}"
+_TOTAL = "_total"
 
 
 @dataclass(frozen=True)
@@ -91,25 +92,36 @@ def keyset_page(
             .add_columns(*labels)
             .order_by(*(label.desc() if descending else label.asc() for label in labels))
         )
+    # The bounded count rides on the page's own statement: one round trip. It is counted in
+    # the list's order, so the bound walks the same index as the page.
+    in_order = statement.order_by(None).order_by(*(k.desc() if descending else k for k in keys))
+    page_sql = page_sql.add_columns(_bounded_count(in_order).label(_TOTAL))
     rows = [dict(r) for r in conn.execute(page_sql).mappings()]
     has_more = len(rows) > page_size
     rows = rows[:page_size]
     sort_keys = [tuple(row.pop(_KEY.format(i)) for i in range(len(keys))) for row in rows]
     cursor = encode_cursor(sort_keys[-1]) if has_more and None not in sort_keys[-1] else None
-    if after is None and not has_more:
-        total, estimated = skipped + len(rows), False
-    else:
-        # Counted in the page's order: the bound then walks the same index as the page.
-        in_order = statement.order_by(None).order_by(*(k.desc() if descending else k for k in keys))
+    counted = [row.pop(_TOTAL) for row in rows][:1]
+    if counted:
+        total, estimated = _beyond_bound(conn, in_order, int(counted[0]))
+    else:  # past the end: counted on its own
         total, estimated = count(conn, in_order)
     return Page(rows, total, page, page_size, has_more, cursor, estimated)
+
+
+def _bounded_count(statement: Select[Any]) -> Any:
+    bounded = statement.limit(EXACT_UP_TO + 1).subquery()
+    return select(func.count()).select_from(bounded).scalar_subquery()
 
 
 def count(conn: Connection, statement: Select[Any]) -> tuple[int, bool]:
     """Rows of ``statement``: exact up to EXACT_UP_TO (reading at most one more), else the
     planner's estimate on PostgreSQL; and whether it is an estimate."""
-    bounded = statement.limit(EXACT_UP_TO + 1).subquery()
-    exact = int(conn.scalar(select(func.count()).select_from(bounded)) or 0)
+    exact = int(conn.scalar(select(_bounded_count(statement))) or 0)
+    return _beyond_bound(conn, statement, exact)
+
+
+def _beyond_bound(conn: Connection, statement: Select[Any], exact: int) -> tuple[int, bool]:
     if exact <= EXACT_UP_TO:
         return exact, False
     if conn.dialect.name != "postgresql":

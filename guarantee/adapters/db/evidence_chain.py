@@ -121,8 +121,11 @@ def seal(conn: Connection) -> int:
         links = next_links(head, [(r.record_type, r.record_id, r.record_hash) for r in rows])
         _insert_links(conn, links)
         head = links[-1]
-        conn.execute(delete(tables.evidence_pending).where(pe.seq <= rows[-1].seq))
+        # Exactly the rows chained: one with a lower seq that committed meanwhile waits.
+        conn.execute(delete(tables.evidence_pending).where(pe.seq.in_([r.seq for r in rows])))
         count += len(links)
+        if len(rows) < _BATCH:  # what commits from now on waits for the next seal
+            break
     documents = [(DOCUMENT, d) for d in _documents_after_last_chained(conn)]
     return count + _append(conn, head, documents)
 
