@@ -7,7 +7,8 @@ In a throwaway database (created, migrated, dropped after):
 - guarantees/s of ``IssueGuarantee`` through ``system.bus.handle``, one after another: each
   locks the guarantee and the fund, checks capacity, takes a gapless number, and writes the
   guarantee, the fund's running balances, a sealed journal entry with its postings, the day
-  totals and two audit records in one transaction;
+  totals, two audit records staged for the chain (sealed later, without holding up the
+  commit) and the letters' snapshot in one transaction of 14 statements;
 - the same with ``--threads`` concurrent senders (all on one fund, so they queue on its lock);
 - the baseline: as many bare one-row INSERTs, each in its own transaction, on the same server;
 - the ratio baseline/ours: what one issue costs in bare single-row transactions.
@@ -152,6 +153,12 @@ def main() -> None:
     print(
         f"ratio ours/bare (median sequential throughput): {bare / ours:.3f} "
         f"(one issue costs {ours / bare:.1f} bare one-row transactions)"
+    )
+    best = max(per_round / ours, per_round / statistics.median(timings["together"]))
+    print(
+        f"goal ≥ 300 guarantees/s (median, best of sequential and {args.threads} threads): "
+        f"{best:.0f}/s, {'met' if best >= 300 else 'NOT met'} (reported, not asserted: the "
+        "machine is shared, compare the bare rate of the same rounds)"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, case, select
 
 from guarantee.adapters.db import tables
-from guarantee.read.guarantees import Page, _paged
+from guarantee.read.paging import Page, keyset_page
 
 u, lo = tables.users.c, tables.landlords.c
 
@@ -32,11 +32,11 @@ def accounts_page(
             u.disabled_at,
         )
         .select_from(tables.users.outerjoin(tables.landlords, u.landlord_id == lo.id))
-        .order_by(pending_first, u.username)
     )
     if status:
         statement = statement.where(u.status == status)
-    return _paged(conn, statement, page, page_size)
+    keys = (pending_first, u.username, u.id)
+    return keyset_page(conn, statement, keys, page=page, page_size=page_size)
 
 
 def landlord_id_by_tax_code(conn: Connection, tax_code: str) -> str | None:

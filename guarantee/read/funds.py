@@ -13,7 +13,7 @@ from guarantee.domain.errors import NotFound
 from guarantee.domain.fund_figures import DayTotals, Figures
 from guarantee.domain.ledger import Account
 from guarantee.domain.reconciliation import row_matches_days
-from guarantee.read.guarantees import Page, _paged
+from guarantee.read.paging import Page, keyset_page
 
 f, j, po = tables.funds.c, tables.journal_entries.c, tables.postings.c
 daily = tables.fund_daily_totals.c
@@ -103,9 +103,11 @@ def ledger_page(
     account: str | None,
     page: int,
     page_size: int,
+    after: str | None = None,
 ) -> Page:
     statement = _ledger_select(fund_id, date_from, date_to, account)
-    return _paged(conn, statement, page, page_size)
+    keys = (j.occurred_on, j.recorded_at, j.id, po.id)
+    return keyset_page(conn, statement, keys, page=page, page_size=page_size, after=after)
 
 
 def ledger_lines(

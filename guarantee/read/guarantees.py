@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, Subquery, func, select
 
 from guarantee.adapters.db import raw, tables
 from guarantee.domain.errors import NotFound
 from guarantee.domain.guarantees import APPLICATION_STATES, LIFECYCLE, GuaranteeStatus
 from guarantee.read.history import history_of
+from guarantee.read.paging import Page, keyset_page
 
 g, h, p, lo = (
     tables.guarantees.c,
@@ -19,24 +19,6 @@ g, h, p, lo = (
     tables.properties.c,
     tables.landlords.c,
 )
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    page_size: int
-
-    def shaped(self, view: Callable[[dict[str, Any]], dict[str, Any]]) -> Page:
-        """The same page, each row as its reader may see it (see ``read.access``)."""
-        return Page([view(row) for row in self.items], self.total, self.page, self.page_size)
-
-
-def _paged(conn: Connection, statement: Select[Any], page: int, page_size: int) -> Page:
-    total = conn.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    rows = conn.execute(statement.limit(page_size).offset((page - 1) * page_size)).mappings()
-    return Page([dict(r) for r in rows], int(total or 0), page, page_size)
 
 
 _GUARANTEE_COLUMNS = (
@@ -86,10 +68,57 @@ def _column_sql(column: Any) -> str:
 
 
 def _guarantee_select(*extra: Any) -> Select[Any]:
+    """The list's columns over the full join, in Core (what ``_DETAIL_SQL`` mirrors)."""
     return select(*_GUARANTEE_COLUMNS, *extra).select_from(
         tables.guarantees.join(tables.landlords, g.landlord_id == lo.id)
         .join(tables.properties, g.property_id == p.id)
         .join(tables.households, g.household_id == h.id)
+    )
+
+
+def _listed(chosen: Subquery) -> Select[Any]:
+    """The list's columns for a page of guarantee rows chosen first (see ``guarantee_page``).
+
+    The landlord's name is a lookup per row of the page (a scalar subquery on its key): as a
+    join the planner would hash the whole, small but growing, landlords table for 50 rows."""
+    c = chosen.c
+    landlord_name = select(lo.name).where(lo.id == c.landlord_id).scalar_subquery()
+    columns = [
+        landlord_name.label("landlord_name")
+        if column.name == "landlord_name"
+        else (
+            chosen.c[column.name] if getattr(column, "table", None) is tables.guarantees else column
+        )
+        for column in _GUARANTEE_COLUMNS
+    ]
+    return select(*columns).select_from(
+        chosen.join(tables.properties, c.property_id == p.id).join(
+            tables.households, c.household_id == h.id
+        )
+    )
+
+
+def guarantee_page(
+    conn: Connection,
+    conditions: Sequence[Any],
+    keys: Sequence[Any],
+    *,
+    page: int,
+    page_size: int,
+    after: str | None = None,
+    descending: bool = False,
+) -> Page:
+    """A page of guarantees as the lists show them: filtered and sorted on ``guarantees``
+    alone (its indexes), then the page's rows joined to their landlord, dwelling, household."""
+    return keyset_page(
+        conn,
+        select(tables.guarantees).where(*conditions),
+        keys,
+        page=page,
+        page_size=page_size,
+        after=after,
+        descending=descending,
+        expand=_listed,
     )
 
 
@@ -105,29 +134,40 @@ def list_guarantees(
     applications_only: bool = False,
     page: int = 1,
     page_size: int = 50,
+    after: str | None = None,
 ) -> Page:
-    statement = _guarantee_select()
+    """Newest first: applications by when they were made, guarantees by when issued (keyset
+    pages over the indexes of migration 0011)."""
+    conditions: list[Any] = []
     if applications_only:
-        statement = statement.where(g.status.in_([s.value for s in APPLICATION_STATES]))
+        conditions.append(g.status.in_([s.value for s in APPLICATION_STATES]))
     else:
-        statement = statement.where(g.number.is_not(None))
+        conditions.append(g.number.is_not(None))
     if statuses:
-        statement = statement.where(g.status.in_([s.value for s in statuses]))
+        conditions.append(g.status.in_([s.value for s in statuses]))
     if landlord_id:
-        statement = statement.where(g.landlord_id == landlord_id)
+        conditions.append(g.landlord_id == landlord_id)
     if fund_id:
-        statement = statement.where(g.fund_id == fund_id)
+        conditions.append(g.fund_id == fund_id)
     if municipality:
-        statement = statement.where(p.municipality_istat_code == municipality)
+        conditions.append(
+            g.property_id.in_(select(p.id).where(p.municipality_istat_code == municipality))
+        )
     if created_by:
-        statement = statement.where(g.created_by == created_by)
+        conditions.append(g.created_by == created_by)
     if mediator_id:
         m = tables.mediation_cases.c
-        statement = statement.where(
-            g.id.in_(select(m.guarantee_id).where(m.mediator_id == mediator_id))
-        )
-    order = g.created_at.desc() if applications_only else g.issued_at.desc()
-    return _paged(conn, statement.order_by(order, g.id), page, page_size)
+        conditions.append(g.id.in_(select(m.guarantee_id).where(m.mediator_id == mediator_id)))
+    newest = g.created_at if applications_only else g.issued_at
+    return guarantee_page(
+        conn,
+        conditions,
+        (newest, g.id),
+        page=page,
+        page_size=page_size,
+        after=after,
+        descending=True,
+    )
 
 
 # The landlord's and the office's hot lookup, in plain SQL on the driver: the columns of
@@ -215,12 +255,16 @@ def terms_of(conn: Connection, guarantee_id: str) -> list[dict[str, Any]]:
     return [dict(row) for row in rows]
 
 
-def list_landlords(conn: Connection, *, q: str | None, page: int, page_size: int) -> Page:
-    statement = select(tables.landlords).order_by(lo.name, lo.id)
+def list_landlords(
+    conn: Connection, *, q: str | None, page: int, page_size: int, after: str | None = None
+) -> Page:
+    statement = select(tables.landlords)
     if q:
         pattern = f"%{q.lower()}%"
         statement = statement.where(func.lower(lo.name).like(pattern) | (lo.tax_code == q.upper()))
-    return _paged(conn, statement, page, page_size)
+    return keyset_page(
+        conn, statement, (lo.name, lo.id), page=page, page_size=page_size, after=after
+    )
 
 
 def landlord_detail(conn: Connection, landlord_id: str) -> dict[str, Any]:
@@ -233,12 +277,18 @@ def landlord_detail(conn: Connection, landlord_id: str) -> dict[str, Any]:
 
 
 def list_properties(
-    conn: Connection, *, landlord_id: str | None, page: int, page_size: int
+    conn: Connection,
+    *,
+    landlord_id: str | None,
+    page: int,
+    page_size: int,
+    after: str | None = None,
 ) -> Page:
-    statement = select(tables.properties).order_by(p.created_at, p.id)
+    statement = select(tables.properties)
     if landlord_id:
         statement = statement.where(p.landlord_id == landlord_id)
-    return _paged(conn, statement, page, page_size)
+    keys = (p.created_at, p.id)
+    return keyset_page(conn, statement, keys, page=page, page_size=page_size, after=after)
 
 
 def property_detail(conn: Connection, property_id: str) -> dict[str, Any]:

@@ -36,7 +36,17 @@ def municipalities(rules_dir: Path) -> dict[str, tuple[str, str]]:
 
 
 def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
+    """The guarantee with its parties, the main tenant's name and the household's size: one
+    statement (letters are snapshotted inside the business transaction)."""
     g, lo, p, h = tables.guarantees, tables.landlords, tables.properties, tables.households
+    m = tables.household_members.c
+    main_tenant = (
+        select(m.full_name)
+        .where(m.household_id == g.c.household_id, m.is_main_tenant)
+        .limit(1)
+        .scalar_subquery()
+    )
+    members = select(func.count()).where(m.household_id == g.c.household_id).scalar_subquery()
     row = (
         conn.execute(
             select(
@@ -50,6 +60,8 @@ def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
                 p.c.cadastral_reference,
                 h.c.main_tenant_tax_code,
                 h.c.referrer,
+                main_tenant.label("main_tenant_name"),
+                members.label("members"),
             )
             .select_from(
                 g.join(lo, g.c.landlord_id == lo.c.id)
@@ -64,13 +76,7 @@ def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("garanzia", guarantee_id)
     data = dict(row)
-    m = tables.household_members.c
-    data["main_tenant_name"] = conn.scalar(
-        select(m.full_name).where(m.household_id == data["household_id"], m.is_main_tenant)
-    )
-    data["members"] = int(
-        conn.scalar(select(func.count()).where(m.household_id == data["household_id"])) or 0
-    )
+    data["members"] = int(data["members"] or 0)
     return data
 
 
@@ -125,9 +131,14 @@ def term_start(row: Mapping[str, Any]) -> Any:
 
 
 def contract_context(
-    conn: Connection, guarantee_id: str, product: Product, rules_dir: Path, today: date
+    conn: Connection,
+    guarantee_id: str,
+    product: Product,
+    rules_dir: Path,
+    today: date,
+    row: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    row = guarantee_row(conn, guarantee_id)
+    row = row if row is not None else guarantee_row(conn, guarantee_id)
     rent: Decimal = row["monthly_rent"]
     dwelling = _dwelling(row, rules_dir)
     return letter_basics(today) | {
@@ -171,9 +182,14 @@ def contract_context(
 
 
 def certificate_context(
-    conn: Connection, guarantee_id: str, product: Product, rules_dir: Path, today: date
+    conn: Connection,
+    guarantee_id: str,
+    product: Product,
+    rules_dir: Path,
+    today: date,
+    row: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    row = guarantee_row(conn, guarantee_id)
+    row = row if row is not None else guarantee_row(conn, guarantee_id)
     dwelling = _dwelling(row, rules_dir)
     return letter_basics(today) | {
         "certificate_code": row["certificate_code"],

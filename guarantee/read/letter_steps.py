@@ -43,9 +43,12 @@ def euro_text(amount: Decimal | str) -> str:
 
 
 def guarantee_issued(conn: Connection, e: Event, env: LetterEnv) -> list[Letter]:
-    product = product_of(conn, e.entity_id, env)
-    contract = contexts.contract_context(conn, e.entity_id, product, env.rules_dir, env.today)
-    certificate = contexts.certificate_context(conn, e.entity_id, product, env.rules_dir, env.today)
+    # One read of the guarantee for both enclosures (this runs inside the issuing transaction).
+    row = contexts.guarantee_row(conn, e.entity_id)
+    product = env.products.get(row["product_code"], row["product_version"]).product
+    args = (conn, e.entity_id, product, env.rules_dir, env.today, row)
+    contract = contexts.contract_context(*args)
+    certificate = contexts.certificate_context(*args)
     number = contract["guarantee"]["number"]
     return [
         Letter(

@@ -1,5 +1,5 @@
 """`garanzia audit verify` names every tampering the issue lists, and passes an untouched
-system; the chain keeps commit order under concurrent commands (PostgreSQL with
+system; the chain keeps commit order under concurrent commands, sealed after commit (PostgreSQL with
 GARANZIA_TEST_POSTGRES_URL, else SQLite)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select, text
 
 from guarantee.adapters.db import tables
+from guarantee.adapters.db.evidence_chain import seal
 from guarantee.adapters.storage import FileStore
 from guarantee.bootstrap import System
 from guarantee.cli import main
@@ -271,6 +272,8 @@ def test_an_event_inserted_first_but_committed_last_is_chained_last(
     )
     slow.commit()
     slow.close()
+    with system.engine.begin() as conn:  # the sealer (a job, `audit seal`) chains them
+        assert seal(conn) > 0
     with system.engine.connect() as conn:
         rows = conn.execute(
             select(a.id, a.seq, ch.position)
@@ -303,7 +306,7 @@ def test_an_event_inserted_around_the_audit_log_is_reported_not_adopted(
         assert f"evento di audit {forged}: non è nella catena" in result.output
 
 
-def test_the_next_audited_commit_chains_the_documents_archived_before_it(system: System) -> None:
+def test_the_seal_chains_the_documents_archived_before_it(system: System, cli: CliRunner) -> None:
     fund_id, _ = history(system)
     system.bus.handle(
         c.RecordContribution(
@@ -311,7 +314,54 @@ def test_the_next_audited_commit_chains_the_documents_archived_before_it(system:
         ),
         MANAGER,
     )
+    result = cli.invoke(main, ["audit", "seal"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
     with system.engine.connect() as conn:
         documents = set(conn.scalars(select(d.id)))
         chained = set(conn.scalars(select(ch.record_id).where(ch.record_type == "document")))
+        waiting = conn.scalar(select(func.count()).select_from(tables.evidence_pending))
     assert documents and documents == chained
+    assert waiting == 0
+
+
+def test_a_commit_only_stages_its_events_and_takes_no_chain_lock(system: System) -> None:
+    """Issuing does not queue on the chain: its events wait, hashed, for the sealer."""
+    fund = builders.fund_with(system, Decimal("1000"))
+    with system.engine.begin() as conn:
+        seal(conn)
+        before = conn.scalar(select(func.count()).select_from(tables.evidence_chain))
+    system.bus.handle(
+        c.RecordContribution(
+            fund_id=fund.id, amount=Decimal("5"), donor="d", on=date(2026, 11, 25), reference="r"
+        ),
+        MANAGER,
+    )
+    with system.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(tables.evidence_chain)) == before
+        assert conn.scalar(select(func.count()).select_from(tables.evidence_pending)) > 0
+
+
+def test_an_audit_row_edited_before_the_seal_is_named(system: System, cli: CliRunner) -> None:
+    """The hash is taken in the writing transaction: editing the row before the sealer runs
+    does not launder it into the chain."""
+    fund = builders.fund_with(system, Decimal("1000"))
+    system.bus.handle(
+        c.RecordContribution(
+            fund_id=fund.id, amount=Decimal("5"), donor="d", on=date(2026, 11, 25), reference="r"
+        ),
+        MANAGER,
+    )
+    with system.engine.connect() as conn:
+        victim = conn.scalar(select(a.id).order_by(a.seq.desc()).limit(1))
+        assert conn.scalar(
+            select(func.count()).where(tables.evidence_pending.c.record_id == victim)
+        )
+    with guards_off(system.engine, "audit_events") as conn:
+        conn.execute(
+            text("UPDATE audit_events SET reason = 'nulla da vedere' WHERE id = :id"),
+            {"id": victim},
+        )
+    result = verify(cli)
+    assert result.exit_code == 1
+    assert f"evento di audit {victim}" in result.output
+    assert "modificato dopo la registrazione" in result.output

@@ -1,27 +1,42 @@
 """Writing and walking the hash chain over audit events and archived documents.
 
-Order that commits respect: links are appended inside the business transaction, as its last
-step before COMMIT, under one lock held until the commit (PostgreSQL: a transaction-level
-advisory lock; SQLite: the database write lock every unit of work takes with BEGIN
-IMMEDIATE). Whoever appends next waits for the lock, and at READ COMMITTED its reads start
-after the previous holder committed, so it reads the true head: positions are gapless, one
-chain without forks, in commit order. A transaction that rolls back takes its links with it.
+Two steps, so that no business transaction waits on another for the chain:
 
-Audit events are chained by the transaction that writes them (``AuditLog.append`` notes them
-on the session). Documents are written by jobs on their own connections; their protocol
-numbers are taken under a row lock held to commit, so within a year they commit in number
-order, and each chaining transaction also chains the documents numbered after the last one
-chained. ``chain_everything_pending`` sweeps whatever is left (the migration, ``garanzia audit
-seal`` and ``garanzia audit verify`` call it).
+1. **Staging, in the business transaction, without a lock.** The transaction that writes audit
+   events (``AuditLog.append``) gets each row back from its INSERT (RETURNING), hashes it, and
+   as its commit's last statement writes one ``evidence_pending`` row per event: the record and
+   its hash. A rollback takes them with it. Concurrent commits never wait for each other here.
+2. **Sealing, after commit, under one lock.** ``seal`` (run by every job worker's relay loop
+   about once a second, by ``garanzia audit seal`` and first by ``garanzia audit verify``)
+   takes the chain's lock (PostgreSQL: a transaction-level advisory lock; SQLite: its single
+   writer), reads the committed staged rows in staging order, appends them as links after the
+   head — with the hash staged at commit, not one recomputed now — together with the documents
+   archived since, and deletes what it chained. Positions stay gapless, one chain, no forks.
+
+What that keeps. Tampering: a link holds the hash of the row as its own transaction wrote it,
+so an audit row edited or deleted after its commit — before or after the seal — no longer
+matches (``verify_chain``); a row written around ``AuditLog`` has no staged hash and is reported
+as unchained, never adopted. Order: a seal sees only committed rows, so everything committed
+before a seal is chained before anything committed after it; within one seal, by staging order
+(the sequence value each transaction took as its last statement before COMMIT), which is
+commit order except between commits that overlapped in that last instant. The window: until
+the next seal a staged row could be rewritten together with its event by someone able to
+switch the guards off; ``verify`` seals first, and a head noted outside the database
+(``--head``) catches a rewritten chain as before.
+
+Documents are written by jobs on their own connections; their protocol numbers are taken
+under a row lock held to commit, so within a year they commit in number order, and each seal
+chains the documents numbered after the last one chained. The migration that created the
+chain adopted the events written before it (``chain_everything_pending(audit_events=True)``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, func, insert, select, text, tuple_
+from sqlalchemy import Connection, Table, delete, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
@@ -37,43 +52,52 @@ from guarantee.domain.evidence_chain import (
 )
 
 PENDING_KEY = "evidence_chain_pending"
-# Any constant shared by every process: the one lock that orders the chain.
+# Any constant shared by every process: the one lock that orders the chain (sealers only).
 _LOCK_KEY = 7_301_170_017
 _SOURCES: dict[str, Table] = {AUDIT_EVENT: tables.audit_events, DOCUMENT: tables.documents}
 _BATCH = 2000
-ch = tables.evidence_chain.c
+ch, pe = tables.evidence_chain.c, tables.evidence_pending.c
 
 
-def note_pending(session: Session, event_ids: Iterable[str]) -> None:
-    session.info.setdefault(PENDING_KEY, []).extend(event_ids)
+def staged(rows: Iterable[Any]) -> list[tuple[str, str]]:
+    """(event id, record hash) of audit rows as their INSERT … RETURNING gave them back."""
+    return [(str(row["id"]), record_hash(dict(row))) for row in rows]
+
+
+def note_pending(session: Session, events: Iterable[tuple[str, str]]) -> None:
+    """Audit events (id, record hash) this session's commit stages for the chain."""
+    session.info.setdefault(PENDING_KEY, []).extend(events)
 
 
 @event.listens_for(Session, "before_commit")
-def _chain_on_commit(session: Session) -> None:
-    """Every session that wrote audit events chains them as its commit's last step."""
-    pending: list[str] = session.info.pop(PENDING_KEY, [])
+def _stage_on_commit(session: Session) -> None:
+    """Every session that wrote audit events stages them as its commit's last statement."""
+    pending: list[tuple[str, str]] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
     session.flush()
-    conn = session.connection()
-    _lock(conn)
-    head = _head(conn)
-    records = [(AUDIT_EVENT, event_id) for event_id in pending]
-    records += [(DOCUMENT, d) for d in _documents_after_last_chained(conn)]
-    _append(conn, head, records)
+    _stage(session.connection(), pending)
 
 
 def chain_events(conn: Connection, event_ids: Iterable[str]) -> None:
-    """Chain audit events written on a plain connection (the jobs' documents, mails and print
+    """Stage audit events written on a plain connection (the jobs' documents, mails and print
     batches), in the caller's transaction, as the session hook does at commit."""
     ids = list(event_ids)
     if not ids:
         return
-    _lock(conn)
-    head = _head(conn)
-    records = [(AUDIT_EVENT, event_id) for event_id in ids]
-    records += [(DOCUMENT, d) for d in _documents_after_last_chained(conn)]
-    _append(conn, head, records)
+    stored = _records_by_id(conn, [(AUDIT_EVENT, i) for i in ids])
+    _stage(conn, [(i, record_hash(stored[(AUDIT_EVENT, i)])) for i in ids])
+
+
+def _stage(conn: Connection, events: Sequence[tuple[str, str]]) -> None:
+    now = datetime.now(UTC)
+    conn.execute(
+        insert(tables.evidence_pending),
+        [
+            {"record_type": AUDIT_EVENT, "record_id": i, "record_hash": h, "staged_at": now}
+            for i, h in events
+        ],
+    )
 
 
 @event.listens_for(Session, "after_rollback")
@@ -81,29 +105,48 @@ def _forget_on_rollback(session: Session) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
-def chain_everything_pending(conn: Connection, *, audit_events: bool = False) -> int:
-    """Chain every document (and with ``audit_events``, every audit event: only the
-    migration that creates the chain does) not chained yet; how many were chained.
+def seal(conn: Connection) -> int:
+    """Chain what was staged and committed, then the documents archived since; how many."""
+    _lock(conn)
+    head = _head(conn)
+    count = 0
+    while True:
+        rows = conn.execute(
+            select(pe.seq, pe.record_type, pe.record_id, pe.record_hash)
+            .order_by(pe.seq)
+            .limit(_BATCH)
+        ).all()
+        if not rows:
+            break
+        links = next_links(head, [(r.record_type, r.record_id, r.record_hash) for r in rows])
+        _insert_links(conn, links)
+        head = links[-1]
+        # Exactly the rows chained: one with a lower seq that committed meanwhile waits.
+        conn.execute(delete(tables.evidence_pending).where(pe.seq.in_([r.seq for r in rows])))
+        count += len(links)
+        if len(rows) < _BATCH:  # what commits from now on waits for the next seal
+            break
+    documents = [(DOCUMENT, d) for d in _documents_after_last_chained(conn)]
+    return count + _append(conn, head, documents)
 
-    Audit events are chained by the transaction that writes them; one that is not was
-    written around ``AuditLog``, and verification reports it instead of adopting it.
-    """
+
+def chain_everything_pending(conn: Connection, *, audit_events: bool = False) -> int:
+    """Seal (see ``seal``); with ``audit_events``, instead chain every audit event and
+    document not chained yet — only the migration that created the chain does, for the
+    records written before it existed."""
+    if not audit_events:
+        return seal(conn)
     _lock(conn)
     head = _head(conn)
     a, d = tables.audit_events.c, tables.documents.c
-    events: list[str] = []
-    if audit_events:
-        events = list(
-            conn.scalars(
-                select(a.id).where(~_chained(AUDIT_EVENT, a.id)).order_by(a.occurred_at, a.seq)
-            )
-        )
+    events = conn.scalars(
+        select(a.id).where(~_chained(AUDIT_EVENT, a.id)).order_by(a.occurred_at, a.seq)
+    )
     documents = conn.scalars(
         select(d.id).where(~_chained(DOCUMENT, d.id)).order_by(d.protocol_year, d.protocol_sequence)
     )
     records = [(AUDIT_EVENT, str(i)) for i in events] + [(DOCUMENT, str(i)) for i in documents]
-    _append(conn, head, records)
-    return len(records)
+    return _append(conn, head, records)
 
 
 def head(conn: Connection) -> Link | None:
@@ -190,32 +233,38 @@ def _chained(record_type: str, column: Any) -> Any:
     return select(ch.position).where(ch.record_type == record_type, ch.record_id == column).exists()
 
 
-def _append(conn: Connection, head: Link | None, records: list[tuple[str, str]]) -> None:
-    if not records:
-        return
-    now = datetime.now(UTC)
+def _append(conn: Connection, head: Link | None, records: list[tuple[str, str]]) -> int:
+    """Chain records hashed as they are stored now (documents; the migration's events)."""
+    count = 0
     for start in range(0, len(records), _BATCH):
         part = records[start : start + _BATCH]
         stored = _records_by_id(conn, part)
         triples = [(t, i, record_hash(stored[(t, i)])) for t, i in part if (t, i) in stored]
         links = next_links(head, triples)
         if links:
-            conn.execute(
-                insert(tables.evidence_chain),
-                [
-                    {
-                        "position": link.position,
-                        "record_type": link.record_type,
-                        "record_id": link.record_id,
-                        "record_hash": link.record_hash,
-                        "previous_hash": link.previous_hash,
-                        "chain_hash": link.chain_hash,
-                        "chained_at": now,
-                    }
-                    for link in links
-                ],
-            )
+            _insert_links(conn, links)
             head = links[-1]
+            count += len(links)
+    return count
+
+
+def _insert_links(conn: Connection, links: list[Link]) -> None:
+    now = datetime.now(UTC)
+    conn.execute(
+        insert(tables.evidence_chain),
+        [
+            {
+                "position": link.position,
+                "record_type": link.record_type,
+                "record_id": link.record_id,
+                "record_hash": link.record_hash,
+                "previous_hash": link.previous_hash,
+                "chain_hash": link.chain_hash,
+                "chained_at": now,
+            }
+            for link in links
+        ],
+    )
 
 
 def _records_by_id(
@@ -252,9 +301,16 @@ def _links(conn: Connection) -> Iterator[list[Link]]:
 
 
 def _unchained(conn: Connection) -> list[Finding]:
+    """Audit events neither chained nor staged by their transaction (written around
+    ``AuditLog``), and staged ones (committed after the last seal) no longer as staged."""
     a = tables.audit_events.c
-    rows = conn.scalars(select(a.id).where(~_chained(AUDIT_EVENT, a.id)).order_by(a.seq).limit(100))
-    return [
+    staged_ids = (
+        select(pe.record_id).where(pe.record_type == AUDIT_EVENT, pe.record_id == a.id).exists()
+    )
+    rows = conn.scalars(
+        select(a.id).where(~_chained(AUDIT_EVENT, a.id), ~staged_ids).order_by(a.seq).limit(100)
+    )
+    findings = [
         Finding(
             "record_unchained",
             f"evento di audit {event_id}",
@@ -262,6 +318,23 @@ def _unchained(conn: Connection) -> list[Finding]:
         )
         for event_id in rows
     ]
+    waiting = conn.execute(
+        select(pe.record_id, pe.record_hash).where(pe.record_type == AUDIT_EVENT).order_by(pe.seq)
+    ).all()
+    for start in range(0, len(waiting), 500):
+        part = waiting[start : start + 500]
+        stored = _records_by_id(conn, [(AUDIT_EVENT, r.record_id) for r in part])
+        for record_id, digest in part:
+            row = stored.get((AUDIT_EVENT, record_id))
+            if row is None or record_hash(row) != digest:
+                findings.append(
+                    Finding(
+                        "record_altered",
+                        f"evento di audit {record_id}",
+                        "modificato dopo la registrazione (o cancellato), prima del sigillo",
+                    )
+                )
+    return findings
 
 
 def _link(row: Any) -> Link:

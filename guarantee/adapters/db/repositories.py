@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
-from guarantee.adapters.db.evidence_chain import note_pending
+from guarantee.adapters.db.evidence_chain import note_pending, staged
 from guarantee.adapters.db.types import Cents
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.aggregate import Aggregate, DomainEvent
@@ -317,38 +317,47 @@ class Ledger:
         self.session = session
 
     def append(self, entries: Iterable[JournalEntry]) -> None:
-        for entry in entries:
-            self.session.execute(
-                insert(tables.journal_entries).values(
-                    id=entry.id,
-                    fund_id=entry.fund_id,
-                    kind=entry.kind,
-                    occurred_on=entry.occurred_on,
-                    description=entry.description,
-                    reference=entry.reference,
-                    guarantee_id=entry.guarantee_id,
-                    recorded_at=entry.recorded_at,
-                    recorded_by=entry.recorded_by,
-                )
-            )
-            self.session.execute(
-                insert(tables.postings),
-                [
-                    {
-                        "entry_id": entry.id,
-                        "fund_id": entry.fund_id,
-                        "account": p.account,
-                        "side": p.side,
-                        "amount": p.amount,
-                    }
-                    for p in entry.postings
-                ],
-            )
-            self.session.execute(
-                update(tables.journal_entries)
-                .where(tables.journal_entries.c.id == entry.id)
-                .values(posted=True)
-            )
+        """Three statements however many entries: the entries, their postings, then the seal
+        (``posted``), which the database accepts only for an entry whose postings balance."""
+        batch = list(entries)
+        if not batch:
+            return
+        self.session.execute(
+            insert(tables.journal_entries),
+            [
+                {
+                    "id": entry.id,
+                    "fund_id": entry.fund_id,
+                    "kind": entry.kind,
+                    "occurred_on": entry.occurred_on,
+                    "description": entry.description,
+                    "reference": entry.reference,
+                    "guarantee_id": entry.guarantee_id,
+                    "recorded_at": entry.recorded_at,
+                    "recorded_by": entry.recorded_by,
+                }
+                for entry in batch
+            ],
+        )
+        self.session.execute(
+            insert(tables.postings),
+            [
+                {
+                    "entry_id": entry.id,
+                    "fund_id": entry.fund_id,
+                    "account": p.account,
+                    "side": p.side,
+                    "amount": p.amount,
+                }
+                for entry in batch
+                for p in entry.postings
+            ],
+        )
+        self.session.execute(
+            update(tables.journal_entries)
+            .where(tables.journal_entries.c.id.in_([entry.id for entry in batch]))
+            .values(posted=True)
+        )
 
     def owed_on(self, guarantee_id: str) -> Decimal:
         """What the tenant still owes the fund on one guarantee (its recoveries receivable)."""
@@ -371,19 +380,20 @@ class FundDays:
         self.session = session
 
     def add(self, fund_id: str, days: Iterable[DayTotals]) -> None:
-        statement = _day_totals_upsert(self.session.get_bind().dialect.name)
-        for totals in days:
-            self.session.execute(
-                statement,
-                {
-                    "fund_id": fund_id,
-                    "day": totals.day,
-                    "entries": totals.entries,
-                    "exposure": totals.exposure,
-                    "live_guarantees": totals.live_guarantees,
-                    **{account.value: delta for account, delta in totals.accounts.items()},
-                },
-            )
+        rows = [
+            {
+                "fund_id": fund_id,
+                "day": totals.day,
+                "entries": totals.entries,
+                "exposure": totals.exposure,
+                "live_guarantees": totals.live_guarantees,
+                **{account.value: delta for account, delta in totals.accounts.items()},
+            }
+            for totals in days
+        ]
+        if rows:  # one statement for all the days touched
+            statement = _day_totals_upsert(self.session.get_bind().dialect.name)
+            self.session.execute(statement, rows)
 
     def sums(self, fund_id: str) -> DayTotals:
         """A fund's day totals summed over all its days: what its running balances must be."""
@@ -442,9 +452,13 @@ class AuditLog:
             for e in events_list
         ]
         if rows:
-            self.session.execute(insert(tables.audit_events), rows)
-            # Chained as the commit's last step, in the order commits happen.
-            note_pending(self.session, (e.id for e in events_list))
+            # One round trip for all of them; the rows come back as stored, to be hashed and
+            # staged for the chain as the commit's last statement (evidence_chain).
+            audit = tables.audit_events
+            written = self.session.execute(
+                insert(audit).returning(*audit.c, sort_by_parameter_order=True), rows
+            ).mappings()
+            note_pending(self.session, staged(written))
 
 
 # Takes an event's letters in the business transaction (guarantee.read.snapshots).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    text,
 )
 
 from guarantee.adapters.db.types import Cents, StrEnumType, UtcDateTime
@@ -26,7 +28,7 @@ from guarantee.domain.actors import Role
 from guarantee.domain.attestations import AttestationStatus
 from guarantee.domain.claims import ClaimStatus
 from guarantee.domain.cover import ItemKind
-from guarantee.domain.guarantees import GuaranteeStatus
+from guarantee.domain.guarantees import APPLICATION_STATES, GuaranteeStatus
 from guarantee.domain.households import ContactChannel, ReferralSource
 from guarantee.domain.instalments import InstalmentStatus
 from guarantee.domain.landlords import LandlordKind
@@ -66,6 +68,7 @@ landlords = Table(
     Column("iban_changed_on", Date),
     Column("legal_representative_name", String(200)),
     Column("legal_representative_tax_code", String(16)),
+    Index("ix_landlords_name_id", "name", "id"),
 )
 
 properties = Table(
@@ -78,6 +81,8 @@ properties = Table(
     Column("cadastral_reference", String(100), nullable=False),
     Column("floor_area_m2", Integer, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
+    Index("ix_properties_created_id", "created_at", "id"),
+    Index("ix_properties_landlord_created", "landlord_id", "created_at", "id"),
 )
 
 households = Table(
@@ -111,6 +116,9 @@ household_members = Table(
     Column("birth_date", Date),
     Column("is_main_tenant", Boolean, nullable=False),
 )
+
+# The statuses of an application, as the partial index of the applications list names them.
+APPLICATION_STATUSES_SQL = ", ".join(sorted(f"'{status.value}'" for status in APPLICATION_STATES))
 
 guarantees = Table(
     "guarantees",
@@ -157,11 +165,29 @@ guarantees = Table(
     CheckConstraint("monthly_charges >= 0", name="charges_not_negative"),
     CheckConstraint("lease_end > lease_start", name="lease_dates"),
     CheckConstraint("reserve_amount >= 0", name="reserve_not_negative"),
-    # The back office's queues walk these in order and stop at the page (migration 0011):
+    # The back office's queues walk these in order and stop at the page (migration 0011);
     # applications by state oldest first, approved ones by approval, live ones by ending.
     Index("ix_guarantees_status_created", "status", "created_at", "id"),
-    Index("ix_guarantees_status_updated", "status", "updated_at", "id"),
     Index("ix_guarantees_ends_on_status", "ends_on", "status"),
+    # The lists' sort keys, each behind the filter it serves (migration 0014): a page walks
+    # one index from where the last one ended, whatever the table's size.
+    Index(
+        "ix_guarantees_issued",
+        "issued_at",
+        "id",
+        postgresql_where=text("number IS NOT NULL"),
+    ),
+    Index("ix_guarantees_landlord_issued", "landlord_id", "issued_at", "id"),
+    Index("ix_guarantees_fund_issued", "fund_id", "issued_at", "id"),
+    Index("ix_guarantees_created_by", "created_by", "created_at", "id"),
+    Index(
+        "ix_guarantees_applications",
+        "created_at",
+        "id",
+        postgresql_where=text(f"status IN ({APPLICATION_STATUSES_SQL})"),
+    ),
+    Index("ix_guarantees_status_updated", "status", "updated_at", "id"),
+    Index("ix_guarantees_ends_on_id", "ends_on", "id"),
 )
 
 # The terms of a guarantee that ended by renewal, as they were (the current one is on the
@@ -316,6 +342,19 @@ evidence_chain = Table(
     UniqueConstraint("record_type", "record_id"),
     # The last document chained, found without walking the audit links after it.
     Index("ix_evidence_chain_type_position", "record_type", "position"),
+)
+
+# Audit events staged by the transaction that wrote them, with the hash of the row as written,
+# waiting for the sealer to append them to evidence_chain (guarantee.adapters.db.evidence_chain):
+# staging takes no lock, so concurrent commits never queue on the chain.
+evidence_pending = Table(
+    "evidence_pending",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("record_type", String(20), nullable=False),
+    Column("record_id", String(36), nullable=False),
+    Column("record_hash", String(64), nullable=False),
+    Column("staged_at", UtcDateTime(), nullable=False),
 )
 
 # Gapless per-year sequences (guarantee numbers, application numbers, protocol numbers):

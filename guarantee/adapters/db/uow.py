@@ -104,6 +104,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         now = self.clock.now()
         touched = [a for repo in self._repositories() for a in repo.seen]
         events: list[DomainEvent] = []
+        audit: list[AuditEvent] = []
         # Flush aggregates first so journal entries and audit rows can reference them.
         self.session.flush()
         for aggregate in touched:
@@ -112,11 +113,12 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
                 aggregate.new_entries.clear()
                 self.fund_days.add(aggregate.id, aggregate.new_day_totals.values())
                 aggregate.new_day_totals.clear()
-            if aggregate.changes:
-                self.audit.append(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
-                aggregate.changes.clear()
+            audit.extend(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
+            aggregate.changes.clear()
             events.extend(aggregate.events)
             aggregate.events.clear()
+        # Every aggregate's audit records in one statement, in the order they were touched.
+        self.audit.append(audit)
         if events:
             # Last, with everything flushed: the letters snapshotted with each event read the
             # state this transaction commits.

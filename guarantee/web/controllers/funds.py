@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, Parameter
 from litestar.response import Stream
 from litestar.status_codes import HTTP_201_CREATED
@@ -91,11 +91,13 @@ class FundController(Controller):
         fund_id: str,
         conn: ConnectionDep,
         actor: ActorDep,
+        request: Request[Any, Any, Any],
         date_from: date | None = None,
         date_to: date | None = None,
         account: Account | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 100,
+        after: str | None = None,
     ) -> Page[LedgerLineOut]:
         ReadScope(actor).require_fund_reader()
         read.fund_figures(conn, fund_id)  # 404 for an unknown fund, not an empty page
@@ -107,8 +109,9 @@ class FundController(Controller):
             account=account.value if account else None,
             page=page,
             page_size=page_size,
+            after=after,
         )
-        return page_of(found, LedgerLineOut)
+        return page_of(found, LedgerLineOut, request)
 
     @get("/{fund_id:str}/ledger.csv", sync_to_thread=True)
     def ledger_csv(

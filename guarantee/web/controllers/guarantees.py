@@ -15,6 +15,7 @@ from guarantee.domain.guarantees import GuaranteeStatus
 from guarantee.read import access
 from guarantee.read import guarantees as read
 from guarantee.read.cover import cover_lines, cover_state
+from guarantee.read.paging import Page as Found
 from guarantee.read.renewals import renewal_state
 from guarantee.services import commands as c
 from guarantee.services.permissions import ReadScope
@@ -39,8 +40,8 @@ PageSize = Annotated[int, Parameter(ge=1, le=500)]
 _ACTIONS = access.GUARANTEE_ACTIONS
 
 
-def _page(found: read.Page) -> Page[GuaranteeOut]:
-    return page_of(found, GuaranteeOut)
+def _page(found: Found, request: Request[Any, Any, Any]) -> Page[GuaranteeOut]:
+    return page_of(found, GuaranteeOut, request)
 
 
 def _detail_row(system: System, conn: Connection, actor: Actor, number: str) -> dict[str, Any]:
@@ -88,8 +89,9 @@ class ApplicationController(Controller):
         status: list[GuaranteeStatus] | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
+        after: str | None = None,
     ) -> Page[GuaranteeOut]:
-        def find(conn: Connection, actor: Actor) -> read.Page:
+        def find(conn: Connection, actor: Actor) -> Found:
             scope = ReadScope(actor)
             return read.list_guarantees(
                 conn,
@@ -100,9 +102,10 @@ class ApplicationController(Controller):
                 applications_only=True,
                 page=page,
                 page_size=page_size,
+                after=after,
             ).shaped(lambda row: access.guarantee_view(actor, row))
 
-        return _page(await read_as_actor(request, find))
+        return _page(await read_as_actor(request, find), request)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def submit_application(
@@ -158,8 +161,9 @@ class GuaranteeController(Controller):
         municipality: str | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
+        after: str | None = None,
     ) -> Page[GuaranteeOut]:
-        def find(conn: Connection, actor: Actor) -> read.Page:
+        def find(conn: Connection, actor: Actor) -> Found:
             scope = ReadScope(actor)
             return read.list_guarantees(
                 conn,
@@ -171,9 +175,10 @@ class GuaranteeController(Controller):
                 municipality=municipality,
                 page=page,
                 page_size=page_size,
+                after=after,
             ).shaped(lambda row: access.guarantee_view(actor, row))
 
-        return _page(await read_as_actor(request, find))
+        return _page(await read_as_actor(request, find), request)
 
     @get("/{number:str}")
     async def guarantee_detail(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -40,13 +40,15 @@ class LandlordController(Controller):
         self,
         conn: ConnectionDep,
         actor: ActorDep,
+        request: Request[Any, Any, Any],
         q: str | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
+        after: str | None = None,
     ) -> Page[LandlordOut]:
         ReadScope(actor).require_staff("i locatori")
-        found = read.list_landlords(conn, q=q, page=page, page_size=page_size)
-        return page_of(found, LandlordOut)
+        found = read.list_landlords(conn, q=q, page=page, page_size=page_size, after=after)
+        return page_of(found, LandlordOut, request)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def enrol_landlord(
@@ -123,17 +125,23 @@ class PropertyController(Controller):
         self,
         conn: ConnectionDep,
         actor: ActorDep,
+        request: Request[Any, Any, Any],
         landlord_id: str | None = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
+        after: str | None = None,
     ) -> Page[PropertyOut]:
         scope = ReadScope(actor)
         if not scope.everything and scope.landlord_id is None:
             scope.require_staff("gli immobili")
         found = read.list_properties(
-            conn, landlord_id=scope.landlord_id or landlord_id, page=page, page_size=page_size
+            conn,
+            landlord_id=scope.landlord_id or landlord_id,
+            page=page,
+            page_size=page_size,
+            after=after,
         )
-        return page_of(found, PropertyOut)
+        return page_of(found, PropertyOut, request)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def add_property(

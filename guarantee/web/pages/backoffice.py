@@ -30,7 +30,7 @@ from guarantee.read import backoffice_queues as queues
 from guarantee.read import guarantees as guarantees_read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.read.funds import fund_figures
-from guarantee.read.guarantees import Page
+from guarantee.read.paging import Page
 from guarantee.read.stats_export import columns_of, published_statistics
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
@@ -302,6 +302,7 @@ class BackofficeController(Controller):
         db: DbDep,
         page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
         page_size: PageSize = 20,
+        after: str | None = None,
     ) -> Response[Any]:
         try:
             actor, token = _staff(request, system, db, FUND_ROLES)
@@ -311,7 +312,7 @@ class BackofficeController(Controller):
             return _not_found(system)
         today = system.deps.clock.today()
         with db.reading() as conn:
-            found = _queue_page(conn, actor, slug, today, page_number, page_size)
+            found = _queue_page(conn, actor, slug, today, page_number, page_size, after)
         queue = QUEUES[slug]
         rows = [access.shaped(queue.kind, actor, row) for row in found.items]
         pages = max(1, -(-found.total // page_size))
@@ -487,9 +488,15 @@ class BackofficeController(Controller):
 
 
 def _queue_page(
-    conn: Connection, actor: Actor, slug: str, today: date, page_number: int, page_size: int
+    conn: Connection,
+    actor: Actor,
+    slug: str,
+    today: date,
+    page_number: int,
+    page_size: int,
+    after: str | None = None,
 ) -> Page:
-    paging = {"page": page_number, "page_size": page_size}
+    paging: dict[str, Any] = {"page": page_number, "page_size": page_size, "after": after}
     if slug == "domande":
         return queues.applications_to_check(conn, **paging)
     if slug == "da-emettere":

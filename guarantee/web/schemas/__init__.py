@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Protocol, TypeVar
+from urllib.parse import urlencode
 
+from litestar.connection import ASGIConnection
 from pydantic import (
     Base64Bytes,
     BaseModel,
@@ -65,9 +68,15 @@ class In(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
+    # Exact up to 1,000; beyond, the database's estimate (total_estimated), never a scan.
     total: int
     page: int
     page_size: int
+    total_estimated: bool = False
+    has_more: bool = False
+    # The next page by keyset (the same query with ``after``): as cheap on the last page as on
+    # the first. None on the last page.
+    next: str | None = None
 
 
 class FoundRows(Protocol):
@@ -85,17 +94,47 @@ class FoundRows(Protocol):
     @property
     def page_size(self) -> int: ...
 
+    @property
+    def has_more(self) -> bool: ...
+
+    @property
+    def after(self) -> str | None: ...
+
+    @property
+    def total_estimated(self) -> bool: ...
+
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def page_of(found: FoundRows, model: type[M]) -> Page[M]:
-    """A read model's page of rows as the API's page of ``model``."""
+def next_link(path: str, query: Mapping[str, Any], found: FoundRows) -> str | None:
+    """The request's own path and query with ``after`` the last row and the page after."""
+    if not found.has_more or found.after is None:
+        return None
+    items = [
+        (key, value)
+        for key in query
+        if key not in {"after", "page"}
+        for value in (query.getall(key) if hasattr(query, "getall") else [query[key]])
+    ]
+    items += [("page", found.page + 1), ("after", found.after)]
+    return f"{path}?{urlencode(items)}"
+
+
+def page_of(
+    found: FoundRows, model: type[M], request: ASGIConnection[Any, Any, Any, Any] | None = None
+) -> Page[M]:
+    """A read model's page of rows as the API's page of ``model`` (with its ``next`` link when
+    the request is given)."""
+    link = None if request is None else next_link(request.url.path, request.query_params, found)
     return Page[model](  # type: ignore[valid-type]
         items=[model.model_validate(row) for row in found.items],
         total=found.total,
         page=found.page,
         page_size=found.page_size,
+        total_estimated=found.total_estimated,
+        has_more=found.has_more,
+        next=link,
     )
 
 

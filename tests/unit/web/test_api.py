@@ -271,6 +271,20 @@ def test_pagination(system: System) -> None:
         third = client.get("/api/v1/guarantees?page=3&page_size=2", headers=auditor).json()
         assert first["total"] == 5 and len(first["items"]) == 2 and len(third["items"]) == 1
         assert client.get("/api/v1/guarantees?page=0", headers=auditor).status_code == 400
+        assert first["has_more"] and not third["has_more"] and third["next"] is None
+        # Following the next links (keyset cursors) visits every guarantee once.
+        seen, link = [], "/api/v1/guarantees?page_size=2&status=issued"
+        while link:
+            page = client.get(link, headers=auditor).json()
+            seen += [row["number"] for row in page["items"]]
+            link = page["next"]
+            assert link is None or ("status=issued" in link and "after=" in link)
+        assert sorted(seen) == sorted(numbers)
+        forged = client.get("/api/v1/guarantees?after=bm90LWEtY3Vyc29y", headers=auditor)
+        assert forged.status_code == 422
+        assert forged.json()["errors"] == [
+            {"field": "after", "reason": "cursore di pagina non valido"}
+        ]
     assert len(set(numbers)) == 5
 
 
