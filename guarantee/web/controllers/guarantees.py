@@ -16,7 +16,6 @@ from guarantee.read import access
 from guarantee.read import guarantees as read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.controllers.households import contacts_data
 from guarantee.web.deps import ActorDep, DbDep, SystemDep, read_as_actor
 from guarantee.web.schemas import (
@@ -41,14 +40,7 @@ def _page(found: read.Page) -> Page[GuaranteeOut]:
 
 
 def _detail_row(system: System, conn: Connection, actor: Actor, number: str) -> dict[str, Any]:
-    scope = ReadScope(actor)
-    row = read.guarantee_detail(
-        conn,
-        number,
-        landlord_id=scope.landlord_id,
-        created_by=scope.created_by,
-        mediator_id=scope.mediator_id,
-    )
+    row = read.guarantee_detail(conn, number, actor=actor)
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_state(conn, row["id"], product, row["monthly_rent"])
     return access.guarantee_view(actor, row | {"cover": cover_lines(cover)})
@@ -86,13 +78,10 @@ class ApplicationController(Controller):
         page_size: PageSize = 50,
     ) -> Page[GuaranteeOut]:
         def find(conn: Connection, actor: Actor) -> read.Page:
-            scope = ReadScope(actor)
             return read.list_guarantees(
                 conn,
+                actor=actor,
                 statuses=status,
-                landlord_id=scope.landlord_id,
-                created_by=scope.created_by,
-                mediator_id=scope.mediator_id,
                 applications_only=True,
                 page=page,
                 page_size=page_size,
@@ -154,13 +143,11 @@ class GuaranteeController(Controller):
         page_size: PageSize = 50,
     ) -> Page[GuaranteeOut]:
         def find(conn: Connection, actor: Actor) -> read.Page:
-            scope = ReadScope(actor)
             return read.list_guarantees(
                 conn,
+                actor=actor,
                 statuses=status,
-                landlord_id=scope.landlord_id or landlord_id,
-                created_by=scope.created_by,
-                mediator_id=scope.mediator_id,
+                landlord_id=landlord_id,
                 fund_id=fund_id,
                 municipality=municipality,
                 page=page,

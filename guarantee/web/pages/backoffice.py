@@ -243,9 +243,7 @@ class BackofficeController(Controller):
             if actor.role is Role.MEDIATOR:
                 cases = [
                     access.shaped("mediation_case", actor, row)
-                    for row in claims_read.list_cases(
-                        conn, today=today, mediator_id=actor.account_id or actor.user_id
-                    )
+                    for row in claims_read.list_cases(conn, actor=actor, today=today)
                 ]
                 # Overdue first contacts first, then by deadline (list_cases sorts by it).
                 cases.sort(key=lambda case: not case["overdue"])
@@ -414,7 +412,7 @@ class BackofficeController(Controller):
             return _not_found(system)
         try:
             with db.reading() as conn:
-                row = guarantees_read.guarantee_detail(conn, number)
+                row = guarantees_read.guarantee_detail(conn, number, actor=actor)
         except NotFound:
             return _not_found(system)
         form = FormState.of(data)
@@ -464,7 +462,7 @@ class BackofficeController(Controller):
         today = system.deps.clock.today()
         try:
             with db.reading() as conn:
-                row = guarantees_read.guarantee_detail(conn, number)
+                row = guarantees_read.guarantee_detail(conn, number, actor=actor)
                 if "issue" not in access.actions_for(actor, "guarantee", row["allowed_actions"]):
                     raise NotFound("garanzia", number)
                 fund_id = row["fund_id"] or queues.default_fund_id(conn)
@@ -505,7 +503,11 @@ class BackofficeController(Controller):
         try:
             with db.reading() as conn:
                 row = claims_read.claim_detail(
-                    conn, number, products=system.deps.products, today=system.deps.clock.today()
+                    conn,
+                    number,
+                    actor=actor,
+                    products=system.deps.products,
+                    today=system.deps.clock.today(),
                 )
         except NotFound:
             return _not_found(system)
@@ -539,7 +541,7 @@ def _queue_page(
 def _guarantee_context(
     conn: Connection, system: System, actor: Actor, number: str
 ) -> dict[str, Any]:
-    row = guarantees_read.guarantee_detail(conn, number)
+    row = guarantees_read.guarantee_detail(conn, number, actor=actor)
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_lines(cover_state(conn, row["id"], product, row["monthly_rent"]))
     guarantee = access.shaped("guarantee", actor, row | {"cover": cover})
