@@ -38,6 +38,7 @@ from guarantee.web.deps import provide_actor, provide_connection, provide_db, pr
 from guarantee.web.errors import EXCEPTION_HANDLERS
 from guarantee.web.health import HealthProbe
 from guarantee.web.nul_guard import nul_guard_middleware
+from guarantee.web.openapi_errors import document_errors
 from guarantee.web.pages.backoffice import BackofficeController
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
@@ -108,7 +109,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             if owned:
                 system.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             login,
@@ -155,3 +156,5 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             "RequestDb": RequestDb,
         },
     )
+    document_errors(app)
+    return app
