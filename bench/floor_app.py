@@ -25,11 +25,26 @@ from guarantee.adapters import accounts
 from guarantee.adapters.db.raw import _driver_sql
 from guarantee.domain.guarantees import LIFECYCLE, GuaranteeStatus
 from guarantee.read import guarantees as read
+from guarantee.read.access import LANDLORD_TIMELINE, VISIBLE, Audience
 
 TOKEN_SQL = _driver_sql(accounts._ACTOR_FOR_TOKEN, "postgresql")
 DETAIL_SQL = _driver_sql(read._DETAIL_SQL, "postgresql")
 HISTORY_SQL = _driver_sql(read._HISTORY_SQL, "postgresql")
+LANDLORD_DETAIL_SQL = DETAIL_SQL + " AND g.landlord_id = %(landlord_id)s"
 CENTS = {name for name, kind in read._DETAIL_KINDS.items() if kind == "cents"}
+LANDLORD_FIELDS = VISIBLE["guarantee"][Audience.LANDLORD] or frozenset()
+
+
+def _for_landlord(row: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
+    """What ours shows a landlord: its fields, no staff action, the milestones in words."""
+    timeline = [
+        {"occurred_at": event["occurred_at"], "label": LANDLORD_TIMELINE[event["action"]]}
+        for event in history
+        if event["action"] in LANDLORD_TIMELINE
+    ]
+    shaped = {name: value for name, value in row.items() if name in LANDLORD_FIELDS}
+    hidden = dict.fromkeys(row.keys() - LANDLORD_FIELDS - {"history"})  # null, as ours
+    return hidden | shaped | {"allowed_actions": [], "timeline": timeline, "history": []}
 
 
 def create_app() -> Litestar:
@@ -50,15 +65,23 @@ def create_app() -> Litestar:
         digest = hashlib.sha256(token.encode()).hexdigest()
         with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             now = datetime.now(UTC)
-            if cursor.execute(TOKEN_SQL, {"token_hash": digest, "now": now}).fetchone() is None:
+            actor = cursor.execute(TOKEN_SQL, {"token_hash": digest, "now": now}).fetchone()
+            if actor is None:
                 raise NotAuthorizedException("token non valido o scaduto")
-            row = cursor.execute(DETAIL_SQL, {"number": number}).fetchone()
+            landlord = actor["role"] == "landlord"
+            if landlord:  # the same row filter as ours: another landlord's does not exist
+                parameters = {"number": number, "landlord_id": actor["landlord_id"]}
+                row = cursor.execute(LANDLORD_DETAIL_SQL, parameters).fetchone()
+            else:
+                row = cursor.execute(DETAIL_SQL, {"number": number}).fetchone()
             if row is None:
                 raise NotFoundException("garanzia non trovata")
             history = cursor.execute(HISTORY_SQL, {"entity_id": row["id"]}).fetchall()
         for name in CENTS:
             row[name] = Decimal(row[name]).scaleb(-2)
         row["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(row["status"]))
+        if landlord:
+            return _for_landlord(row, history)
         row["history"] = history
         return row
 
