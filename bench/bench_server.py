@@ -12,7 +12,8 @@ loopback and on the same server software (uvicorn, one process each):
 wrk asks for random guarantees by number at 8, 32 and 128 connections, rounds of ours and the
 floor interleaved (the first of each pair alternates), each repeated: as a fund manager (any
 of the 100,000), then as a landlord (its own 100: the landlord's status lookup; both apps add
-its row filter, and the floor shapes the same landlord projection). `--as landlord` runs one. Printed per level:
+its row filter, and the floor shapes the same landlord projection; `--as landlord` runs one).
+Printed per level:
 min/median/max req/s, p99, errors (answers other than 2xx and 503, and socket errors, which
 mean a request got no answer), 503s, the ratios ours/floor of median req/s and median p99,
 and the p99 of /health polled during ours' rounds. Then ours on 1,000 guarantees against ours
