@@ -10,13 +10,14 @@ loopback and on the same server software (uvicorn, one process each):
 - ours: `garanzia serve` with its default pool, the Redis broker when one answers;
 - the floor: bench/floor_app.py, the same token check and guarantee SQL on a raw psycopg pool.
 wrk asks for random guarantees by number at 8, 32 and 128 connections, rounds of ours and the
-floor interleaved (the first of each pair alternates), each repeated. Printed per level:
+floor interleaved (the first of each pair alternates), each repeated: as a fund manager (any
+of the 100,000), then as a landlord (its own 100: the landlord's status lookup; both apps add
+its row filter, and the floor shapes the same landlord projection; `--as landlord` runs one).
+Printed per level:
 min/median/max req/s, p99, errors (answers other than 2xx and 503, and socket errors, which
 mean a request got no answer), 503s, the ratios ours/floor of median req/s and median p99,
 and the p99 of /health polled during ours' rounds. Then ours on 1,000 guarantees against ours
-on 100,000 at 32 connections (does the lookup cost depend on the table's size?); then each
-list page (first, 11th by its cursor, filtered; applications, landlords, properties) and the
-fund's figures, 1,000 against 100,000 guarantees at 8 connections: the time ratio (≤ 1.5).
+on 100,000 at 32 connections (does the lookup cost depend on the table's size?).
 The goals (at 32 connections ≥ 0.5 of the floor's req/s, p99 ≤ 1.5× the floor's, never stops
 answering) are reported, never asserted: two cores shared with wrk and PostgreSQL are noisy.
 """
@@ -44,10 +45,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
 from bench._postgres import DEFAULT_URL, ROOT, throwaway_database
 from guarantee.adapters.logging import configure_logging
-from guarantee.bootstrap import bootstrap
+from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor, Role
 from guarantee.services import commands as c
 from guarantee.settings import Settings
@@ -57,6 +59,7 @@ from tests.support.servers import free_port
 
 MANAGER = Actor("bench", Role.FUND_MANAGER)
 USERNAME, PASSWORD = "bench-load", "una-password-lunga-42"
+LANDLORD_USERNAME = "bench-locatore"
 LEVELS = (8, 32, 128)
 
 WRK_SCRIPT = """
@@ -68,7 +71,7 @@ function init(args)
   wrk.headers["Authorization"] = "Bearer TOKEN"
 end
 function request()
-  return wrk.format("GET", string.format("/api/v1/guarantees/B%07d", math.random(1, COUNT)))
+  return wrk.format("GET", string.format("/api/v1/guarantees/B%07d", STEP * math.random(1, COUNT)))
 end
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
@@ -90,7 +93,8 @@ end
 
 # The same counters as WRK_SCRIPT, one fixed path (a list page, the fund's figures).
 PATH_SCRIPT = WRK_SCRIPT.replace(
-    'return wrk.format("GET", string.format("/api/v1/guarantees/B%07d", math.random(1, COUNT)))',
+    'return wrk.format("GET", string.format("/api/v1/guarantees/B%07d", '
+    'STEP * math.random(1, COUNT)))',
     'return wrk.format("GET", "PATH")',
 )
 assert PATH_SCRIPT != WRK_SCRIPT
@@ -99,21 +103,33 @@ assert PATH_SCRIPT != WRK_SCRIPT
 # -- data --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass
 class Loaded:
+    """Bearer tokens of a fund manager and of a landlord, and which numbers the landlord owns:
+    the cloned guarantee ``i`` belongs to landlord ``1 + i % landlords``, so landlord 1 owns
+    every ``landlords``-th number."""
+
     token: str
+    landlord_token: str
+    landlords: int
     fund_id: str
 
 
+def _token(system: System, username: str) -> str:
+    done = system.bus.handle(c.Login(username, PASSWORD, "127.0.0.1"), Actor.anonymous("127.0.0.1"))
+    assert done.token is not None
+    return str(done.token)
+
+
 def load(url: str, count: int, folder: Path) -> Loaded:
-    """``count`` guarantees cloned from one issued through the bus; a bearer token, the fund."""
+    """``count`` guarantees cloned from one issued through the bus, and two accounts."""
     settings = Settings(
         database_url=url, outbox_dir=folder / "outbox", storage_dir=folder / "storage"
     )
     system = bootstrap(settings)
     try:
         fund = builders.fund_with(system, Decimal(1_000_000), MANAGER)
-        load_guarantees(system, fund.id, count)
+        landlords = load_guarantees(system, fund.id, count).landlords
         system.bus.handle(
             c.CreateAccount(
                 username=USERNAME,
@@ -123,11 +139,21 @@ def load(url: str, count: int, folder: Path) -> Loaded:
             ),
             Actor.system("bench"),
         )
-        token = system.bus.handle(
-            c.Login(USERNAME, PASSWORD, "127.0.0.1"), Actor.anonymous("127.0.0.1")
-        ).token
-        assert token is not None
-        return Loaded(token, fund.id)
+        with system.engine.connect() as conn:
+            landlord_id = conn.execute(text("SELECT md5('l1')::uuid::text")).scalar_one()
+        system.bus.handle(
+            c.CreateAccount(
+                username=LANDLORD_USERNAME,
+                full_name="Locatore di carico",
+                role=Role.LANDLORD,
+                password=PASSWORD,
+                landlord_id=landlord_id,
+            ),
+            Actor.system("bench"),
+        )
+        return Loaded(
+            _token(system, USERNAME), _token(system, LANDLORD_USERNAME), landlords, fund.id
+        )
     finally:
         system.close()
 
@@ -314,9 +340,9 @@ def measured(base: str, script: Path, connections: int, seconds: int, health: bo
     return result
 
 
-def same_json(ours_base: str, floor_base: str, token: str) -> bool:
+def same_json(ours_base: str, floor_base: str, token: str, number: int) -> bool:
     headers = {"Authorization": f"Bearer {token}"}
-    path = "/api/v1/guarantees/" + NUMBER.format(42)
+    path = "/api/v1/guarantees/" + NUMBER.format(number)
     mine = httpx.get(ours_base + path, headers=headers, timeout=10)
     theirs = httpx.get(floor_base + path, headers=headers, timeout=10)
     if mine.status_code != 200 or theirs.status_code != 200:
@@ -419,6 +445,51 @@ def report(level: int, mine: Series, theirs: Series) -> tuple[float, float]:
     return ratio, p99_ratio
 
 
+ROLES = ("fund_manager", "landlord")
+
+
+@dataclass
+class Lookup:
+    """One role's lookup under load: its token and which numbers wrk asks for."""
+
+    role: str
+    token: str
+    step: int  # every step-th number (the landlord's own), 1 for staff
+
+    def script(self, folder: Path, count: int) -> Path:
+        path = folder / f"lookup-{self.role}-{count}.lua"
+        lua = WRK_SCRIPT.replace("TOKEN", self.token).replace("STEP", str(self.step))
+        path.write_text(lua.replace("COUNT", str(count // self.step)))
+        return path
+
+
+def compare(
+    lookup: Lookup, mine_base: str, floor_base: str, script: Path, args: argparse.Namespace
+) -> tuple[dict[int, tuple[float, float]], int]:
+    """Ours against the floor at every level for one role; the goals' ratios and our errors."""
+    same = same_json(mine_base, floor_base, lookup.token, lookup.step * 42)
+    print(f"\nas {lookup.role}: same JSON from both: {'yes' if same else 'NO'}")
+    for base in (mine_base, floor_base):  # warm both: pools, caches, JIT-less imports
+        wrk(base, script, 8, 2)
+    print(
+        f"GET /api/v1/guarantees/{{random of {args.guarantees // lookup.step:,}}} as "
+        f"{lookup.role}, wrk -t2, {args.repeats} × {args.seconds} s rounds, interleaved\n"
+        "conns |   ours req/s min med max |  floor req/s min med max | ratio | "
+        "p99 ms ours   floor ratio | errors o f |  503s o f | /health p99 ms, not 200"
+    )
+    goals: dict[int, tuple[float, float]] = {}
+    errors = 0
+    for level in LEVELS:
+        mine, theirs = Series(), Series()
+        for repeat in range(args.repeats):
+            pair = [(mine, mine_base, True), (theirs, floor_base, False)]
+            for series, base, health in pair if repeat % 2 == 0 else pair[::-1]:
+                series.rounds.append(measured(base, script, level, args.seconds, health))
+        goals[level] = report(level, mine, theirs)
+        errors += sum(r.errors for r in mine.rounds)
+    return goals, errors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL server")
@@ -426,7 +497,12 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1_000, help="the scale comparison's size")
     parser.add_argument("--seconds", type=int, default=5, help="length of one wrk round")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--as", dest="roles", choices=ROLES, action="append", help="whose lookup (default both)"
+    )
+    parser.add_argument("--no-scale", action="store_true", help="skip the scale comparison")
     args = parser.parse_args()
+    roles = args.roles or list(ROLES)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: on Debian `apt-get install -y wrk`, then run this again.")
     configure_logging(json=False)
@@ -441,77 +517,78 @@ def main() -> None:
         throwaway_database(args.database_url, "garanzia_bench_small") as small_url,
     ):
         started = time.perf_counter()
-        big_load = load(big_url, args.guarantees, folder)
-        small_load = load(small_url, args.small, folder)
-        token, small_token = big_load.token, small_load.token
+        big = load(big_url, args.guarantees, folder)
+        small_loaded = None if args.no_scale else load(small_url, args.small, folder)
         print(
-            f"loaded {args.guarantees:,} + {args.small:,} guarantees in "
+            f"loaded {args.guarantees:,} guarantees (and {args.small:,} for the scale) in "
             f"{time.perf_counter() - started:.0f} s",
             flush=True,
         )
-        script = folder / "lookup.lua"
-        script.write_text(WRK_SCRIPT.replace("TOKEN", token).replace("COUNT", str(args.guarantees)))
-        small_script = folder / "lookup-small.lua"
-        small_script.write_text(
-            WRK_SCRIPT.replace("TOKEN", small_token).replace("COUNT", str(args.small))
+        lookups = {
+            "fund_manager": Lookup("fund_manager", big.token, 1),
+            "landlord": Lookup("landlord", big.landlord_token, big.landlords),
+        }
+        results: dict[str, tuple[dict[int, tuple[float, float]], int]] = {}
+        with ours(big_url, broker, folder) as mine_base, floor(big_url, folder) as floor_base:
+            for role in roles:
+                lookup = lookups[role]
+                script = lookup.script(folder, args.guarantees)
+                results[role] = compare(lookup, mine_base, floor_base, script, args)
+
+        list_ratios: dict[str, float] = {}
+        if small_loaded is not None:
+            list_ratios = scale(
+                big_url, small_url, broker, folder, lookups["fund_manager"], big, small_loaded, args
+            )
+    if list_ratios:
+        worst = max(list_ratios.values())
+        print(
+            f"lists and fund figures at {args.guarantees:,} vs {args.small:,}: worst time ratio "
+            f"{worst:.2f} (goal ≤ 1.5: {'met' if worst <= 1.5 else 'NOT met'})"
+        )
+    for role, (goals, errors) in results.items():
+        ratio, p99_ratio = goals[32]
+        print(
+            f"\ngoals as {role} (reported, not asserted): at 32 connections "
+            f"req/s ratio {ratio:.2f} (goal ≥ 0.5: {'met' if ratio >= 0.5 else 'NOT met'}), "
+            f"p99 ratio {p99_ratio:.2f} (goal ≤ 1.5: {'met' if p99_ratio <= 1.5 else 'NOT met'}); "
+            f"errors other than 503 at any level: {errors}"
         )
 
-        with ours(big_url, broker, folder) as mine_base, floor(big_url, folder) as floor_base:
-            print(
-                f"same JSON from both: {'yes' if same_json(mine_base, floor_base, token) else 'NO'}"
-            )
-            for base in (mine_base, floor_base):  # warm both: pools, caches, JIT-less imports
-                wrk(base, script, 8, 2)
-            print(
-                f"\nGET /api/v1/guarantees/{{random of {args.guarantees:,}}}, wrk -t2, "
-                f"{args.repeats} × {args.seconds} s rounds, interleaved\n"
-                "conns |   ours req/s min med max |  floor req/s min med max | ratio | "
-                "p99 ms ours   floor ratio | errors o f |  503s o f | /health p99 ms, not 200"
-            )
-            goals: dict[int, tuple[float, float]] = {}
-            errors = 0
-            for level in LEVELS:
-                mine, theirs = Series(), Series()
-                for repeat in range(args.repeats):
-                    pair = [(mine, mine_base, True), (theirs, floor_base, False)]
-                    for series, base, health in pair if repeat % 2 == 0 else pair[::-1]:
-                        series.rounds.append(measured(base, script, level, args.seconds, health))
-                goals[level] = report(level, mine, theirs)
-                errors += sum(r.errors for r in mine.rounds)
 
-        with (
-            ours(small_url, broker, folder) as small_base,
-            ours(big_url, broker, folder) as big_base,
-        ):
-            for base, lua in ((small_base, small_script), (big_base, script)):
-                wrk(base, lua, 8, 2)
-            small, big = Series(), Series()
-            for repeat in range(args.repeats):
-                sizes = [(small, small_base, small_script), (big, big_base, script)]
-                for size, at, lua in sizes if repeat % 2 == 0 else sizes[::-1]:
-                    size.rounds.append(wrk(at, lua, 32, args.seconds))
-            list_ratios = lists_at_scale(
-                (small_base, small_load), (big_base, big_load), folder, args
-            )
-            print(
-                f"\nscale, ours at 32 connections: {args.small:,} guarantees "
-                f"{spread(small.rates())} req/s, p99 {small.median_p99():.1f} ms; "
-                f"{args.guarantees:,}: {spread(big.rates())} req/s, p99 {big.median_p99():.1f} ms; "
-                f"ratio big/small "
-                f"{statistics.median(big.rates()) / statistics.median(small.rates()):.2f}"
-            )
-    worst = max(list_ratios.values())
-    print(
-        f"lists and fund figures at {args.guarantees:,} vs {args.small:,}: worst time ratio "
-        f"{worst:.2f} (goal ≤ 1.5: {'met' if worst <= 1.5 else 'NOT met'})"
-    )
-    ratio, p99_ratio = goals[32]
-    print(
-        "\ngoals (reported, not asserted): at 32 connections "
-        f"req/s ratio {ratio:.2f} (goal ≥ 0.5: {'met' if ratio >= 0.5 else 'NOT met'}), "
-        f"p99 ratio {p99_ratio:.2f} (goal ≤ 1.5: {'met' if p99_ratio <= 1.5 else 'NOT met'}); "
-        f"errors other than 503 at any level: {errors}"
-    )
+def scale(
+    big_url: str,
+    small_url: str,
+    broker: str | None,
+    folder: Path,
+    staff: Lookup,
+    big_loaded: Loaded,
+    small_loaded: Loaded,
+    args: argparse.Namespace,
+) -> dict[str, float]:
+    """Ours on the small table against ours on the big one (does the lookup cost depend on
+    the table's size?), then each list page and the fund's figures; their time ratios."""
+    script = staff.script(folder, args.guarantees)
+    small_script = Lookup("fund_manager", small_loaded.token, 1).script(folder, args.small)
+    with (
+        ours(small_url, broker, folder) as small_base,
+        ours(big_url, broker, folder) as big_base,
+    ):
+        for base, lua in ((small_base, small_script), (big_base, script)):
+            wrk(base, lua, 8, 2)
+        small, big = Series(), Series()
+        for repeat in range(args.repeats):
+            sizes = [(small, small_base, small_script), (big, big_base, script)]
+            for size, at, lua in sizes if repeat % 2 == 0 else sizes[::-1]:
+                size.rounds.append(wrk(at, lua, 32, args.seconds))
+        print(
+            f"\nscale, ours at 32 connections: {args.small:,} guarantees "
+            f"{spread(small.rates())} req/s, p99 {small.median_p99():.1f} ms; "
+            f"{args.guarantees:,}: {spread(big.rates())} req/s, p99 {big.median_p99():.1f} ms; "
+            f"ratio big/small "
+            f"{statistics.median(big.rates()) / statistics.median(small.rates()):.2f}"
+        )
+        return lists_at_scale((small_base, small_loaded), (big_base, big_loaded), folder, args)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ same SQL as ours (token check, guarantee row, history) on a raw psycopg 3 pool.
 
 No settings, no dependency injection, no read model, no validation: one sync handler in a
 worker thread (the same threading model as ours), one pooled connection in autocommit, the
-rows turned into the same JSON ours returns (euros from cents, aware UTC datetimes).
+rows turned into the same JSON ours returns (euros from cents, aware UTC datetimes, the cover
+from the claims' amounts as ours computes it, a landlord's projection for a landlord).
 """
 
 from __future__ import annotations
@@ -23,17 +24,63 @@ from psycopg_pool import ConnectionPool
 
 from guarantee.adapters import accounts
 from guarantee.adapters.db.raw import _driver_sql
+from guarantee.adapters.reference_data import load_products
+from guarantee.domain.claims import COMMITTED_STATES
+from guarantee.domain.cover import CoverState, ItemKind
 from guarantee.domain.guarantees import LIFECYCLE, GuaranteeStatus
 from guarantee.read import guarantees as read
+from guarantee.read.access import LANDLORD_TIMELINE, VISIBLE, Audience
+from guarantee.read.cover import cover_lines
+from guarantee.settings import Settings
 
 TOKEN_SQL = _driver_sql(accounts._ACTOR_FOR_TOKEN, "postgresql")
 DETAIL_SQL = _driver_sql(read._DETAIL_SQL, "postgresql")
 HISTORY_SQL = _driver_sql(read._HISTORY_SQL, "postgresql")
+# What read.cover.cover_state asks: the approved amounts per claim state and line (cents).
+COVER_SQL = """
+SELECT cl.status, cl.paid_at IS NOT NULL AS was_paid, ci.kind, sum(ci.approved) AS approved
+FROM claim_items ci JOIN claims cl ON cl.id = ci.claim_id
+WHERE cl.guarantee_id = %(guarantee_id)s AND ci.approved IS NOT NULL
+GROUP BY cl.status, was_paid, ci.kind
+"""
+COMMITTED = frozenset(state.value for state in COMMITTED_STATES)
+LANDLORD_DETAIL_SQL = DETAIL_SQL + " AND g.landlord_id = %(landlord_id)s"
 CENTS = {name for name, kind in read._DETAIL_KINDS.items() if kind == "cents"}
+LANDLORD_FIELDS = VISIBLE["guarantee"][Audience.LANDLORD] or frozenset()
+
+
+def _timeline(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The milestones in words, as ours shows them to everyone."""
+    return [
+        {"occurred_at": event["occurred_at"], "label": LANDLORD_TIMELINE[event["action"]]}
+        for event in history
+        if event["action"] in LANDLORD_TIMELINE
+    ]
+
+
+def _cover(rows: list[dict[str, Any]], row: dict[str, Any], products: Any) -> list[Any]:
+    paid: dict[ItemKind, Decimal] = {}
+    committed: dict[ItemKind, Decimal] = {}
+    for found in rows:
+        target = paid if found["was_paid"] else committed if found["status"] in COMMITTED else None
+        if target is not None:
+            kind = ItemKind(found["kind"])
+            target[kind] = target.get(kind, Decimal(0)) + Decimal(found["approved"]).scaleb(-2)
+    product = products.get(row["product_code"], row["product_version"]).product
+    return cover_lines(CoverState.of(product, row["monthly_rent"], paid, committed))
+
+
+def _for_landlord(row: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
+    """What ours shows a landlord: its fields, no staff action, the milestones in words."""
+    timeline = _timeline(history)
+    shaped = {name: value for name, value in row.items() if name in LANDLORD_FIELDS}
+    hidden = dict.fromkeys(row.keys() - LANDLORD_FIELDS - {"history"})  # null, as ours
+    return hidden | shaped | {"allowed_actions": [], "timeline": timeline, "history": []}
 
 
 def create_app() -> Litestar:
     low, high = (int(n) for n in os.environ.get("FLOOR_POOL", "10,15").split(","))
+    products = load_products(Settings().policies_dir)
     pool = ConnectionPool(
         os.environ["FLOOR_DSN"],
         min_size=low,
@@ -50,16 +97,27 @@ def create_app() -> Litestar:
         digest = hashlib.sha256(token.encode()).hexdigest()
         with pool.connection() as conn, conn.cursor(row_factory=dict_row) as cursor:
             now = datetime.now(UTC)
-            if cursor.execute(TOKEN_SQL, {"token_hash": digest, "now": now}).fetchone() is None:
+            actor = cursor.execute(TOKEN_SQL, {"token_hash": digest, "now": now}).fetchone()
+            if actor is None:
                 raise NotAuthorizedException("token non valido o scaduto")
-            row = cursor.execute(DETAIL_SQL, {"number": number}).fetchone()
+            landlord = actor["role"] == "landlord"
+            if landlord:  # the same row filter as ours: another landlord's does not exist
+                parameters = {"number": number, "landlord_id": actor["landlord_id"]}
+                row = cursor.execute(LANDLORD_DETAIL_SQL, parameters).fetchone()
+            else:
+                row = cursor.execute(DETAIL_SQL, {"number": number}).fetchone()
             if row is None:
                 raise NotFoundException("garanzia non trovata")
             history = cursor.execute(HISTORY_SQL, {"entity_id": row["id"]}).fetchall()
+            claimed = cursor.execute(COVER_SQL, {"guarantee_id": row["id"]}).fetchall()
         for name in CENTS:
             row[name] = Decimal(row[name]).scaleb(-2)
         row["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(row["status"]))
+        row["cover"] = _cover(claimed, row, products)
+        if landlord:
+            return _for_landlord(row, history)
         row["history"] = history
+        row["timeline"] = _timeline(history)
         return row
 
     async def open_pool() -> None:

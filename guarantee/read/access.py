@@ -1,21 +1,24 @@
 """What each role may read: one table for the API and the pages alike.
 
-Rows are chosen by scope (a landlord reads only its own guarantees, a help desk its own
-referrals, a mediator the cases assigned to it) in the read models; this module decides
-*which fields* of a row each audience sees, which documents it may download, which steps of
-a timeline it is shown, and which actions it is offered. A field not listed for an audience
-is never sent to it: adding a column to a read model shows it to nobody until it is listed.
+Which *rows* an actor reaches (a landlord only its own guarantees, a help desk its own
+referrals, a mediator the cases assigned to it) is ``rows_of(actor)``: the read functions take
+the actor and narrow their queries by it, so controllers and pages only pass the actor along.
+This module also decides *which fields* of a row each audience sees, which documents it may
+download, which steps of a timeline it is shown, and which actions it is offered. A field not
+listed for an audience is never sent to it: adding a column to a read model shows it to
+nobody until it is listed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.documents import DocumentKind
-from guarantee.domain.errors import NotFound
+from guarantee.domain.errors import NotFound, PermissionDenied
 from guarantee.services import commands as c
 from guarantee.services.permissions import ALLOWED
 
@@ -37,6 +40,59 @@ def audience_of(actor: Actor) -> Audience:
         Role.OPERATOR: Audience.HELP_DESK,
         Role.LANDLORD: Audience.LANDLORD,
     }.get(actor.role, Audience.NOBODY)
+
+
+# Fund managers, auditors and the system read every row.
+_READ_ALL = frozenset({Role.FUND_MANAGER, Role.AUDITOR, Role.SYSTEM})
+_NO_ROW = "(nessuno)"  # a key no row has: a scoped role without its key reaches nothing
+
+
+@dataclass(frozen=True)
+class RowScope:
+    """Which rows an actor reaches: everything, one landlord's, its own referrals (a help
+    desk), or the guarantees and cases assigned to it (a mediator). Each key is None unless
+    it narrows this actor's reads."""
+
+    actor: Actor
+    everything: bool
+    landlord_id: str | None = None
+    created_by: str | None = None
+    mediator_id: str | None = None
+
+    def _refuse(self, what: str) -> PermissionDenied:
+        return PermissionDenied(self.actor.role.value, f"leggere {what}")
+
+    def require_someone(self, what: str) -> None:
+        """Nobody (a request without an account) reads any row."""
+        if not (self.everything or self.landlord_id or self.created_by or self.mediator_id):
+            raise self._refuse(what)
+
+    def require_staff(self, what: str) -> None:
+        if not self.everything:
+            raise self._refuse(what)
+
+    def require_staff_or_landlord(self, what: str) -> None:
+        """The fund reads all of it, a landlord its own; nobody else any of it."""
+        if not self.everything and self.landlord_id is None:
+            raise self._refuse(what)
+
+    def require_staff_or_mediation(self, what: str) -> None:
+        """Staff, mediators (their cases) and landlords (theirs): not a help desk."""
+        self.require_someone(what)
+        if self.created_by is not None:
+            raise self._refuse(what)
+
+
+def rows_of(actor: Actor) -> RowScope:
+    if actor.role in _READ_ALL:
+        return RowScope(actor, everything=True)
+    if actor.role is Role.LANDLORD:
+        return RowScope(actor, False, landlord_id=actor.landlord_id or _NO_ROW)
+    if actor.role is Role.OPERATOR:
+        return RowScope(actor, False, created_by=actor.user_id or _NO_ROW)
+    if actor.role is Role.MEDIATOR:
+        return RowScope(actor, False, mediator_id=actor.account_id or actor.user_id or _NO_ROW)
+    return RowScope(actor, everything=False)
 
 
 EVERYTHING = None  # every field of the row

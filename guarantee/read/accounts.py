@@ -16,23 +16,20 @@ def accounts_page(
     """Accounts with their landlord's name, self-enrolments waiting for confirmation first,
     then by username."""
     pending_first = case((u.status == "pending", 0), else_=1)
-    statement = (
-        select(
-            u.id,
-            u.username,
-            u.full_name,
-            u.role,
-            u.email,
-            u.status,
-            u.landlord_id,
-            lo.name.label("landlord_name"),
-            lo.tax_code.label("landlord_tax_code"),
-            u.created_at,
-            u.last_login_at,
-            u.disabled_at,
-        )
-        .select_from(tables.users.outerjoin(tables.landlords, u.landlord_id == lo.id))
-    )
+    statement = select(
+        u.id,
+        u.username,
+        u.full_name,
+        u.role,
+        u.email,
+        u.status,
+        u.landlord_id,
+        lo.name.label("landlord_name"),
+        lo.tax_code.label("landlord_tax_code"),
+        u.created_at,
+        u.last_login_at,
+        u.disabled_at,
+    ).select_from(tables.users.outerjoin(tables.landlords, u.landlord_id == lo.id))
     if status:
         statement = statement.where(u.status == status)
     keys = (pending_first, u.username, u.id)

@@ -5,41 +5,57 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from guarantee.adapters.db import tables
+from guarantee.domain.actors import Actor
 from guarantee.domain.errors import NotFound
+from guarantee.read.access import rows_of
 
 a, g = tables.attestations.c, tables.guarantees.c
 
 
-def attestation_detail(
-    conn: Connection, number: str, today: date, *, created_by: str | None = None
-) -> dict[str, Any]:
-    """One attestation by number; another help desk's is 'not found'."""
-    statement = (
-        select(tables.attestations, g.application_number)
-        .select_from(tables.attestations.outerjoin(tables.guarantees, g.id == a.guarantee_id))
-        .where(a.number == number)
+def _reached(actor: Actor) -> Select[Any] | None:
+    """The attestations ``actor`` reaches (a help desk: those it issued; the fund: all;
+    anyone else: none, so None)."""
+    scope = rows_of(actor)
+    if not scope.everything and scope.created_by is None:
+        return None
+    statement = select(tables.attestations, g.application_number).select_from(
+        tables.attestations.outerjoin(tables.guarantees, g.id == a.guarantee_id)
     )
-    if created_by is not None:
-        statement = statement.where(a.created_by == created_by)
-    row = conn.execute(statement).mappings().one_or_none()
-    if row is None:
-        raise NotFound("attestazione", number)
+    if scope.created_by is not None:
+        statement = statement.where(a.created_by == scope.created_by)
+    return statement
+
+
+def _with_validity(row: Any, today: date) -> dict[str, Any]:
     found = dict(row)
     found["valid"] = found["status"] == "issued" and today <= found["valid_until"]
     return found
 
 
+def attestation_detail(
+    conn: Connection, number: str, today: date, *, actor: Actor
+) -> dict[str, Any]:
+    """One attestation by number; another help desk's is 'not found'."""
+    statement = _reached(actor)
+    row = (
+        None
+        if statement is None
+        else conn.execute(statement.where(a.number == number)).mappings().one_or_none()
+    )
+    if row is None:
+        raise NotFound("attestazione", number)
+    return _with_validity(row, today)
+
+
 def list_attestations(
-    conn: Connection, today: date, *, created_by: str | None = None, limit: int = 100
+    conn: Connection, today: date, *, actor: Actor, limit: int = 100
 ) -> list[dict[str, Any]]:
-    """The latest attestations first (a help desk: its own)."""
-    statement = select(a.number).order_by(a.created_at.desc(), a.number.desc()).limit(limit)
-    if created_by is not None:
-        statement = statement.where(a.created_by == created_by)
-    return [
-        attestation_detail(conn, number, today, created_by=created_by)
-        for number in conn.scalars(statement)
-    ]
+    """The latest attestations first (a help desk: its own), in one query."""
+    statement = _reached(actor)
+    if statement is None:
+        return []
+    ordered = statement.order_by(a.created_at.desc(), a.number.desc()).limit(limit)
+    return [_with_validity(row, today) for row in conn.execute(ordered).mappings()]

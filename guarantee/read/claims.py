@@ -1,7 +1,8 @@
 """Read side: mediation cases, claims and recovery plans as plain rows (no aggregates).
 
-``landlord_id`` narrows every query to one landlord's guarantees (a landlord follows only
-its own); a row outside the scope is "not found", never "forbidden".
+Every read takes the actor: a landlord follows only its own guarantees' cases and claims, a
+mediator the cases assigned to it (``access.rows_of``); a row outside the scope is "not
+found", never "forbidden".
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ from typing import Any
 from sqlalchemy import Connection, Select, select
 
 from guarantee.adapters.db import tables
+from guarantee.domain.actors import Actor
 from guarantee.domain.claims import CLAIM_LIFECYCLE, ClaimStatus
 from guarantee.domain.errors import NotFound
 from guarantee.domain.landlords import iban_hold_until
 from guarantee.domain.mediation import MEDIATION_LIFECYCLE, MediationStatus
 from guarantee.domain.recovery import RecoveryStatus
+from guarantee.read.access import RowScope, rows_of
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.services.ports import ProductCatalog
 
@@ -31,11 +34,21 @@ m, cl, rp, g, u = (
 _WAITING_FOR_CONTACT = [MediationStatus.OPENED.value, MediationStatus.ASSIGNED.value]
 
 
-def _scoped(statement: Select[Any], guarantee_id: Any, landlord_id: str | None) -> Select[Any]:
-    if landlord_id is None:
+def _scoped(statement: Select[Any], guarantee_id: Any, scope: RowScope) -> Select[Any]:
+    if scope.landlord_id is None:
         return statement
-    owned = select(g.id).where(g.landlord_id == landlord_id)
+    owned = select(g.id).where(g.landlord_id == scope.landlord_id)
     return statement.where(guarantee_id.in_(owned))
+
+
+def _cases_within(statement: Select[Any], scope: RowScope) -> Select[Any]:
+    """The cases this reader reaches: all (the fund), its guarantees' (a landlord), those
+    assigned to it (a mediator); a help desk none."""
+    scope.require_staff_or_mediation("le pratiche di mediazione")
+    statement = _scoped(statement, m.guarantee_id, scope)
+    if scope.mediator_id is not None:
+        statement = statement.where(m.mediator_id == scope.mediator_id)
+    return statement
 
 
 def _rows(conn: Connection, statement: Select[Any]) -> list[dict[str, Any]]:
@@ -83,17 +96,12 @@ def _with_overdue(row: dict[str, Any], today: date) -> dict[str, Any]:
 def list_cases(
     conn: Connection,
     *,
+    actor: Actor,
     today: date,
     overdue: bool | None = None,
     status: MediationStatus | None = None,
-    landlord_id: str | None = None,
-    mediator_id: str | None = None,
 ) -> list[dict[str, Any]]:
-    statement = _scoped(_case_query(), m.guarantee_id, landlord_id).order_by(
-        m.first_contact_due, m.number
-    )
-    if mediator_id is not None:
-        statement = statement.where(m.mediator_id == mediator_id)
+    statement = _cases_within(_case_query(), rows_of(actor)).order_by(m.first_contact_due, m.number)
     if status is not None:
         statement = statement.where(m.status == status.value)
     if overdue is not None:
@@ -110,13 +118,10 @@ def case_detail(
     conn: Connection,
     number: str,
     *,
+    actor: Actor,
     today: date,
-    landlord_id: str | None = None,
-    mediator_id: str | None = None,
 ) -> dict[str, Any]:
-    statement = _scoped(_case_query(), m.guarantee_id, landlord_id).where(m.number == number)
-    if mediator_id is not None:
-        statement = statement.where(m.mediator_id == mediator_id)
+    statement = _cases_within(_case_query(), rows_of(actor)).where(m.number == number)
     row = conn.execute(statement).mappings().one_or_none()
     if row is None:
         raise NotFound("pratica di mediazione", number)
@@ -174,9 +179,12 @@ _CLAIM = (
 
 
 def list_claims(
-    conn: Connection, *, status: ClaimStatus | None = None, landlord_id: str | None = None
+    conn: Connection, *, actor: Actor, status: ClaimStatus | None = None
 ) -> list[dict[str, Any]]:
-    statement = _scoped(select(*_CLAIM), cl.guarantee_id, landlord_id).order_by(cl.number)
+    """The fund's claims, or a landlord's own; nobody else reads claims."""
+    scope = rows_of(actor)
+    scope.require_staff_or_landlord("le richieste di escussione")
+    statement = _scoped(select(*_CLAIM), cl.guarantee_id, scope).order_by(cl.number)
     if status is not None:
         statement = statement.where(cl.status == status.value)
     return _rows(conn, statement)
@@ -186,13 +194,15 @@ def claim_detail(
     conn: Connection,
     number: str,
     *,
+    actor: Actor,
     products: ProductCatalog,
     today: date,
-    landlord_id: str | None = None,
 ) -> dict[str, Any]:
     """One claim with its items, evidence, the guarantee's cover (cap, paid, committed and
     remaining per line) and the payment proposal waiting for a second fund manager (needed
     above the threshold, or while the landlord's IBAN is held after a change)."""
+    scope = rows_of(actor)
+    scope.require_staff_or_landlord("le richieste di escussione")
     statement = (
         _scoped(
             select(
@@ -210,7 +220,7 @@ def claim_detail(
             .join_from(tables.claims, tables.guarantees, g.id == cl.guarantee_id)
             .join(tables.landlords, tables.landlords.c.id == g.landlord_id),
             cl.guarantee_id,
-            landlord_id,
+            scope,
         )
     ).where(cl.number == number)
     row = conn.execute(statement).mappings().one_or_none()
@@ -275,7 +285,9 @@ def claim_detail(
 # -- recovery plans --------------------------------------------------------------------------
 
 
-def plan_detail(conn: Connection, number: str) -> dict[str, Any]:
+def plan_detail(conn: Connection, number: str, *, actor: Actor) -> dict[str, Any]:
+    """A recovery plan: the household's debt and means, for the fund only."""
+    rows_of(actor).require_staff("i piani di rientro")
     before, after = tables.recovery_plans.alias("before"), tables.recovery_plans.alias("after")
     statement = (
         select(

@@ -9,16 +9,23 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from guarantee.adapters.db import tables
+from guarantee.adapters.db import raw
 from guarantee.domain.claims import COMMITTED_STATES
 from guarantee.domain.cover import LINE_NAMES, CoverState, ItemKind
 from guarantee.domain.products import Product
 
 COMMITTED_VALUES = frozenset(state.value for state in COMMITTED_STATES)
 
-cl, ci = tables.claims.c, tables.claim_items.c
+# Plain SQL on the driver: it runs on every guarantee lookup (a landlord's status page).
+_COVER_SQL = """
+SELECT cl.status, CASE WHEN cl.paid_at IS NULL THEN 0 ELSE 1 END AS was_paid, ci.kind,
+       sum(ci.approved) AS approved
+FROM claim_items ci JOIN claims cl ON cl.id = ci.claim_id
+WHERE cl.guarantee_id = :guarantee_id AND ci.approved IS NOT NULL
+GROUP BY cl.status, CASE WHEN cl.paid_at IS NULL THEN 0 ELSE 1 END, ci.kind
+"""
 
 
 def cover_state(
@@ -26,19 +33,15 @@ def cover_state(
 ) -> CoverState:
     """As ``CoverState`` counts it in the service layer: a claim with a payment date has
     been paid, whatever came after; a decided, unpaid one has committed its amounts."""
-    was_paid = cl.paid_at.is_not(None).label("was_paid")
-    rows = conn.execute(
-        select(cl.status, was_paid, ci.kind, func.sum(ci.approved))
-        .select_from(tables.claim_items.join(tables.claims, ci.claim_id == cl.id))
-        .where(cl.guarantee_id == guarantee_id, ci.approved.is_not(None))
-        .group_by(cl.status, was_paid, ci.kind)
-    ).all()
+    rows = raw.fetch(conn, _COVER_SQL, {"guarantee_id": guarantee_id}, {"approved": "cents"})
     paid: dict[ItemKind, Decimal] = {}
     committed: dict[ItemKind, Decimal] = {}
-    for status, paid_out, kind, amount in rows:
-        target = paid if paid_out else committed if status in COMMITTED_VALUES else None
+    for row in rows:
+        status, amount = row["status"], row["approved"]
+        target = paid if row["was_paid"] else committed if status in COMMITTED_VALUES else None
         if target is not None:
-            target[ItemKind(kind)] = target.get(ItemKind(kind), Decimal(0)) + Decimal(amount)
+            kind = ItemKind(row["kind"])
+            target[kind] = target.get(kind, Decimal(0)) + amount
     return CoverState.of(product, monthly_rent, paid, committed)
 
 

@@ -8,8 +8,10 @@ from typing import Any
 from sqlalchemy import Connection, Select, Subquery, func, select
 
 from guarantee.adapters.db import raw, tables
+from guarantee.domain.actors import Actor
 from guarantee.domain.errors import NotFound
 from guarantee.domain.guarantees import APPLICATION_STATES, LIFECYCLE, GuaranteeStatus
+from guarantee.read.access import RowScope, rows_of
 from guarantee.read.history import history_of
 from guarantee.read.paging import Page, keyset_page
 
@@ -122,23 +124,45 @@ def guarantee_page(
     )
 
 
+def _scoped(scope: RowScope) -> list[Any]:
+    """Conditions on ``guarantees`` for the rows this reader reaches (see ``access.rows_of``)."""
+    conditions: list[Any] = []
+    if scope.landlord_id is not None:
+        conditions.append(g.landlord_id == scope.landlord_id)
+    if scope.created_by is not None:
+        conditions.append(g.created_by == scope.created_by)
+    if scope.mediator_id is not None:
+        m = tables.mediation_cases.c
+        conditions.append(
+            g.id.in_(select(m.guarantee_id).where(m.mediator_id == scope.mediator_id))
+        )
+    return conditions
+
+
+def _within(statement: Select[Any], scope: RowScope) -> Select[Any]:
+    """The guarantees this reader reaches (see ``access.rows_of``)."""
+    return statement.where(*_scoped(scope))
+
+
 def list_guarantees(
     conn: Connection,
     *,
+    actor: Actor,
     statuses: Sequence[GuaranteeStatus] | None = None,
     landlord_id: str | None = None,
     fund_id: str | None = None,
     municipality: str | None = None,
-    created_by: str | None = None,
-    mediator_id: str | None = None,
     applications_only: bool = False,
     page: int = 1,
     page_size: int = 50,
     after: str | None = None,
 ) -> Page:
     """Newest first: applications by when they were made, guarantees by when issued (keyset
-    pages over the indexes of migration 0011)."""
-    conditions: list[Any] = []
+    pages over the lists' indexes); the guarantees (or applications) ``actor`` reaches, which
+    ``landlord_id`` and the other filters narrow further."""
+    scope = rows_of(actor)
+    scope.require_someone("le garanzie")
+    conditions: list[Any] = _scoped(scope)
     if applications_only:
         conditions.append(g.status.in_([s.value for s in APPLICATION_STATES]))
     else:
@@ -153,11 +177,6 @@ def list_guarantees(
         conditions.append(
             g.property_id.in_(select(p.id).where(p.municipality_istat_code == municipality))
         )
-    if created_by:
-        conditions.append(g.created_by == created_by)
-    if mediator_id:
-        m = tables.mediation_cases.c
-        conditions.append(g.id.in_(select(m.guarantee_id).where(m.mediator_id == mediator_id)))
     newest = g.created_at if applications_only else g.issued_at
     return guarantee_page(
         conn,
@@ -201,26 +220,23 @@ _DETAIL_KINDS = {
 _HISTORY_KINDS = {"occurred_at": "utc", "before": "json", "after": "json"}
 
 
-def guarantee_detail(
-    conn: Connection,
-    number: str,
-    *,
-    landlord_id: str | None = None,
-    created_by: str | None = None,
-    mediator_id: str | None = None,
-) -> dict[str, Any]:
-    """One guarantee by number; another landlord's or operator's is 'not found', never leaked."""
+def guarantee_detail(conn: Connection, number: str, *, actor: Actor) -> dict[str, Any]:
+    """One guarantee by number, if ``actor`` reaches it: another landlord's or help desk's
+    is 'not found', never leaked."""
+    scope = rows_of(actor)
+    if not scope.everything and not (scope.landlord_id or scope.created_by or scope.mediator_id):
+        raise NotFound("garanzia", number)
     sql, params = _DETAIL_SQL, {"number": number}
-    if landlord_id is not None:
-        sql, params["landlord_id"] = sql + " AND g.landlord_id = :landlord_id", landlord_id
-    if created_by is not None:
-        sql, params["created_by"] = sql + " AND g.created_by = :created_by", created_by
-    if mediator_id is not None:
+    if scope.landlord_id is not None:
+        sql, params["landlord_id"] = sql + " AND g.landlord_id = :landlord_id", scope.landlord_id
+    if scope.created_by is not None:
+        sql, params["created_by"] = sql + " AND g.created_by = :created_by", scope.created_by
+    if scope.mediator_id is not None:
         sql += (
             " AND EXISTS (SELECT 1 FROM mediation_cases m"
             " WHERE m.guarantee_id = g.id AND m.mediator_id = :mediator_id)"
         )
-        params["mediator_id"] = mediator_id
+        params["mediator_id"] = scope.mediator_id
     rows = raw.fetch(conn, sql, params, _DETAIL_KINDS)
     if len(rows) != 1:
         raise NotFound("garanzia", number)
@@ -267,7 +283,12 @@ def list_landlords(
     )
 
 
-def landlord_detail(conn: Connection, landlord_id: str) -> dict[str, Any]:
+def landlord_detail(conn: Connection, landlord_id: str, *, actor: Actor) -> dict[str, Any]:
+    """A landlord's record: the fund reads every one, a landlord its own (see
+    ``access.shaped`` for its fields); for anyone else it does not exist."""
+    scope = rows_of(actor)
+    if not scope.everything and scope.landlord_id != landlord_id:
+        raise NotFound("locatore", landlord_id)
     row = (
         conn.execute(select(tables.landlords).where(lo.id == landlord_id)).mappings().one_or_none()
     )
@@ -279,49 +300,39 @@ def landlord_detail(conn: Connection, landlord_id: str) -> dict[str, Any]:
 def list_properties(
     conn: Connection,
     *,
+    actor: Actor,
     landlord_id: str | None,
     page: int,
     page_size: int,
     after: str | None = None,
 ) -> Page:
+    """The dwellings the fund has on record (all for staff, its own for a landlord)."""
+    scope = rows_of(actor)
+    scope.require_staff_or_landlord("gli immobili")
     statement = select(tables.properties)
-    if landlord_id:
-        statement = statement.where(p.landlord_id == landlord_id)
+    if scope.landlord_id or landlord_id:
+        statement = statement.where(p.landlord_id == (scope.landlord_id or landlord_id))
     keys = (p.created_at, p.id)
     return keyset_page(conn, statement, keys, page=page, page_size=page_size, after=after)
 
 
-def property_detail(conn: Connection, property_id: str) -> dict[str, Any]:
+def property_detail(conn: Connection, property_id: str, *, actor: Actor) -> dict[str, Any]:
+    scope = rows_of(actor)
     row = (
         conn.execute(select(tables.properties).where(p.id == property_id)).mappings().one_or_none()
     )
-    if row is None:
+    if row is None or not (scope.everything or row["landlord_id"] == scope.landlord_id):
         raise NotFound("immobile", property_id)
     return dict(row)
 
 
-def guarantee_visible(
-    conn: Connection,
-    guarantee_id: str | None,
-    *,
-    landlord_id: str | None,
-    created_by: str | None,
-    mediator_id: str | None = None,
-) -> bool:
-    """Whether a landlord (its own), an operator (its referrals) or a mediator (a guarantee
-    with a case assigned to it) may see this guarantee."""
-    if guarantee_id is None:
+def guarantee_visible(conn: Connection, guarantee_id: str | None, *, actor: Actor) -> bool:
+    """Whether ``actor`` reaches this guarantee: the fund any, a landlord its own, a help
+    desk its referrals, a mediator one with a case assigned to it."""
+    scope = rows_of(actor)
+    if scope.everything:
+        return True
+    if guarantee_id is None or not (scope.landlord_id or scope.created_by or scope.mediator_id):
         return False
-    statement = select(g.id).where(g.id == guarantee_id)
-    if landlord_id is not None:
-        statement = statement.where(g.landlord_id == landlord_id)
-    if created_by is not None:
-        statement = statement.where(g.created_by == created_by)
-    if mediator_id is not None:
-        m = tables.mediation_cases.c
-        statement = statement.where(
-            g.id.in_(select(m.guarantee_id).where(m.mediator_id == mediator_id))
-        )
-    if landlord_id is None and created_by is None and mediator_id is None:
-        return False
+    statement = _within(select(g.id).where(g.id == guarantee_id), scope)
     return conn.scalar(statement) is not None

@@ -7,21 +7,28 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from guarantee.adapters.db import tables
+from guarantee.domain.actors import Actor
 from guarantee.domain.errors import NotFound
+from guarantee.read.access import rows_of
 from guarantee.read.history import history_of
 
 h, hm, g = tables.households.c, tables.household_members.c, tables.guarantees.c
 
 
-def household_detail(
-    conn: Connection, household_id: str, *, referred_by: str | None = None
-) -> dict[str, Any]:
-    """With its members and audit trail. ``referred_by`` narrows it to the households whose
-    applications that account filed: any other is 'not found', never 'forbidden'."""
+def household_detail(conn: Connection, household_id: str, *, actor: Actor) -> dict[str, Any]:
+    """With its members and audit trail, for the fund, the help desk that referred it, and a
+    mediator with a case on one of its guarantees (it must reach the tenant). A landlord
+    never sees a household's means (SPEC §8): for it, as for any other, 'not found'."""
+    scope = rows_of(actor)
     statement = select(tables.households).where(h.id == household_id)
-    if referred_by is not None:
-        mine = select(g.household_id).where(g.created_by == referred_by)
+    if scope.created_by is not None:
+        mine = select(g.household_id).where(g.created_by == scope.created_by)
         statement = statement.where(h.id.in_(mine))
+    elif scope.mediator_id is not None:
+        if not household_in_cases_of(conn, household_id, scope.mediator_id):
+            raise NotFound("nucleo familiare", household_id)
+    elif not scope.everything:
+        raise NotFound("nucleo familiare", household_id)
     row = conn.execute(statement).mappings().one_or_none()
     if row is None:
         raise NotFound("nucleo familiare", household_id)

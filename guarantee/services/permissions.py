@@ -98,33 +98,3 @@ def check(command: c.Command, actor: Actor) -> None:
         raise PermissionDenied(actor.role.value, type(command).__name__)
     if actor.role not in allowed:
         raise PermissionDenied(actor.role.value, type(command).__name__)
-
-
-# Mediators read what their own cases need, scoped by ``mediator_id`` (not everything).
-_READ_ALL = frozenset({Role.FUND_MANAGER, Role.AUDITOR, Role.SYSTEM})
-
-
-class ReadScope:
-    """What part of the data an actor may read: everything, one landlord's, or own referrals."""
-
-    def __init__(self, actor: Actor) -> None:
-        self.actor = actor
-        self.everything = actor.role in _READ_ALL
-        self.landlord_id = actor.landlord_id if actor.role is Role.LANDLORD else None
-        self.created_by = actor.user_id if actor.role is Role.OPERATOR else None
-        self.mediator_id = (
-            (actor.account_id or actor.user_id) if actor.role is Role.MEDIATOR else None
-        )
-
-    def require_staff_or_landlord(self, what: str) -> None:
-        """The fund reads all of it, a landlord its own; nobody else any of it."""
-        if not self.everything and self.landlord_id is None:
-            raise PermissionDenied(self.actor.role.value, f"leggere {what}")
-
-    def require_staff(self, what: str) -> None:
-        if not self.everything:
-            raise PermissionDenied(self.actor.role.value, f"leggere {what}")
-
-    def require_fund_reader(self) -> None:
-        if self.actor.role not in {Role.FUND_MANAGER, Role.AUDITOR, Role.SYSTEM}:
-            raise PermissionDenied(self.actor.role.value, "leggere i conti del fondo")

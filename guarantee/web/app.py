@@ -39,6 +39,7 @@ from guarantee.web.deps import provide_actor, provide_connection, provide_db, pr
 from guarantee.web.errors import EXCEPTION_HANDLERS
 from guarantee.web.health import HealthProbe
 from guarantee.web.nul_guard import nul_guard_middleware
+from guarantee.web.openapi_errors import document_errors
 from guarantee.web.pages.backoffice import BackofficeController
 from guarantee.web.pages.backoffice_accounts import BackofficeAccountsController
 from guarantee.web.pages.backoffice_attestations import BackofficeAttestationController
@@ -116,7 +117,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             if owned:
                 system.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             login,
@@ -171,3 +172,5 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             "RequestDb": RequestDb,
         },
     )
+    document_errors(app)
+    return app

@@ -66,24 +66,37 @@ def admission_of(state: State) -> Admission:
 async def provide_db(state: State) -> AsyncIterator[RequestDb]:
     admission = admission_of(state)
     await admission.enter()
-    db = RequestDb(state.system.engine)
+    db = RequestDb(state.system.engine, on_close=admission.leave)
     try:
         yield db
     finally:
         # Normally already given back by the handler; closing an idle autocommit connection
         # sends nothing to the server, so this does not block the loop.
-        db.release()
-        admission.leave()
+        db.close()
+
+
+# Litestar (2.25) runs the clean-up of generator dependencies only when *every* dependency
+# was resolved: a request refused by a later one (no token: 401) would keep its slot until
+# the garbage collector finalised the generator, and a few such requests answered 503 to
+# everyone. So the dependencies that may refuse give the slot back themselves (once).
 
 
 async def provide_connection(db: DbDep) -> Connection:
-    if db.holds_connection:
-        return db.lend()
-    return await sync_to_thread(db.lend)
+    try:
+        if db.holds_connection:
+            return db.lend()
+        return await sync_to_thread(db.lend)
+    except BaseException:
+        db.close()
+        raise
 
 
 def provide_actor(request: Request[Any, Any, Any], state: State, db: DbDep) -> Actor:
-    actor = authenticate(request, state.system, db)
+    try:
+        actor = authenticate(request, state.system, db)
+    except BaseException:
+        db.close()
+        raise
     if request.method not in _READS:
         # A write goes through the message bus, which takes a connection of its own.
         db.release_unless_lent()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine
@@ -45,15 +45,21 @@ class Admission:
         self._semaphore.release()
 
 
+class RequestClosed(Exception):
+    """A dependency asked for the connection after the request had been refused."""
+
+
 class RequestDb:
     """The request's one connection: taken on first use, handed back as soon as the request
     is done with it. Reads run without a transaction (autocommit on PostgreSQL: no BEGIN and
     ROLLBACK round trips; on SQLite a read transaction that takes no write lock)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, on_close: Callable[[], None] | None = None) -> None:
         self._engine = engine
         self._conn: Connection | None = None
         self._lent = False
+        self._on_close = on_close
+        self._closed = False
         # The token check and a handler's dependency may ask at the same time from two threads.
         self._lock = threading.Lock()
 
@@ -67,6 +73,8 @@ class RequestDb:
 
     def _connect(self) -> Connection:
         """The held connection, taken now if there is none (the caller holds the lock)."""
+        if self._closed:
+            raise RequestClosed("the request's database slot was already given back")
         if self._conn is None:
             conn = self._engine.connect()
             options = (
@@ -99,6 +107,17 @@ class RequestDb:
             conn, self._conn = self._conn, None
         if conn is not None:
             conn.close()
+
+    def close(self) -> None:
+        """The request is over (answered, or refused by a dependency): the connection and the
+        slot go back, once, whoever gets here first."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            on_close, self._on_close, self._closed = self._on_close, None, True
+        if conn is not None:
+            conn.close()
+        if on_close is not None:
+            on_close()
 
     def discard(self) -> None:
         """Drop a connection the server closed; the next use takes a fresh one."""

@@ -177,7 +177,7 @@ def stranger_records_income(
 @then(parsers.parse("the household's net monthly income is still {income}"))
 def income_unchanged(system: System, story: Story, income: str) -> None:
     with system.engine.connect() as conn:
-        household = households_read.household_detail(conn, story.household_id)
+        household = households_read.household_detail(conn, story.household_id, actor=MANAGER)
     assert household["net_monthly_income"] == euro(income)
     assert [e["action"] for e in household["history"]] == []
 
@@ -214,7 +214,7 @@ def plan_instalments(story: Story, count: int, amount: str, proposed: str) -> No
 )
 def income_history(system: System, story: Story, before: str, after: str, document: str) -> None:
     with system.engine.connect() as conn:
-        household = households_read.household_detail(conn, story.household_id)
+        household = households_read.household_detail(conn, story.household_id, actor=MANAGER)
     change = household["history"][-1]
     assert change["action"] == "income_changed"
     assert change["actor_id"] == story.help_desk.user_id
@@ -259,7 +259,7 @@ def replan_again(system: System, story: Story) -> None:
 def old_plan(system: System, story: Story, status: str, recovered: str) -> None:
     assert story.old_plan is not None and story.old_plan.number is not None
     with system.engine.connect() as conn:
-        plan = claims_read.plan_detail(conn, story.old_plan.number)
+        plan = claims_read.plan_detail(conn, story.old_plan.number, actor=MANAGER)
     assert plan["status"] == status
     assert plan["recovered"] == euro(recovered)
     assert plan["balance"] == Decimal("0.00")
@@ -283,6 +283,7 @@ def claim_under_new_plan(system: System, story: Story, status: str) -> None:
         claim = claims_read.claim_detail(
             conn,
             story.claim_number,
+            actor=MANAGER,
             products=system.deps.products,
             today=system.deps.clock.today(),
         )
@@ -531,7 +532,7 @@ def ruleset_kept(story: Story) -> None:
 def issue_history(system: System, story: Story, issued: str, submitted: str) -> None:
     assert story.guarantee is not None and story.guarantee.number is not None
     with system.engine.connect() as conn:
-        detail = guarantees_read.guarantee_detail(conn, story.guarantee.number)
+        detail = guarantees_read.guarantee_detail(conn, story.guarantee.number, actor=MANAGER)
     issue = next(e for e in detail["history"] if e["action"] == "issue")
     assert issue["after"]["product_version"] == issued
     assert issue["after"]["product_version_at_submission"] == submitted

@@ -167,7 +167,9 @@ def live_guarantees(system: System, books: Books, count: int, first: str, last: 
     assert len(books.issued) == count
     assert (books.issued[0], books.issued[-1]) == (first, last)
     with system.engine.connect() as conn:
-        assert {guarantee_detail(conn, n)["status"] for n in books.issued} == {"issued"}
+        assert {guarantee_detail(conn, n, actor=MANAGER)["status"] for n in books.issued} == {
+            "issued"
+        }
 
 
 @then(parsers.parse('the request is refused with "{message}"'))
@@ -180,7 +182,7 @@ def refused(books: Books, message: str) -> None:
 def nothing_written(system: System, books: Books) -> None:
     assert snapshot(system) == books.before
     with system.engine.connect() as conn:
-        detail = guarantee_detail(conn, books.application)
+        detail = guarantee_detail(conn, books.application, actor=MANAGER)
     assert detail["status"] == "approved" and detail["number"] is None
 
 

@@ -48,7 +48,7 @@ def attempt(world: World, system: System, command: c.Command, actor: Actor = MAN
 
 def status_of(system: System, number: str) -> str:
     with system.engine.connect() as conn:
-        return str(guarantee_detail(conn, number)["status"])
+        return str(guarantee_detail(conn, number, actor=MANAGER)["status"])
 
 
 @given(parsers.parse('the fund "{name}" holds {amount}'), target_fixture="world")
@@ -185,7 +185,7 @@ def daily_expiry(system: System, world: World, day: str) -> None:
 @then(parsers.parse('the application is "{status}" under rule set "{version}"'))
 def application_outcome(system: System, world: World, status: str, version: str) -> None:
     with system.engine.connect() as conn:
-        detail = guarantee_detail(conn, world.number)
+        detail = guarantee_detail(conn, world.number, actor=MANAGER)
     assert detail["status"] == status
     assert detail["ruleset_version"] == version
     assert detail["eligibility"]["outcome"] == status
@@ -221,7 +221,7 @@ def refused(world: World, message: str) -> None:
 @then(parsers.parse('the audit trail of the guarantee shows {actions} by "{user}"'))
 def audit_trail(system: System, world: World, actions: str, user: str) -> None:
     with system.engine.connect() as conn:
-        history = guarantee_detail(conn, world.number)["history"]
+        history = guarantee_detail(conn, world.number, actor=MANAGER)["history"]
     assert [h["action"] for h in history] == [a.strip() for a in actions.split(",")]
     managed = [h for h in history if h["action"] in {"approve", "issue", "activate"}]
     assert {h["actor_id"] for h in managed} == {user}

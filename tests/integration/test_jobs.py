@@ -7,10 +7,13 @@ from datetime import UTC, date, datetime
 
 from guarantee.adapters.clock import FixedClock
 from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor
 from guarantee.jobs.runner import JobRunner
 from guarantee.read.guarantees import guarantee_detail
 from tests.conftest import REDIS_URL
 from tests.support import builders
+
+READER = Actor.system("tests")  # reads every row
 
 
 def test_the_daily_job_expires_guarantees_past_their_end_and_only_those(
@@ -35,8 +38,8 @@ def test_the_daily_job_expires_guarantees_past_their_end_and_only_those(
         runner.worker.stop()
         runner.broker.close()
     with system.engine.connect() as conn:
-        assert guarantee_detail(conn, ending.number or "")["status"] == "expired"
-        assert guarantee_detail(conn, lasting.number or "")["status"] == "issued"
-        history = guarantee_detail(conn, ending.number or "")["history"]
+        assert guarantee_detail(conn, ending.number or "", actor=READER)["status"] == "expired"
+        assert guarantee_detail(conn, lasting.number or "", actor=READER)["status"] == "issued"
+        history = guarantee_detail(conn, ending.number or "", actor=READER)["history"]
     assert history[-1]["actor_id"] == "scheduler"
     assert history[-1]["action"] == "expire"

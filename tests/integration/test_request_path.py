@@ -26,7 +26,7 @@ from guarantee.adapters.db import tables
 from guarantee.adapters.db.account_store import Tokens
 from guarantee.adapters.db.engine import normalise_url
 from guarantee.bootstrap import System, bootstrap
-from guarantee.domain.actors import Role
+from guarantee.domain.actors import Actor, Role
 from guarantee.read import guarantees as read
 from guarantee.settings import Settings
 from tests.conftest import POSTGRES_URL
@@ -40,6 +40,8 @@ REQUESTS_PER_CLIENT = 4
 REQUEST_TIMEOUT = 20.0
 HEALTH_TIMEOUT = 3.0
 SHUTDOWN_TIMEOUT = 3
+
+READER = Actor.system("tests")  # reads every row
 
 
 def bearer(system: System) -> dict[str, str]:
@@ -249,7 +251,7 @@ def test_the_guarantee_detail_in_plain_sql_reads_what_the_tables_give(system: Sy
     number = builders.issued_guarantee(system, fund.id).number or ""
     g = tables.guarantees.c
     with system.engine.connect() as conn:
-        fast = read.guarantee_detail(conn, number)
+        fast = read.guarantee_detail(conn, number, actor=READER)
         row = conn.execute(read._guarantee_select(g.eligibility).where(g.number == number)).one()
         a = tables.audit_events.c
         history = conn.execute(

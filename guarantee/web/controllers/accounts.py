@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from guarantee.adapters.db import tables
 from guarantee.domain.actors import Actor, Role
+from guarantee.read.access import rows_of
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import (
     AccountIn,
@@ -108,7 +108,7 @@ class AccountController(Controller):
     @get("/", sync_to_thread=True)
     def list_accounts(self, conn: ConnectionDep, actor: ActorDep) -> list[AccountOut]:
         """Every account, for fund managers and auditors."""
-        ReadScope(actor).require_fund_reader()
+        rows_of(actor).require_staff("gli account")
         return _accounts(conn)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Body, HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -19,7 +21,6 @@ from guarantee.read import access
 from guarantee.read import claims as read
 from guarantee.services import commands as c
 from guarantee.services.handlers.mediation import ArrearsReported
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import (
     ArrearsReportIn,
@@ -67,28 +68,13 @@ IdempotencyKey = Annotated[
 def _case_out(
     system: SystemDep, conn: ConnectionDep, actor: Actor, number: str
 ) -> MediationCaseDetailOut:
-    scope = ReadScope(actor)
-    if scope.created_by is not None:
-        scope.require_staff("le pratiche di mediazione")
-    row = read.case_detail(
-        conn,
-        number,
-        today=system.deps.clock.today(),
-        landlord_id=scope.landlord_id,
-        mediator_id=scope.mediator_id,
-    )
+    row = read.case_detail(conn, number, actor=actor, today=system.deps.clock.today())
     return MediationCaseDetailOut.model_validate(access.case_view(actor, row))
 
 
 def _claim_out(system: SystemDep, conn: ConnectionDep, actor: Actor, number: str) -> ClaimDetailOut:
-    scope = ReadScope(actor)
-    scope.require_staff_or_landlord("le richieste di escussione")
     row = read.claim_detail(
-        conn,
-        number,
-        products=system.deps.products,
-        today=system.deps.clock.today(),
-        landlord_id=scope.landlord_id,
+        conn, number, actor=actor, products=system.deps.products, today=system.deps.clock.today()
     )
     return ClaimDetailOut.model_validate(access.claim_view(actor, row))
 
@@ -156,16 +142,8 @@ class MediationCaseController(Controller):
         status: MediationStatus | None = None,
     ) -> list[MediationCaseOut]:
         """``overdue=true``: cases whose first contact is past due and not yet made."""
-        scope = ReadScope(actor)
-        if scope.created_by is not None:
-            scope.require_staff("le pratiche di mediazione")
         rows = read.list_cases(
-            conn,
-            today=system.deps.clock.today(),
-            overdue=overdue,
-            status=status,
-            landlord_id=scope.landlord_id,
-            mediator_id=scope.mediator_id,
+            conn, actor=actor, today=system.deps.clock.today(), overdue=overdue, status=status
         )
         return [MediationCaseOut.model_validate(access.case_view(actor, r)) for r in rows]
 
@@ -306,6 +284,27 @@ class EvidenceForm:
     description: str = ""
 
 
+def _with_reason(
+    name: str, path: str, command: Callable[[str, str], c.Command], summary: str
+) -> HTTPRouteHandler:
+    """A claim step that needs only a reason (refuse a proposed payment, revoke a decision,
+    withdraw): the command on the bus, then the claim as this actor reads it."""
+
+    def step(
+        self: Controller,
+        number: str,
+        data: JSONBody[RequiredReasonIn],
+        system: SystemDep,
+        conn: ConnectionDep,
+        actor: ActorDep,
+    ) -> ClaimDetailOut:
+        system.bus.handle(command(number, data.reason), actor)
+        return _claim_out(system, conn, actor, number)
+
+    step.__name__ = step.__qualname__ = name
+    return post(path, status_code=HTTP_200_OK, sync_to_thread=True, description=summary)(step)
+
+
 class ClaimController(Controller):
     path = "/api/v1/claims"
     tags = ("claims",)
@@ -314,9 +313,7 @@ class ClaimController(Controller):
     def list_claims(
         self, conn: ConnectionDep, actor: ActorDep, status: ClaimStatus | None = None
     ) -> list[ClaimOut]:
-        scope = ReadScope(actor)
-        scope.require_staff_or_landlord("le richieste di escussione")
-        rows = read.list_claims(conn, status=status, landlord_id=scope.landlord_id)
+        rows = read.list_claims(conn, actor=actor, status=status)
         return [ClaimOut.model_validate(access.claim_view(actor, r)) for r in rows]
 
     @post(
@@ -456,45 +453,25 @@ class ClaimController(Controller):
         system.bus.handle(c.ProposeClaimPayment(number, body.payment_reference, body.note), actor)
         return _claim_out(system, conn, actor, number)
 
-    @post("/{number:str}/payment-proposal/refuse", status_code=HTTP_200_OK, sync_to_thread=True)
-    def refuse_payment(
-        self,
-        number: str,
-        data: JSONBody[RequiredReasonIn],
-        system: SystemDep,
-        conn: ConnectionDep,
-        actor: ActorDep,
-    ) -> ClaimDetailOut:
-        """Turn a proposed payment down, with a reason; the decision stands."""
-        system.bus.handle(c.RefuseClaimPayment(number, data.reason), actor)
-        return _claim_out(system, conn, actor, number)
-
-    @post("/{number:str}/revoke-decision", status_code=HTTP_200_OK, sync_to_thread=True)
-    def revoke_decision(
-        self,
-        number: str,
-        data: JSONBody[RequiredReasonIn],
-        system: SystemDep,
-        conn: ConnectionDep,
-        actor: ActorDep,
-    ) -> ClaimDetailOut:
-        """Revoke an unpaid decision (its commitment is released); the claim is reviewed
-        and decided again."""
-        system.bus.handle(c.RevokeClaimDecision(number, data.reason), actor)
-        return _claim_out(system, conn, actor, number)
-
-    @post("/{number:str}/withdraw", status_code=HTTP_200_OK, sync_to_thread=True)
-    def withdraw(
-        self,
-        number: str,
-        data: JSONBody[RequiredReasonIn],
-        system: SystemDep,
-        conn: ConnectionDep,
-        actor: ActorDep,
-    ) -> ClaimDetailOut:
-        """The landlord withdraws its claim before it is paid."""
-        system.bus.handle(c.WithdrawClaim(number, data.reason), actor)
-        return _claim_out(system, conn, actor, number)
+    refuse_payment = _with_reason(
+        "refuse_payment",
+        "/{number:str}/payment-proposal/refuse",
+        c.RefuseClaimPayment,
+        "Turn a proposed payment down, with a reason; the decision stands.",
+    )
+    revoke_decision = _with_reason(
+        "revoke_decision",
+        "/{number:str}/revoke-decision",
+        c.RevokeClaimDecision,
+        "Revoke an unpaid decision (its commitment is released); the claim is reviewed and "
+        "decided again.",
+    )
+    withdraw = _with_reason(
+        "withdraw",
+        "/{number:str}/withdraw",
+        c.WithdrawClaim,
+        "The landlord withdraws its claim before it is paid.",
+    )
 
 
 class RecoveryPlanController(Controller):
@@ -513,12 +490,11 @@ class RecoveryPlanController(Controller):
         plan = system.bus.handle(
             c.CreateRecoveryPlan(data.claim_number, data.first_due_on, data.instalments), actor
         )
-        return RecoveryPlanOut.model_validate(read.plan_detail(conn, plan.number))
+        return RecoveryPlanOut.model_validate(read.plan_detail(conn, plan.number, actor=actor))
 
     @get("/{number:str}", sync_to_thread=True)
     def plan_detail(self, number: str, conn: ConnectionDep, actor: ActorDep) -> RecoveryPlanOut:
-        ReadScope(actor).require_staff("i piani di rientro")
-        return RecoveryPlanOut.model_validate(read.plan_detail(conn, number))
+        return RecoveryPlanOut.model_validate(read.plan_detail(conn, number, actor=actor))
 
     @post(
         "/{number:str}/instalments/{instalment_id:str}",
@@ -539,7 +515,7 @@ class RecoveryPlanController(Controller):
             c.RecordRecoveryInstalment(number, instalment_id, data.paid, data.on, data.reason),
             actor,
         )
-        return RecoveryPlanOut.model_validate(read.plan_detail(conn, number))
+        return RecoveryPlanOut.model_validate(read.plan_detail(conn, number, actor=actor))
 
     @post("/{number:str}/replan", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def replan(
@@ -554,7 +530,7 @@ class RecoveryPlanController(Controller):
         paid stays paid) and the new plan returned asks the rest at the new income's share."""
         command = c.ReplanRecovery(number, data.first_due_on, data.reason, data.instalments)
         plan = system.bus.handle(command, actor)
-        return RecoveryPlanOut.model_validate(read.plan_detail(conn, plan.number))
+        return RecoveryPlanOut.model_validate(read.plan_detail(conn, plan.number, actor=actor))
 
     @post("/{number:str}/write-off", status_code=HTTP_200_OK, sync_to_thread=True)
     def write_off(
@@ -567,4 +543,4 @@ class RecoveryPlanController(Controller):
     ) -> RecoveryPlanOut:
         """Write off what will not come back: the proposed part only, or all that is owed."""
         system.bus.handle(c.WriteOffRecoveryPlan(number, data.reason, data.proposed_only), actor)
-        return RecoveryPlanOut.model_validate(read.plan_detail(conn, number))
+        return RecoveryPlanOut.model_validate(read.plan_detail(conn, number, actor=actor))

@@ -22,7 +22,6 @@ from guarantee.read import print_batches as batches
 from guarantee.read.audit_verify import file_problem
 from guarantee.read.guarantees import guarantee_detail, guarantee_visible
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import DocumentOut, PrintBatchOut, VerificationOut
 
@@ -64,14 +63,7 @@ class DocumentController(Controller):
     def list_documents(
         self, number: str, conn: ConnectionDep, actor: ActorDep
     ) -> list[DocumentOut]:
-        scope = ReadScope(actor)
-        guarantee = guarantee_detail(
-            conn,
-            number,
-            landlord_id=scope.landlord_id,
-            created_by=scope.created_by,
-            mediator_id=scope.mediator_id,
-        )
+        guarantee = guarantee_detail(conn, number, actor=actor)
         # Only the documents addressed to this reader (a landlord never gets the tenant's).
         return [
             DocumentOut.model_validate(row)
@@ -84,14 +76,7 @@ class DocumentController(Controller):
         self, document_id: str, conn: ConnectionDep, actor: ActorDep, system: SystemDep
     ) -> Response[bytes]:
         found = read.document_file(conn, document_id)
-        scope = ReadScope(actor)
-        visible = scope.everything or guarantee_visible(
-            conn,
-            found["guarantee_id"],
-            landlord_id=scope.landlord_id,
-            created_by=scope.created_by,
-            mediator_id=scope.mediator_id,
-        )
+        visible = guarantee_visible(conn, found["guarantee_id"], actor=actor)
         if not visible or not access.may_download(actor, found["kind"]):
             raise NotFound("documento", document_id)
         content = FileStore(system.settings.storage_dir).get(found["storage_key"])

@@ -13,9 +13,9 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from guarantee.domain.ledger import Account
 from guarantee.read import funds as read
+from guarantee.read.access import rows_of
 from guarantee.read.ledger_csv import ledger_csv_chunks
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, DbDep, SystemDep
 from guarantee.web.schemas import (
     ContributionIn,
@@ -37,7 +37,7 @@ class FundController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_funds(self, conn: ConnectionDep, actor: ActorDep) -> list[FundOut]:
-        ReadScope(actor).require_fund_reader()
+        rows_of(actor).require_staff("i conti del fondo")
         return [FundOut.model_validate(f) for f in read.list_funds(conn)]
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
@@ -56,7 +56,7 @@ class FundController(Controller):
         self, fund_id: str, conn: ConnectionDep, actor: ActorDep, as_of: date | None = None
     ) -> FundOut:
         """The fund's figures now, or at the end of the day ``as_of`` (YYYY-MM-DD)."""
-        ReadScope(actor).require_fund_reader()
+        rows_of(actor).require_staff("i conti del fondo")
         figures = read.fund_figures(conn, fund_id, as_of)
         agree = as_of is not None or read.books_agree(conn, fund_id)
         return FundOut.model_validate({**figures, "books_agree": agree})
@@ -99,7 +99,7 @@ class FundController(Controller):
         page_size: PageSize = 100,
         after: str | None = None,
     ) -> Page[LedgerLineOut]:
-        ReadScope(actor).require_fund_reader()
+        rows_of(actor).require_staff("i conti del fondo")
         read.fund_figures(conn, fund_id)  # 404 for an unknown fund, not an empty page
         found = read.ledger_page(
             conn,
@@ -125,7 +125,7 @@ class FundController(Controller):
         account: Account | None = None,
     ) -> Stream:
         """The ledger as CSV for a spreadsheet (`;`, decimal comma, UTF-8 with BOM), streamed."""
-        ReadScope(actor).require_fund_reader()
+        rows_of(actor).require_staff("i conti del fondo")
         read.fund_figures(conn, fund_id)  # 404 before any byte is sent
         agree = read.books_agree(conn, fund_id)
 

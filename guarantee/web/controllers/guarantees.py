@@ -18,9 +18,7 @@ from guarantee.read.cover import cover_lines, cover_state
 from guarantee.read.paging import Page as Found
 from guarantee.read.renewals import renewal_state
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.controllers.households import contacts_data
-from guarantee.web.controllers.openapi_errors import errors
 from guarantee.web.deps import ActorDep, DbDep, SystemDep, read_as_actor
 from guarantee.web.schemas import (
     ApplicationIn,
@@ -45,14 +43,7 @@ def _page(found: Found, request: Request[Any, Any, Any]) -> Page[GuaranteeOut]:
 
 
 def _detail_row(system: System, conn: Connection, actor: Actor, number: str) -> dict[str, Any]:
-    scope = ReadScope(actor)
-    row = read.guarantee_detail(
-        conn,
-        number,
-        landlord_id=scope.landlord_id,
-        created_by=scope.created_by,
-        mediator_id=scope.mediator_id,
-    )
+    row = read.guarantee_detail(conn, number, actor=actor)
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_state(conn, row["id"], product, row["monthly_rent"])
     renewal = renewal_state(row, product, system.deps.clock.today())
@@ -92,13 +83,10 @@ class ApplicationController(Controller):
         after: str | None = None,
     ) -> Page[GuaranteeOut]:
         def find(conn: Connection, actor: Actor) -> Found:
-            scope = ReadScope(actor)
             return read.list_guarantees(
                 conn,
+                actor=actor,
                 statuses=status,
-                landlord_id=scope.landlord_id,
-                created_by=scope.created_by,
-                mediator_id=scope.mediator_id,
                 applications_only=True,
                 page=page,
                 page_size=page_size,
@@ -164,13 +152,11 @@ class GuaranteeController(Controller):
         after: str | None = None,
     ) -> Page[GuaranteeOut]:
         def find(conn: Connection, actor: Actor) -> Found:
-            scope = ReadScope(actor)
             return read.list_guarantees(
                 conn,
+                actor=actor,
                 statuses=status,
-                landlord_id=scope.landlord_id or landlord_id,
-                created_by=scope.created_by,
-                mediator_id=scope.mediator_id,
+                landlord_id=landlord_id,
                 fund_id=fund_id,
                 municipality=municipality,
                 page=page,
@@ -190,7 +176,6 @@ class GuaranteeController(Controller):
         "/{number:str}/renew",
         status_code=HTTP_200_OK,
         sync_to_thread=True,
-        responses=errors(401, 403, 404, 409, 422),
     )
     def renew(
         self,

@@ -7,11 +7,9 @@ from litestar import Controller, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK
 
-from guarantee.domain.actors import Actor, Role
-from guarantee.domain.errors import NotFound
+from guarantee.domain.actors import Actor
 from guarantee.read import households as read
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
 from guarantee.web.schemas import (
     ContactsIn,
@@ -32,21 +30,7 @@ def contacts_data(data: ContactsIn) -> c.ContactsData:
 
 
 def _detail(conn: ConnectionDep, actor: Actor, household_id: str) -> HouseholdOut:
-    scope = ReadScope(actor)
-    if scope.mediator_id is not None and read.household_in_cases_of(
-        conn, household_id, scope.mediator_id
-    ):
-        # A mediator reads the household of a case assigned to it: it must reach the tenant.
-        return HouseholdOut.model_validate(read.household_detail(conn, household_id))
-    if not scope.everything and scope.created_by is None:
-        # A landlord never sees a household's means (SPEC §8), nor a mediator one that is
-        # not in its cases: as if it did not exist.
-        raise NotFound("nucleo familiare", household_id)
-    if actor.role is Role.OPERATOR:
-        found = read.household_detail(conn, household_id, referred_by=actor.user_id)
-    else:
-        found = read.household_detail(conn, household_id)
-    return HouseholdOut.model_validate(found)
+    return HouseholdOut.model_validate(read.household_detail(conn, household_id, actor=actor))
 
 
 class HouseholdController(Controller):

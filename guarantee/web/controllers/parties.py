@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from sqlalchemy import Connection
 
-from guarantee.domain.errors import NotFound
+from guarantee.domain.actors import Actor
 from guarantee.read import access
 from guarantee.read import guarantees as read
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import ActorDep, ConnectionDep, DbDep, SystemDep
 from guarantee.web.schemas import (
     LandlordContactsIn,
@@ -31,6 +31,12 @@ PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
 PageSize = Annotated[int, Parameter(ge=1, le=500)]
 
 
+def _landlord_out(conn: Connection, actor: Actor, landlord_id: str) -> LandlordDetailOut:
+    """The record as this actor reads it (a landlord its own, without who changed it)."""
+    row = read.landlord_detail(conn, landlord_id, actor=actor)
+    return LandlordDetailOut.model_validate(access.shaped("landlord", actor, row, landlord_id))
+
+
 class LandlordController(Controller):
     path = "/api/v1/landlords"
     tags = ("landlords",)
@@ -46,7 +52,7 @@ class LandlordController(Controller):
         page_size: PageSize = 50,
         after: str | None = None,
     ) -> Page[LandlordOut]:
-        ReadScope(actor).require_staff("i locatori")
+        access.rows_of(actor).require_staff("i locatori")
         found = read.list_landlords(conn, q=q, page=page, page_size=page_size, after=after)
         return page_of(found, LandlordOut, request)
 
@@ -56,18 +62,14 @@ class LandlordController(Controller):
     ) -> LandlordOut:
         landlord = system.bus.handle(c.EnrolLandlord(**data.model_dump()), actor)
         with db.reading() as conn:
-            found = read.landlord_detail(conn, landlord.id)
+            found = read.landlord_detail(conn, landlord.id, actor=actor)
         return LandlordOut.model_validate(found)
 
     @get("/{landlord_id:str}", sync_to_thread=True)
     def landlord_detail(
         self, landlord_id: str, conn: ConnectionDep, actor: ActorDep
     ) -> LandlordDetailOut:
-        scope = ReadScope(actor)
-        if not scope.everything and scope.landlord_id != landlord_id:
-            raise NotFound("locatore", landlord_id)
-        row = read.landlord_detail(conn, landlord_id)
-        return LandlordDetailOut.model_validate(access.shaped("landlord", actor, row, landlord_id))
+        return _landlord_out(conn, actor, landlord_id)
 
     # -- records a fund manager keeps current (each change audited with before and after) --
 
@@ -83,7 +85,7 @@ class LandlordController(Controller):
         """Re-validated; confirmed by email to the landlord's address and its previous one;
         payments to the new IBAN need a second fund manager for the product's hold days."""
         system.bus.handle(c.ChangeLandlordIban(landlord_id, data.iban, data.reason), actor)
-        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
+        return _landlord_out(conn, actor, landlord_id)
 
     @post("/{landlord_id:str}/contacts", status_code=HTTP_200_OK, sync_to_thread=True)
     def change_contacts(
@@ -98,7 +100,7 @@ class LandlordController(Controller):
             landlord_id, data.email, data.reason, data.phone, data.address
         )
         system.bus.handle(command, actor)
-        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
+        return _landlord_out(conn, actor, landlord_id)
 
     @post("/{landlord_id:str}/legal-representative", status_code=HTTP_200_OK, sync_to_thread=True)
     def change_legal_representative(
@@ -113,7 +115,7 @@ class LandlordController(Controller):
             landlord_id, data.full_name, data.tax_code, data.reason
         )
         system.bus.handle(command, actor)
-        return LandlordDetailOut.model_validate(read.landlord_detail(conn, landlord_id))
+        return _landlord_out(conn, actor, landlord_id)
 
 
 class PropertyController(Controller):
@@ -131,12 +133,10 @@ class PropertyController(Controller):
         page_size: PageSize = 50,
         after: str | None = None,
     ) -> Page[PropertyOut]:
-        scope = ReadScope(actor)
-        if not scope.everything and scope.landlord_id is None:
-            scope.require_staff("gli immobili")
         found = read.list_properties(
             conn,
-            landlord_id=scope.landlord_id or landlord_id,
+            actor=actor,
+            landlord_id=landlord_id,
             page=page,
             page_size=page_size,
             after=after,
@@ -149,15 +149,12 @@ class PropertyController(Controller):
     ) -> PropertyOut:
         dwelling = system.bus.handle(c.AddProperty(**data.model_dump()), actor)
         with db.reading() as conn:
-            found = read.property_detail(conn, dwelling.id)
+            found = read.property_detail(conn, dwelling.id, actor=actor)
         return PropertyOut.model_validate(found)
 
     @get("/{property_id:str}", sync_to_thread=True)
     def property_detail(
         self, property_id: str, conn: ConnectionDep, actor: ActorDep
     ) -> PropertyOut:
-        scope = ReadScope(actor)
-        found = read.property_detail(conn, property_id)
-        if not scope.everything and found["landlord_id"] != scope.landlord_id:
-            raise NotFound("immobile", property_id)
+        found = read.property_detail(conn, property_id, actor=actor)
         return PropertyOut.model_validate(found)

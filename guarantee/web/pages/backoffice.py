@@ -408,7 +408,7 @@ class BackofficeController(Controller):
             return _not_found(system)
         try:
             with db.reading() as conn:
-                row = guarantees_read.guarantee_detail(conn, number)
+                row = guarantees_read.guarantee_detail(conn, number, actor=actor)
         except NotFound:
             return _not_found(system)
         form = FormState.of(data)
@@ -458,7 +458,7 @@ class BackofficeController(Controller):
         today = system.deps.clock.today()
         try:
             with db.reading() as conn:
-                row = guarantees_read.guarantee_detail(conn, number)
+                row = guarantees_read.guarantee_detail(conn, number, actor=actor)
                 if "issue" not in access.actions_for(actor, "guarantee", row["allowed_actions"]):
                     raise NotFound("garanzia", number)
                 fund_id = row["fund_id"] or queues.default_fund_id(conn)
@@ -513,7 +513,7 @@ def _queue_page(
 def _guarantee_context(
     conn: Connection, system: System, actor: Actor, number: str
 ) -> dict[str, Any]:
-    row = guarantees_read.guarantee_detail(conn, number)
+    row = guarantees_read.guarantee_detail(conn, number, actor=actor)
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_lines(cover_state(conn, row["id"], product, row["monthly_rent"]))
     guarantee = access.shaped("guarantee", actor, row | {"cover": cover})

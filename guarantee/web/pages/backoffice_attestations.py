@@ -23,7 +23,6 @@ from guarantee.domain.households import ReferralSource
 from guarantee.read import access
 from guarantee.read import attestations as read
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
 from guarantee.web.pages.backoffice import (
@@ -102,9 +101,7 @@ class BackofficeAttestationController(Controller):
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
         with db.reading() as conn:
-            rows = read.list_attestations(
-                conn, system.deps.clock.today(), created_by=ReadScope(actor).created_by
-            )
+            rows = read.list_attestations(conn, system.deps.clock.today(), actor=actor)
         return render(
             system,
             "backoffice/attestations.html.j2",
@@ -210,9 +207,7 @@ class BackofficeAttestationController(Controller):
             return _refused(request, system, error)
         try:
             with db.reading() as conn:
-                row = read.attestation_detail(
-                    conn, number, system.deps.clock.today(), created_by=ReadScope(actor).created_by
-                )
+                row = read.attestation_detail(conn, number, system.deps.clock.today(), actor=actor)
         except NotFound:
             return _refused(request, system, NotStaff())
         attestation = access.shaped("attestation", actor, row, number)

@@ -24,7 +24,6 @@ from guarantee.read import access
 from guarantee.read import claims as claims_read
 from guarantee.read.history import history_of
 from guarantee.services import commands as c
-from guarantee.services.permissions import ReadScope
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import forms
 from guarantee.web.pages.backoffice import (
@@ -75,10 +74,6 @@ def _time(text: str, field_name: str) -> time:
     return time(int(found.group(1)), int(found.group(2)))
 
 
-def _mediator_scope(actor: Actor) -> str | None:
-    return ReadScope(actor).mediator_id
-
-
 def deadline_words(system: System, case: dict[str, Any], today: date) -> str:
     """The first contact's deadline told in working days: due in N, due today, or late by N."""
     if case["first_contact_on"] is not None:
@@ -112,7 +107,7 @@ class BackofficeCasesController(Controller):
             return _refused(request, system, error)
         today = system.deps.clock.today()
         with db.reading() as conn:
-            rows = claims_read.list_cases(conn, today=today, mediator_id=_mediator_scope(actor))
+            rows = claims_read.list_cases(conn, actor=actor, today=today)
         cases = [access.case_view(actor, row) for row in rows]
         for case in cases:
             case["deadline_words"] = deadline_words(system, case, today)
@@ -336,9 +331,7 @@ def _detail(conn: Any, system: System, actor: Actor, number: str) -> dict[str, A
     """The case as this person may read it: a mediator only its own, the fund any."""
     if actor.role not in (Role.MEDIATOR, Role.FUND_MANAGER, Role.AUDITOR):
         raise NotFound("pratica di mediazione", number)
-    return claims_read.case_detail(
-        conn, number, today=system.deps.clock.today(), mediator_id=_mediator_scope(actor)
-    )
+    return claims_read.case_detail(conn, number, actor=actor, today=system.deps.clock.today())
 
 
 def _needed(action: str) -> str:

@@ -284,7 +284,7 @@ def _act(
         return _refused(request, system, error)
     try:
         with db.reading() as conn:
-            row = _detail(conn, system, number)
+            row = _detail(conn, system, actor, number)
     except NotFound:
         return _not_found(system)
     form = FormState.of(data)
@@ -318,9 +318,9 @@ def _act(
     return _claim_page(system, db, actor, token, number, action, form, 400)
 
 
-def _detail(conn: Connection, system: System, number: str) -> dict[str, Any]:
+def _detail(conn: Connection, system: System, actor: Actor, number: str) -> dict[str, Any]:
     return claims_read.claim_detail(
-        conn, number, products=system.deps.products, today=system.deps.clock.today()
+        conn, number, actor=actor, products=system.deps.products, today=system.deps.clock.today()
     )
 
 
@@ -336,16 +336,18 @@ def _claim_page(
 ) -> Response[str]:
     try:
         with db.reading() as conn:
-            row = _detail(conn, system, number)
+            row = _detail(conn, system, actor, number)
             product = system.deps.products.get(row["product_code"], row["product_version"]).product
             checks = coverage_checks(
                 row, product, mediation_ended=claims_read.mediation_ended(conn, row["guarantee_id"])
             )
             cases = claims_read.cases_on_guarantee(conn, row["guarantee_id"])
             history = history_of(conn, "claim", str(row["id"]))
-            guarantee = guarantees_read.guarantee_detail(conn, row["guarantee_number"])
+            guarantee = guarantees_read.guarantee_detail(conn, row["guarantee_number"], actor=actor)
             landlord = access.shaped(
-                "landlord", actor, guarantees_read.landlord_detail(conn, guarantee["landlord_id"])
+                "landlord",
+                actor,
+                guarantees_read.landlord_detail(conn, guarantee["landlord_id"], actor=actor),
             )
     except NotFound:
         return _not_found(system)

@@ -133,7 +133,7 @@ class BackofficePeopleController(Controller):
     ) -> Response[str]:
         try:
             with db.reading() as conn:
-                row = guarantees_read.landlord_detail(conn, landlord_id)
+                row = guarantees_read.landlord_detail(conn, landlord_id, actor=actor)
                 record = access.shaped("landlord", actor, row, landlord_id)
                 guarantees = people_search.landlord_guarantees(conn, landlord_id)
         except NotFound:
@@ -432,7 +432,7 @@ def _send(
 
 
 def _household(conn: Connection, actor: Actor, household_id: str) -> dict[str, Any]:
-    row = households_read.household_detail(conn, household_id)
+    row = households_read.household_detail(conn, household_id, actor=actor)
     return access.shaped("household", actor, row, household_id)
 
 

@@ -364,7 +364,7 @@ class PortalController(Controller):
             record = access.shaped(
                 "landlord",
                 actor,
-                guarantees_read.landlord_detail(conn, actor.landlord_id),
+                guarantees_read.landlord_detail(conn, actor.landlord_id, actor=actor),
                 actor.landlord_id,
             )
         if data is None or done:
@@ -397,13 +397,11 @@ class PortalController(Controller):
         if (refused := _only_landlords(system, actor, token)) is not None:
             return refused
         with db.reading() as conn:
-            found = guarantees_read.list_guarantees(
-                conn, landlord_id=actor.landlord_id, page=1, page_size=200
-            )
+            found = guarantees_read.list_guarantees(conn, actor=actor, page=1, page_size=200)
             rows = [access.shaped("guarantee", actor, row) for row in found.items]
             claims = [
                 access.shaped("claim", actor, row)
-                for row in claims_read.list_claims(conn, landlord_id=actor.landlord_id)
+                for row in claims_read.list_claims(conn, actor=actor)
             ]
         return render(
             system, "portal/home.html.j2", actor=actor, token=token, guarantees=rows, claims=claims
@@ -439,9 +437,7 @@ class PortalController(Controller):
                 found = documents_read.document_file(conn, document_id)
             except NotFound:
                 return _not_found(system, actor, token)
-            visible = guarantees_read.guarantee_visible(
-                conn, found["guarantee_id"], landlord_id=actor.landlord_id, created_by=None
-            )
+            visible = guarantees_read.guarantee_visible(conn, found["guarantee_id"], actor=actor)
         if not visible or not access.may_download(actor, found["kind"]):
             return _not_found(system, actor, token)
         content = FileStore(system.settings.storage_dir).get(found["storage_key"])
@@ -652,9 +648,9 @@ class PortalController(Controller):
                     number,
                     products=system.deps.products,
                     today=today,
-                    landlord_id=actor.landlord_id,
+                    actor=actor,
                 )
-                cases = claims_read.list_cases(conn, landlord_id=actor.landlord_id, today=today)
+                cases = claims_read.list_cases(conn, actor=actor, today=today)
         except NotFound:
             return _not_found(system, actor, token)
         claim = access.shaped("claim", actor, row)
@@ -740,18 +736,14 @@ def _landlord_on_guarantee(
 
 
 def _own_guarantee(conn: Connection, actor: Actor, number: str) -> dict[str, Any]:
-    row = guarantees_read.guarantee_detail(
-        conn, number, landlord_id=actor.landlord_id, created_by=None
-    )
+    row = guarantees_read.guarantee_detail(conn, number, actor=actor)
     return access.shaped("guarantee", actor, row)
 
 
 def _guarantee_context(
     conn: Connection, system: System, actor: Actor, number: str
 ) -> dict[str, Any]:
-    row = guarantees_read.guarantee_detail(
-        conn, number, landlord_id=actor.landlord_id, created_by=None
-    )
+    row = guarantees_read.guarantee_detail(conn, number, actor=actor)
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_lines(cover_state(conn, row["id"], product, row["monthly_rent"]))
     renewal = renewal_state(row, product, system.deps.clock.today())
@@ -763,7 +755,7 @@ def _guarantee_context(
     ]
     claims = [
         access.shaped("claim", actor, c)
-        for c in claims_read.list_claims(conn, landlord_id=actor.landlord_id)
+        for c in claims_read.list_claims(conn, actor=actor)
         if c["guarantee_number"] == number
     ]
     return {

@@ -56,9 +56,29 @@ PositiveAmount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)
 NonNegativeAmount = Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
 # Money goes out as a string with two decimals, always ("0.00", "1350.00"), whatever the
 # exponent the database or the arithmetic left on the Decimal.
+MONEY_PATTERN = r"^-?\d+\.\d{2}$"
 Money = Annotated[
     Decimal,
     PlainSerializer(lambda amount: f"{money(amount):.2f}", return_type=str, when_used="json"),
+    Field(json_schema_extra={"pattern": MONEY_PATTERN}),
+]
+
+
+# The shapes the schema can say; the check digits are verified by the domain (422 if wrong).
+# A person's codice fiscale (letters where omocodia may replace digits: LMNPQRSTUV).
+PERSON_TAX_CODE = (
+    "[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{2}"
+    "[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]"
+)
+# Country, check digits, then the national account (spaces between groups allowed).
+Iban = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=15,
+        max_length=42,
+        pattern=r"^[A-Za-z]{2}[0-9]{2}[A-Za-z0-9 ]{11,38}$",
+    ),
 ]
 
 
@@ -193,8 +213,17 @@ class AccountReasonIn(In):
 class LandlordIn(In):
     kind: LandlordKind
     name: Text
-    tax_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=11, max_length=16)]
-    iban: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15, max_length=42)]
+    # A company's partita IVA (11 digits) or a person's codice fiscale.
+    tax_code: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=11,
+            max_length=16,
+            pattern=f"^(\\d{{11}}|{PERSON_TAX_CODE})$",
+        ),
+    ]
+    iban: Iban
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
     phone: str | None = None
     address: str | None = None
@@ -202,7 +231,12 @@ class LandlordIn(In):
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-TaxCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=16, max_length=16)]
+TaxCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=16, max_length=16, pattern=f"^{PERSON_TAX_CODE}$"
+    ),
+]
 
 
 class LandlordOut(BaseModel):
@@ -228,7 +262,7 @@ class LandlordDetailOut(LandlordOut):
 
 
 class LandlordIbanIn(In):
-    iban: Annotated[str, StringConstraints(strip_whitespace=True, min_length=15, max_length=42)]
+    iban: Iban
     reason: Reason
 
 
@@ -265,7 +299,7 @@ class PropertyOut(BaseModel):
 
 class MemberIn(In):
     full_name: Text
-    tax_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=16, max_length=16)]
+    tax_code: TaxCode
     birth_date: date | None = None
     is_main_tenant: bool = False
 
@@ -355,21 +389,6 @@ class ReasonIn(In):
 
 class IssueIn(ReasonIn):
     fund_id: str | None = None
-
-
-class FieldErrorOut(BaseModel):
-    field: str
-    reason: str
-
-
-class ErrorOut(BaseModel):
-    """Every 4xx: the status, a stable code, an Italian sentence and, for bad input, the
-    fields and why."""
-
-    status_code: int
-    code: str
-    detail: str
-    errors: list[FieldErrorOut] = []
 
 
 class RenewalLeaseIn(In):

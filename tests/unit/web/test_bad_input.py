@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Role
+from guarantee.web.deps import request_slots
 from tests.support.http import api_client, login_as
 
 
@@ -67,3 +70,21 @@ def test_a_second_fund_with_the_same_name_is_a_conflict(system: System) -> None:
     assert first.status_code == 201, first.text
     assert second.status_code == 409
     assert second.json()["detail"] == "esiste già un fondo di nome «Fondo Canavese»"
+
+
+def test_requests_without_a_token_give_their_database_slot_back(system: System) -> None:
+    """Refused by the token check (a dependency), each request must still hand its slot
+    back at once: a handful of them once made the server answer 503 to everyone until the
+    garbage collector ran."""
+    gc.disable()  # what the garbage collector would hide
+    try:
+        with api_client(system) as client:
+            manager = login_as(client, system, Role.FUND_MANAGER)
+            slots = request_slots(system.settings)
+            for _ in range(3 * slots):
+                refused = client.post("/api/v1/mediation-cases/X/close", json={"reason": "x"})
+                assert refused.status_code == 401, refused.text
+            answer = client.get("/api/v1/mediation-cases", headers=manager)
+    finally:
+        gc.enable()
+    assert answer.status_code == 200, answer.text
