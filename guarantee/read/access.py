@@ -76,6 +76,11 @@ class RowScope:
         if not self.everything and self.landlord_id is None:
             raise self._refuse(what)
 
+    def require_staff_or_help_desk(self, what: str) -> None:
+        """The fund reads all of it, a help desk what it made; nobody else any of it."""
+        if not self.everything and self.created_by is None:
+            raise self._refuse(what)
+
     def require_staff_or_mediation(self, what: str) -> None:
         """Staff, mediators (their cases) and landlords (theirs): not a help desk."""
         self.require_someone(what)

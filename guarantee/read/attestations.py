@@ -53,9 +53,10 @@ def attestation_detail(
 def list_attestations(
     conn: Connection, today: date, *, actor: Actor, limit: int = 100
 ) -> list[dict[str, Any]]:
-    """The latest attestations first (a help desk: its own), in one query."""
+    """The latest attestations first (a help desk: its own), in one query; anyone else
+    may not list them (403)."""
+    rows_of(actor).require_staff_or_help_desk("le attestazioni")
     statement = _reached(actor)
-    if statement is None:
-        return []
+    assert statement is not None
     ordered = statement.order_by(a.created_at.desc(), a.number.desc()).limit(limit)
     return [_with_validity(row, today) for row in conn.execute(ordered).mappings()]
