@@ -1,19 +1,30 @@
 """Shared fixtures: a migrated database per run (SQLite by default, PostgreSQL on request).
 
 Set GARANZIA_TEST_POSTGRES_URL (e.g. postgresql://postgres@127.0.0.1:5432/postgres) to run
-the whole suite against PostgreSQL: a fresh database is created for the run and dropped after.
+the database tests against PostgreSQL: a fresh database is created for the run and dropped
+after, and tests that never open a database (marked by `pytest_collection_modifyitems` below)
+are deselected — they already ran on SQLite and would only repeat themselves.
 """
 
 from __future__ import annotations
 
 import os
+
+# dramatiq's workers poll their queues with this timeout (ms) and only notice a stop between
+# polls: at the default (1 s) every job runner a test stops costs about two seconds of
+# waiting. Set before dramatiq is imported (it reads the variable once); processes the tests
+# start inherit it.
+os.environ.setdefault("dramatiq_worker_timeout", "100")
+
+import inspect
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pytest_bdd.steps import StepNamePrefix, step_function_context_registry
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -22,16 +33,71 @@ from guarantee.adapters.db import migrate
 from guarantee.adapters.db.engine import build_engine, normalise_url
 from guarantee.adapters.db.tables import metadata
 from guarantee.bootstrap import System, bootstrap
+from guarantee.jobs import actors, runner
 from guarantee.settings import Settings
+from tests.support.fake_pdf import FakePdf, fake_pdf_renderer
 
 POSTGRES_URL = os.environ.get("GARANZIA_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GARANZIA_TEST_REDIS_URL")
+
+
+# A test that requests one of these (directly or through another fixture) opens the run's
+# database; a test that opens one another way says so with @pytest.mark.db.
+DATABASE_FIXTURES = frozenset({"migrated_url", "database_url"})
 
 
 def pytest_report_header() -> str:
     return (
         f"database: {'PostgreSQL' if POSTGRES_URL else 'SQLite'}; broker: {REDIS_URL or 'embedded'}"
     )
+
+
+def _opens_database(item: pytest.Item, names: Iterable[str]) -> bool:
+    """Whether any of the fixtures ``names``, or any fixture they request, is a database."""
+    manager = item.session._fixturemanager
+    todo, seen = list(names), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name in DATABASE_FIXTURES:
+            return True
+        for fixturedef in manager.getfixturedefs(name, item) or ():
+            todo.extend(fixturedef.argnames)
+    return False
+
+
+def _step_arguments(item: pytest.Item) -> set[str]:
+    """What the steps a Gherkin scenario's module can run request (pytest-bdd resolves them
+    while the scenario runs, so they are not among the item's fixture names)."""
+    module = getattr(item, "module", None)
+    if module is None:
+        return set()
+    manager = item.session._fixturemanager
+    names: set[str] = set()
+    for stepdef in (n for n in vars(module) if n.startswith(StepNamePrefix.step_def.value)):
+        for fixturedef in manager.getfixturedefs(stepdef, item) or ():
+            context = step_function_context_registry.get(fixturedef.func)
+            if context is not None:
+                names.update(inspect.signature(context.step_func).parameters)
+    return names
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every database test `db`; on PostgreSQL keep only those (deselected, not skipped:
+    the rest ran on SQLite and never open a database)."""
+    for item in items:
+        if _opens_database(item, getattr(item, "fixturenames", ())) or _opens_database(
+            item, _step_arguments(item)
+        ):
+            item.add_marker(pytest.mark.db)
+    if not POSTGRES_URL:
+        return
+    kept = [item for item in items if item.get_closest_marker("db")]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not i.get_closest_marker("db")])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +127,12 @@ def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def database_url(migrated_url: str, tmp_path: Path) -> str:
+def database_url(migrated_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """An empty, migrated database for one test."""
+    if request.node.get_closest_marker("db") is None:
+        # Asked for while the test ran (getfixturevalue): collection could not see it, so the
+        # PostgreSQL run would leave the test out. Say so instead of losing it silently.
+        pytest.fail(f"{request.node.nodeid} opens a database: mark it @pytest.mark.db")
     if POSTGRES_URL:
         engine = build_engine(migrated_url)
         names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
@@ -74,6 +144,16 @@ def database_url(migrated_url: str, tmp_path: Path) -> str:
     copy = tmp_path / "test.db"
     shutil.copyfile(template, copy)
     return f"sqlite:///{copy}"
+
+
+@pytest.fixture(autouse=True)
+def _fake_pdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Job runners made in the test's process archive fake PDFs (tests/support/fake_pdf.py),
+    unless the test is marked `real_pdf`. A renderer a test builds itself stays WeasyPrint."""
+    if request.node.get_closest_marker("real_pdf"):
+        return
+    monkeypatch.setattr(runner, "PdfRenderer", FakePdf)
+    monkeypatch.setattr(actors, "default_pdf_renderer", fake_pdf_renderer)
 
 
 @pytest.fixture
