@@ -32,8 +32,10 @@ from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import migrate
 from guarantee.adapters.db.engine import build_engine, normalise_url
 from guarantee.adapters.db.tables import metadata
+from guarantee.adapters.mail_templates import MailTemplates
+from guarantee.adapters.templating import Branding, DocumentRenderer
 from guarantee.bootstrap import System, bootstrap
-from guarantee.jobs import actors, runner
+from guarantee.jobs import actors, reactions, runner
 from guarantee.settings import Settings
 from tests.support.fake_pdf import FakePdf, fake_pdf_renderer
 
@@ -154,6 +156,33 @@ def _fake_pdf(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
         return
     monkeypatch.setattr(runner, "PdfRenderer", FakePdf)
     monkeypatch.setattr(actors, "default_pdf_renderer", fake_pdf_renderer)
+
+
+# Template environments by what they are built from: a DocumentRenderer compiles every
+# document template when it is made (a third of a second), and a job runner makes one each
+# time. Templates are versioned files the tests never edit in place (a test that changes one
+# works on a copy, with its own directory), so one compiled set serves the run.
+_renderers: dict[tuple[Branding, Path | None], DocumentRenderer] = {}
+_mail_templates: dict[Path, MailTemplates] = {}
+
+
+def _shared_renderer(branding: Branding, templates_dir: Path | None = None) -> DocumentRenderer:
+    key = (branding, templates_dir)
+    if key not in _renderers:
+        _renderers[key] = DocumentRenderer(branding, templates_dir)
+    return _renderers[key]
+
+
+def _shared_mail_templates(templates_dir: Path) -> MailTemplates:
+    if templates_dir not in _mail_templates:
+        _mail_templates[templates_dir] = MailTemplates(templates_dir)
+    return _mail_templates[templates_dir]
+
+
+@pytest.fixture(autouse=True)
+def _shared_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "DocumentRenderer", _shared_renderer)
+    monkeypatch.setattr(reactions, "MailTemplates", _shared_mail_templates)
 
 
 @pytest.fixture
