@@ -16,6 +16,7 @@ import os
 # start inherit it.
 os.environ.setdefault("dramatiq_worker_timeout", "100")
 
+import functools
 import inspect
 import itertools
 import shutil
@@ -33,6 +34,7 @@ from guarantee.adapters.clock import FixedClock
 from guarantee.adapters.db import migrate
 from guarantee.adapters.db.engine import build_engine, normalise_url
 from guarantee.adapters.mail_templates import MailTemplates
+from guarantee.adapters.reference_data import load_eligibility, load_products
 from guarantee.adapters.templating import Branding, DocumentRenderer
 from guarantee.bootstrap import System, bootstrap
 from guarantee.jobs import actors, reactions, runner
@@ -233,9 +235,20 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     )
 
 
+# The products and rule sets as read from their directories, once per run (reading and
+# checking the rules takes a tenth of a second); a test with other files has other paths.
+_products = functools.cache(load_products)
+_rules = functools.cache(load_eligibility)
+
+
 @pytest.fixture
 def system(settings: Settings, clock: FixedClock) -> Iterator[System]:
-    system = bootstrap(settings, clock=clock)
+    system = bootstrap(
+        settings,
+        clock=clock,
+        products=_products(settings.policies_dir),
+        eligibility=_rules(settings.rules_dir),
+    )
     try:
         yield system
     finally:
