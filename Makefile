@@ -65,7 +65,8 @@ unit: install
 ## Install everything and run all checks and tests on the embedded default (SQLite).
 test: lint typecheck unit
 
-## The same suite against PostgreSQL and Redis (servers already running).
+## The database tests (marker `db`, set by tests/conftest.py) against PostgreSQL and Redis
+## (servers already running); the others never open a database and ran in `make test`.
 test-postgres: install
 	GARANZIA_TEST_POSTGRES_URL=$(POSTGRES_URL) GARANZIA_TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -q
 

@@ -5,17 +5,21 @@ between renders (one set per thread: WeasyPrint and Pango objects are not
 meant to be shared across threads, and job workers run several).
 Documents are self-contained (fonts from the system, images as data URIs),
 so the fetcher refuses the network: a render never waits on a remote host.
+WeasyPrint (and Pango behind it) is imported at the first render, not with this module: a
+process that never renders (the web server on a broker, a command, a test) starts a second
+sooner.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from weasyprint import HTML, Document
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+if TYPE_CHECKING:
+    from weasyprint import Document
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
 
 # PDF/A-2u: the archival profile (ISO 19005-2) with extractable Unicode text.
 # WeasyPrint writes it; it is not validated here (e.g. with veraPDF).
@@ -26,12 +30,22 @@ _LOCAL_PROTOCOLS = frozenset({"data", "file"})
 _IMAGE_CACHE_LIMIT = 16
 
 
+def _font_configuration() -> FontConfiguration:
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def _local_fetcher() -> URLFetcher:
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=_LOCAL_PROTOCOLS)
+
+
 @dataclass
 class _ThreadResources:
-    font_config: FontConfiguration = field(default_factory=FontConfiguration)
-    url_fetcher: URLFetcher = field(
-        default_factory=lambda: URLFetcher(allowed_protocols=_LOCAL_PROTOCOLS)
-    )
+    font_config: FontConfiguration = field(default_factory=_font_configuration)
+    url_fetcher: URLFetcher = field(default_factory=_local_fetcher)
     image_cache: dict[str, Any] = field(default_factory=dict)
 
 
@@ -51,6 +65,8 @@ class PdfRenderer:
 
     def layout(self, html: str, base_url: str | None = None) -> Document:
         """The laid-out pages, for callers that inspect them before writing."""
+        from weasyprint import HTML
+
         resources = self._resources()
         if len(resources.image_cache) > _IMAGE_CACHE_LIMIT:
             resources.image_cache.clear()

@@ -56,6 +56,7 @@ def outbox_statuses(system: System) -> list[str]:
         return list(conn.scalars(select(tables.outbox.c.status)))
 
 
+@pytest.mark.real_pdf  # the one run of the archive through WeasyPrint in the job runner
 def test_issuing_archives_contract_and_certificate_and_mails_them_once(
     system: System, inbox: Inbox
 ) -> None:

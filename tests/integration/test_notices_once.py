@@ -270,6 +270,18 @@ def test_a_worker_killed_between_numbering_and_storing_leaves_no_gap_and_no_dupl
     }, "the number taken before the kill went to the retried document"
 
 
+def all_handled(redis_url: str) -> bool:
+    """Every message on the Redis broker acknowledged: dramatiq keeps a message's body in
+    ``<namespace>:<queue>.msgs`` (delayed queues too) until a worker acks it."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return all(client.hlen(key) == 0 for key in client.scan_iter("garanzia:*.msgs"))
+    finally:
+        client.close()
+
+
 def test_two_worker_processes_both_scheduling_send_one_reminder_per_guarantee(
     system: System, tmp_path: Path
 ) -> None:
@@ -278,8 +290,8 @@ def test_two_worker_processes_both_scheduling_send_one_reminder_per_guarantee(
     import dramatiq
 
     from guarantee.jobs.broker import make_broker
-    from tests.integration.test_worker_killed import start_worker
-    from tests.support.servers import redis_server
+    from tests.integration.test_worker_killed import all_done, start_worker
+    from tests.support.servers import redis_server, wait_until
 
     # The workers run on the real clock: leases ending within the reminder window from today.
     today = datetime.now(UTC).date()
@@ -301,10 +313,10 @@ def test_two_worker_processes_both_scheduling_send_one_reminder_per_guarantee(
             fire.send()
             fire.send()
             reminders = lambda: [m for m in inbox.accepted if "scade tra" in str(m["Subject"])]  # noqa: E731
-            deadline = time.monotonic() + 120
-            while len(reminders()) < 3 and time.monotonic() < deadline:
-                time.sleep(0.5)
-            time.sleep(5)  # room for a second copy to show up
+            wait_until(lambda: len(reminders()) >= 3, timeout=120, what="three reminders")
+            # Room for a second copy to show up: both job messages (and every message they
+            # led to) handled, and nothing left in the outbox for any worker to send.
+            wait_until(lambda: all_handled(redis.url) and all_done(system), timeout=60)
             broker.close()
         finally:
             for worker in workers:

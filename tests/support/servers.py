@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message
@@ -36,13 +36,19 @@ class Inbox:
     stall_first: float = 0.0
     accepted: list[Message] = field(default_factory=list)
     stalled: threading.Event = field(default_factory=threading.Event)
+    # Set when the stall ends (its time is up, or its client went away and the server dropped
+    # the transaction): from then on nothing more can come of it.
+    stall_over: threading.Event = field(default_factory=threading.Event)
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
     ) -> str:
         if self.stall_first and not self.stalled.is_set():
             self.stalled.set()
-            await asyncio.sleep(self.stall_first)
+            try:
+                await asyncio.sleep(self.stall_first)
+            finally:
+                self.stall_over.set()
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -56,6 +62,15 @@ class Inbox:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{len(self.accepted)} messages arrived, {count} expected")
             time.sleep(0.1)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    """Poll ``condition`` until it holds (instead of sleeping a fixed time and hoping)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {what or condition}")
+        time.sleep(0.05)
 
 
 @contextmanager
