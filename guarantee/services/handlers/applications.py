@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 
 from guarantee.domain.eligibility import FactSpec, check_declared
@@ -29,17 +29,7 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
         now = deps.clock.now()
         today = deps.clock.today()
         dwelling = uow.properties.get(cmd.property_id)
-        household = Household(
-            members=[
-                Member(m.full_name, m.tax_code, m.birth_date, m.is_main_tenant) for m in cmd.members
-            ],
-            isee=cmd.isee,
-            net_monthly_income=cmd.net_monthly_income,
-            referral_source=cmd.referral_source,
-            referrer=cmd.referrer,
-            created_at=now,
-            contacts=contacts_of(cmd.contacts) if cmd.contacts is not None else None,
-        )
+        household = household_of(cmd, now)
         lease = lease_of(cmd.lease)
         uow.households.add(household)
         # Counted before the new application exists (the query also flushes the household).
@@ -61,25 +51,44 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
         uow.guarantees.add(application)
         if cmd.submit:
             application.submit(now)
-            facts = {
-                **application_facts(
-                    catalogue,
-                    today=today,
-                    household=household,
-                    other_live_guarantees=other_live,
-                    declared_relatives=cmd.declared_relatives,
-                    lease=lease,
-                    dwelling=dwelling,
-                ),
-                **declared,
-            }
-            # The product's scheme decides which rules judge the application.
-            result = deps.eligibility.evaluate(facts, today, product.product.scheme)
-            application.record_eligibility(
-                result.outcome, result.ruleset_version, result.to_dict(), now
+            facts = application_facts(
+                catalogue,
+                today=today,
+                household=household,
+                other_live_guarantees=other_live,
+                declared_relatives=cmd.declared_relatives,
+                lease=lease,
+                dwelling=dwelling,
             )
+            judge(application, {**facts, **declared}, product.product.scheme, deps)
         uow.commit()
         return application
+
+
+def household_of(cmd: c.SubmitApplication | c.IssueAttestation, now: datetime) -> Household:
+    """The household an application or an attestation describes (not yet stored)."""
+    return Household(
+        members=[
+            Member(m.full_name, m.tax_code, m.birth_date, m.is_main_tenant) for m in cmd.members
+        ],
+        isee=cmd.isee,
+        net_monthly_income=cmd.net_monthly_income,
+        referral_source=cmd.referral_source,
+        referrer=cmd.referrer,
+        created_at=now,
+        contacts=contacts_of(cmd.contacts) if cmd.contacts is not None else None,
+    )
+
+
+def judge(
+    application: Guarantee, facts: Mapping[str, object], scheme: str, deps: Dependencies
+) -> None:
+    """The scheme's rules in force today judge the facts; the application keeps the verdict
+    with its explanation and the rule set's version."""
+    result = deps.eligibility.evaluate(facts, deps.clock.today(), scheme)
+    application.record_eligibility(
+        result.outcome, result.ruleset_version, result.to_dict(), deps.clock.now()
+    )
 
 
 def eligibility_facts(

@@ -16,16 +16,16 @@ from guarantee.domain.documents import CertificateCode
 from guarantee.domain.eligibility.partial import evaluate_household
 from guarantee.domain.errors import DomainError, InvalidField, NotFound
 from guarantee.domain.guarantees import Guarantee
-from guarantee.domain.households import Household, Member
 from guarantee.domain.leases import add_months
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
 from guarantee.services.handlers.applications import (
     application_facts,
     check_lease_type,
+    household_of,
+    judge,
     lease_of,
 )
-from guarantee.services.handlers.households import contacts_of
 from guarantee.services.unit_of_work import UnitOfWork
 
 
@@ -40,17 +40,7 @@ def issue_attestation(cmd: c.IssueAttestation, uow: UnitOfWork, deps: Dependenci
         if cmd.contacts is None:
             # No dwelling yet: the attestation letter needs the household's own address.
             raise InvalidField("contacts", "indicare dove il nucleo riceve le lettere")
-        household = Household(
-            members=[
-                Member(m.full_name, m.tax_code, m.birth_date, m.is_main_tenant) for m in cmd.members
-            ],
-            isee=cmd.isee,
-            net_monthly_income=cmd.net_monthly_income,
-            referral_source=cmd.referral_source,
-            referrer=cmd.referrer,
-            created_at=now,
-            contacts=contacts_of(cmd.contacts),
-        )
+        household = household_of(cmd, now)
         uow.households.add(household)
         # The query flushes the household first (the attestation refers to it).
         other_live = uow.guarantees.live_for_tenant(household.main_tenant_tax_code)
@@ -149,10 +139,7 @@ def apply_with_attestation(
             lease=lease,
             dwelling=dwelling,
         )
-        result = deps.eligibility.evaluate(facts, today, product.product.scheme)
-        application.record_eligibility(
-            result.outcome, result.ruleset_version, result.to_dict(), now
-        )
+        judge(application, facts, product.product.scheme, deps)
         uow.commit()
         return application
 

@@ -74,6 +74,13 @@ def _time(text: str, field_name: str) -> time:
     return time(int(found.group(1)), int(found.group(2)))
 
 
+def _ended(number: str, outcome: MediationOutcome) -> Callable[[FormState], c.Command]:
+    """A case closed without agreement or withdrawn: the day and the reason from the form."""
+    return lambda f: c.RecordMediationOutcome(
+        number, outcome, forms.day(f.values.get("on", ""), "on"), f.values.get("reason", "")
+    )
+
+
 def deadline_words(system: System, case: dict[str, Any], today: date) -> str:
     """The first contact's deadline told in working days: due in N, due today, or late by N."""
     if case["first_contact_on"] is not None:
@@ -241,12 +248,7 @@ class BackofficeCasesController(Controller):
             data,
             system,
             db,
-            lambda f: c.RecordMediationOutcome(
-                number,
-                MediationOutcome.NO_AGREEMENT,
-                forms.day(f.values.get("on", ""), "on"),
-                f.values.get("reason", ""),
-            ),
+            _ended(number, MediationOutcome.NO_AGREEMENT),
         )
 
     @post("/{number:str}/ritiro", sync_to_thread=True)
@@ -260,12 +262,7 @@ class BackofficeCasesController(Controller):
             data,
             system,
             db,
-            lambda f: c.RecordMediationOutcome(
-                number,
-                MediationOutcome.WITHDRAWN,
-                forms.day(f.values.get("on", ""), "on"),
-                f.values.get("reason", ""),
-            ),
+            _ended(number, MediationOutcome.WITHDRAWN),
         )
 
     @post("/{number:str}/rate/{instalment_id:str}", sync_to_thread=True)

@@ -211,6 +211,34 @@ class BackofficePeopleController(Controller):
         system: System,
         db: RequestDb,
     ) -> Response[Any]:
+        return self._change(
+            "locatori",
+            self._landlord_page,
+            landlord_id,
+            which,
+            kind,
+            command,
+            request,
+            data,
+            system,
+            db,
+        )
+
+    def _change(
+        self,
+        area: str,
+        page: Callable[..., Response[Any]],
+        record_id: str,
+        which: str,
+        kind: type[c.Command],
+        command: Callable[[dict[str, str]], c.Command],
+        request: Request[Any, Any, Any],
+        data: dict[str, Any],
+        system: System,
+        db: RequestDb,
+    ) -> Response[Any]:
+        """A change form of a person's record: the same use case as the API, through the bus;
+        back to the record when done, else the record again with the form's errors."""
         try:
             actor, token = _staff(request, system, db, FUND_ROLES)
         except (NotLoggedIn, NotStaff) as error:
@@ -219,8 +247,8 @@ class BackofficePeopleController(Controller):
             return _not_found(system)
         form = FormState.of(data)
         if _send(system, actor, token, data, form, lambda: command(form.values), which):
-            return Redirect(path=f"/backoffice/locatori/{landlord_id}?fatto={which}")
-        return self._landlord_page(system, db, actor, token, landlord_id, which, form)
+            return Redirect(path=f"/backoffice/{area}/{record_id}?fatto={which}")
+        return page(system, db, actor, token, record_id, which, form)
 
     # -- a household ----------------------------------------------------------------------
 
@@ -392,16 +420,18 @@ class BackofficePeopleController(Controller):
         system: System,
         db: RequestDb,
     ) -> Response[Any]:
-        try:
-            actor, token = _staff(request, system, db, FUND_ROLES)
-        except (NotLoggedIn, NotStaff) as error:
-            return _refused(request, system, error)
-        if not may(actor, kind):
-            return _not_found(system)
-        form = FormState.of(data)
-        if _send(system, actor, token, data, form, lambda: command(form.values), which):
-            return Redirect(path=f"/backoffice/nuclei/{household_id}?fatto={which}")
-        return self._household_page(system, db, actor, token, household_id, which, form)
+        return self._change(
+            "nuclei",
+            self._household_page,
+            household_id,
+            which,
+            kind,
+            command,
+            request,
+            data,
+            system,
+            db,
+        )
 
 
 def _send(
