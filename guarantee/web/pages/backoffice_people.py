@@ -180,8 +180,17 @@ class BackofficePeopleController(Controller):
                 address=v.get("address") or None,
             )
 
-        return self._change_landlord(
-            landlord_id, "recapiti", c.ChangeLandlordContacts, command, request, data, system, db
+        return self._change(
+            "locatori",
+            self._landlord_page,
+            landlord_id,
+            "recapiti",
+            c.ChangeLandlordContacts,
+            command,
+            request,
+            data,
+            system,
+            db,
         )
 
     @post("/locatori/{landlord_id:str}/iban", sync_to_thread=True)
@@ -196,27 +205,12 @@ class BackofficePeopleController(Controller):
         def command(v: dict[str, str]) -> c.Command:
             return c.ChangeLandlordIban(landlord_id, v.get("iban", ""), v.get("iban_reason", ""))
 
-        return self._change_landlord(
-            landlord_id, "iban", c.ChangeLandlordIban, command, request, data, system, db
-        )
-
-    def _change_landlord(
-        self,
-        landlord_id: str,
-        which: str,
-        kind: type[c.Command],
-        command: Callable[[dict[str, str]], c.Command],
-        request: Request[Any, Any, Any],
-        data: dict[str, Any],
-        system: System,
-        db: RequestDb,
-    ) -> Response[Any]:
         return self._change(
             "locatori",
             self._landlord_page,
             landlord_id,
-            which,
-            kind,
+            "iban",
+            c.ChangeLandlordIban,
             command,
             request,
             data,
@@ -352,7 +346,9 @@ class BackofficePeopleController(Controller):
             )
             return c.ChangeHouseholdContacts(household_id, contacts, v.get("recapiti_reason", ""))
 
-        return self._change_household(
+        return self._change(
+            "nuclei",
+            self._household_page,
             household_id,
             "recapiti",
             c.ChangeHouseholdContacts,
@@ -376,7 +372,9 @@ class BackofficePeopleController(Controller):
             members = _members(v)
             return c.ChangeHouseholdMembers(household_id, members, v.get("componenti_reason", ""))
 
-        return self._change_household(
+        return self._change(
+            "nuclei",
+            self._household_page,
             household_id,
             "componenti",
             c.ChangeHouseholdMembers,
@@ -405,27 +403,12 @@ class BackofficePeopleController(Controller):
                 v.get("reddito_reason", ""),
             )
 
-        return self._change_household(
-            household_id, "reddito", c.ChangeHouseholdIncome, command, request, data, system, db
-        )
-
-    def _change_household(
-        self,
-        household_id: str,
-        which: str,
-        kind: type[c.Command],
-        command: Callable[[dict[str, str]], c.Command],
-        request: Request[Any, Any, Any],
-        data: dict[str, Any],
-        system: System,
-        db: RequestDb,
-    ) -> Response[Any]:
         return self._change(
             "nuclei",
             self._household_page,
             household_id,
-            which,
-            kind,
+            "reddito",
+            c.ChangeHouseholdIncome,
             command,
             request,
             data,
