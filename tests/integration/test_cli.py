@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import textwrap
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -196,3 +197,121 @@ def test_db_check_and_users(cli: CliRunner, system: System) -> None:
     assert made.exit_code == 0, made.output
     with system.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(tables.users)) == 1
+
+
+BROKEN_RULES = {
+    # A rule set of its own scheme, well formed, with one mistake per rule in what it says.
+    "2030-01.yaml": """
+        scheme: prova
+        version: "2030-01"
+        effective_from: 2030-01-01
+        effective_to: 2029-12-31
+        rules:
+          - code: isee_max
+            message: ISEE entro la soglia
+            kind: blocking
+            reads: [isse]
+            pass_when: isse <= 26000
+          - code: canone
+            message: canone sostenibile
+            kind: blocking
+            reads: [monthly_rent]
+            pass_when: monthly_rent <=
+          - code: verifica
+            message: da verificare
+            kind: review
+            reads: [isee, lease_months]
+            pass_when: isee + 1
+            review_when: isee <= 35000
+          - code: tipo
+            message: tipo di contratto
+            kind: blocking
+            reads: [lease_type]
+            pass_when: lease_type == 3
+          - code: tipo
+            message: doppione
+            kind: blocking
+            reads: [isee]
+            pass_when: isee <= $today
+    """,
+    # What a spreadsheet habit or a typo in a key produces: the schema's complaints.
+    "2031-01.yaml": """
+        scheme: Prova Due
+        version: 2031
+        effective_from: domani
+        colour: blue
+        rules:
+          - code: Canone-Alto
+            message: ""
+            kind: advisory
+            reads: isee
+            pass_when: isee <= 26000
+    """,
+    # A reference list that is not where the file says.
+    "2032-01.yaml": """
+        scheme: prova-tre
+        version: "2032-01"
+        effective_from: 2032-01-01
+        effective_to: null
+        derived:
+          in_lista:
+            member_of:
+              fact: municipality_istat_code
+              file: ../reference/manca.csv
+              column: istat_code
+        rules:
+          - code: comune
+            message: comune in elenco
+            kind: blocking
+            reads: [in_lista]
+            pass_when: in_lista
+    """,
+}
+
+
+def test_rules_check_speaks_italian_about_every_broken_file(cli: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    for name, text in BROKEN_RULES.items():
+        (rules / "eligibility" / name).write_text(textwrap.dedent(text).lstrip(), "utf-8")
+    examples = rules / "eligibility" / "2026-01.examples.yaml"
+    examples.write_text(examples.read_text("utf-8").replace("  isee: 18000.00", "  isse: 1"))
+
+    result = cli.invoke(main, ["rules", "check", "--dir", str(rules)])
+
+    assert result.exit_code == 2, result.output
+    problems = [line for line in result.output.splitlines() if ".yaml:" in line]
+    # every broken file is named, with the line of each mistake
+    for name in (*BROKEN_RULES, "2026-01.examples.yaml"):
+        assert any(f"eligibility/{name}:" in line for line in problems), name
+    assert len(problems) >= 12, result.output
+    # and what is wrong is said in Italian, with what to write instead
+    assert "il dato 'isse' non è nel catalogo (rules/facts.yaml): forse 'isee'?" in result.output
+    assert "deve essere uno tra blocking o review (trovato 'advisory')" in result.output
+    assert "effective_to viene prima di effective_from" in result.output
+    assert "codice già usato da un'altra regola" in result.output
+    assert "è incompleta (finisce troppo presto)" in result.output
+    assert "review_when vale solo per le regole blocking" in result.output
+    assert "dà un numero invece di vero o falso" in result.output
+    assert "il file '../reference/manca.csv' non esiste" in result.output
+    assert "deve contenere solo lettere minuscole" in result.output
+    # no English and no validation-library jargon reaches the person editing the files
+    for jargon in (
+        "must",
+        "should",
+        "malformed",
+        "unknown",
+        "expected",
+        "missing",
+        "not allowed",
+        "did you mean",
+        "String should match",
+        "Input should",
+        "Value error",
+        "FLOAT",
+        "STRING",
+        "mismatch",
+        "Traceback",
+        "rule '",
+    ):
+        assert jargon not in result.output, (jargon, result.output)

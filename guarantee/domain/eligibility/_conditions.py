@@ -26,11 +26,11 @@ ENGINE_TYPES: dict[FactType, Any] = {
     "date": rule_engine.DataType.DATETIME,
 }
 _ONLY_FACTS = "una regola legge solo i dati del catalogo (rules/facts.yaml), per nome"
-_MISMATCH = (
-    "mette insieme dati di tipo diverso (numero, testo, data, sì/no): confrontare un numero "
-    "con un numero (isee <= 26000), un testo con un testo tra virgolette (lease_type == "
-    "'concordato'), una data con una data (d\"2026-01-01\")"
+_SAME_TYPES = (
+    "confrontare numeri con numeri (isee <= 26000), testi con testi tra virgolette "
+    "(lease_type == 'concordato'), date con date (d\"2026-01-01\")"
 )
+_MISMATCH = "mette insieme dati di tipo diverso: " + _SAME_TYPES
 _TYPE_NAMES = {
     "FLOAT": "un numero",
     "STRING": "un testo",
@@ -90,7 +90,7 @@ def compile_condition(
         return None
     mismatches = _mixed_types(rule.statement.expression)
     if mismatches:
-        problem(f"la condizione «{text}» {_MISMATCH} ({'; '.join(mismatches)})")
+        problem(f"la condizione «{text}» {'; '.join(mismatches)}: {_SAME_TYPES}")
         return None
     return rule
 
@@ -109,9 +109,7 @@ def _mixed_types(expression: object) -> list[str]:
         if isinstance(node, rule_engine.ast.ComparisonExpression) and node.type in ("eq", "ne"):
             left, right = node.left.result_type, node.right.result_type
             if _known(left) and _known(right) and left != right:
-                found.append(
-                    f"confronta {_type_name(left)} con {_type_name(right)}: non sono mai uguali"
-                )
+                found.append(f"confronta {_type_name(left)} con {_type_name(right)}, mai uguali")
         elif isinstance(node, rule_engine.ast.ContainsExpression):
             member = node.member.result_type
             values = getattr(node.container.result_type, "value_type", None)

@@ -350,9 +350,9 @@ def test_fact_used_but_not_listed_in_reads_is_refused() -> None:
         ("isee <= 'tanto'", "la condizione «isee <= 'tanto'» mette insieme dati di tipo"),
         ("isee + 1", "la condizione «isee + 1» dà un numero invece di vero o falso"),
         ("isee <= $today", "la condizione «isee <= $today» mette insieme dati di tipo"),
-        ("isee == '0'", "la condizione «isee == '0'» mette insieme dati di tipo diverso"),
-        ("isee != 0 and (isee == true)", "la condizione «isee != 0 and (isee == true)» mette"),
-        ("isee in ['a', 'b']", "la condizione «isee in ['a', 'b']» mette insieme dati"),
+        ("isee == '0'", "la condizione «isee == '0'» confronta un numero con un testo, mai uguali"),
+        ("isee != 0 and (isee == true)", "la condizione «isee != 0 and (isee == true)» confronta"),
+        ("isee in ['a', 'b']", "la condizione «isee in ['a', 'b']» cerca un numero fra valori"),
     ],
 )
 def test_bad_conditions_are_refused(condition: str, expected: str) -> None:
