@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from guarantee.cli.errors import friendly_errors
+from guarantee.domain.eligibility import DEFAULT_SCHEME
 from guarantee.settings import get_settings
 
 
@@ -102,10 +103,16 @@ def rules_test(rules_dir: Path | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="data di riferimento")
-@click.option("--version", help="versione delle regole (default: quella in vigore)")
+@click.option("--version", help="versione delle regole della misura (default: quella in vigore)")
+@click.option(
+    "--scheme",
+    default=DEFAULT_SCHEME,
+    show_default=True,
+    help="misura (scheme) le cui regole valutano i dati",
+)
 @click.option("--json", "as_json", is_flag=True, help="stampa la spiegazione completa in JSON")
 @friendly_errors
-def rules_eval(facts_path: Path, on: Any, version: str | None, as_json: bool) -> None:
+def rules_eval(facts_path: Path, on: Any, version: str | None, scheme: str, as_json: bool) -> None:
     """Evaluate the facts in a YAML or JSON file and explain every rule's verdict."""
     from guarantee.adapters.clock import SystemClock
     from guarantee.adapters.data_files import DataFiles
@@ -113,14 +120,22 @@ def rules_eval(facts_path: Path, on: Any, version: str | None, as_json: bool) ->
 
     day = on.date() if on else SystemClock().today()
     evaluation = eligibility.evaluate_facts_file(
-        facts_path, get_settings().rules_dir, DataFiles(), on=day, version=version
+        facts_path,
+        get_settings().rules_dir,
+        DataFiles(),
+        on=day,
+        version=version,
+        scheme=scheme,
     )
     if as_json:
         click.echo(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
         return
     labels = {"pass": "ok", "review": "da verificare", "fail": "NON superata"}
     outcome = eligibility.OUTCOME_WORDS.get(evaluation.outcome, evaluation.outcome)
-    click.echo(f"regole {evaluation.ruleset_version}: esito {outcome} ({evaluation.outcome})")
+    click.echo(
+        f"misura {evaluation.scheme}, regole {evaluation.ruleset_version}: esito {outcome} "
+        f"({evaluation.outcome})"
+    )
     for verdict in evaluation.verdicts:
         seen = ", ".join(f"{k}={v}" for k, v in verdict.facts_seen.items())
         click.echo(f"  [{labels[verdict.result]}] {verdict.code}: {verdict.message} ({seen})")

@@ -173,15 +173,18 @@ def evaluate_facts_file(
     *,
     on: date,
     version: str | None = None,
+    scheme: str = DEFAULT_SCHEME,
 ) -> Evaluation:
-    """Evaluate the facts in a YAML/JSON file with the rule set in force ``on`` (the
-    caller's today, in Italy) or with the given ``version``.
+    """Evaluate the facts in a YAML/JSON file with the rule set of ``scheme`` in force
+    ``on`` (the caller's today, in Italy) or with that scheme's ``version``.
 
     Raises ``DataFileError`` for a bad file, ``InvalidFacts`` for missing or mistyped
-    facts, ``NotFound`` when no rule set applies.
+    facts, ``NotFound`` when the scheme has no rule set or none applies.
     """
     catalog = files.load_rulesets(rules_dir)
-    ruleset = catalog.get(version) if version is not None else catalog.effective(on)
+    if scheme not in catalog.schemes:
+        raise NotFound("misura", f"{scheme} (misure presenti: {', '.join(catalog.schemes)})")
+    ruleset = catalog.get(version, scheme) if version is not None else catalog.effective(on, scheme)
     return ruleset.evaluate(files.load_facts(facts_path))
 
 

@@ -123,6 +123,41 @@ def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
     assert result.output.count("\n  [") == 10
 
 
+def test_rules_eval_uses_the_rules_of_the_scheme_asked_for(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    schemes = PROJECT_ROOT / "tests" / "fixtures" / "schemes"
+    for sub in ("eligibility", "reference", "parameters"):
+        shutil.copytree(schemes / sub, rules / sub, dirs_exist_ok=True)
+    monkeypatch.setenv("GARANZIA_RULES_DIR", str(rules))
+    get_settings.cache_clear()
+    facts = tmp_path / "giovane.yaml"
+    facts.write_text(
+        "applicant_birth_date: 2008-06-02\napplication_date: 2026-06-01\n"
+        "employment_status: dipendente_tempo_determinato\njob_start_date: 2026-01-01\n"
+        "isee: 20000.00\nmonthly_rent: 600.00\nmonthly_charges: 0\n"
+        "net_monthly_income: 2000.00\nlease_start: 2026-07-01\n"
+    )
+    asked = ["rules", "eval", "--facts", str(facts), "--on", "2026-06-01"]
+
+    young = cli.invoke(main, [*asked, "--scheme", "casa-giovani"])
+    assert young.exit_code == 0, young.output
+    assert "misura casa-giovani, regole 2026-01: esito non ammissibile" in young.output
+    assert "[NON superata] adult:" in young.output
+    # without --scheme: Garanzia Casa's rules, which need facts this file does not give
+    default = cli.invoke(main, asked)
+    assert default.exit_code != 0
+    assert "lease_type: dato mancante" in default.output
+    unknown = cli.invoke(main, [*asked, "--scheme", "casa-anziani"])
+    assert unknown.exit_code != 0
+    assert "misura non trovato: casa-anziani (misure presenti: casa-giovani, garanzia-casa" in (
+        unknown.output
+    )
+    assert "Traceback" not in unknown.output
+
+
 def test_rules_impact_lists_who_would_change_and_changes_nothing(
     cli: CliRunner, system: System, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
