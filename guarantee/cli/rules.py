@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -154,8 +155,8 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
     """Re-evaluate all open applications under a draft rule set; change nothing.
 
     Says, in Italian, which applications (by number only) would change outcome and
-    because of which rule, the reserve that would be taken or freed, and the funds'
-    free capacity after.
+    because of which rule, the reserve that would be taken or freed, and the free
+    capacity after of the funds applying the draft's scheme.
     """
     from guarantee.adapters.clock import SystemClock
     from guarantee.adapters.data_files import DataFiles
@@ -176,7 +177,7 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
             open_applications(conn, products),
             DataFiles(),
             on=SystemClock().today(),
-            free_capacity=free_capacity(conn),
+            free_capacity=partial(free_capacity, conn),
         )
     report = money.report
     click.echo(
@@ -190,7 +191,8 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
     click.echo(f"accantonamento che sarebbe impegnato: {euro_it(money.reserve_taken)}")
     click.echo(f"accantonamento che sarebbe liberato: {euro_it(money.reserve_freed)}")
     click.echo(
-        f"capacità libera del fondo: ora {euro_it(money.free_capacity_now)}, "
+        f"capacità libera dei fondi della misura {money.scheme}: "
+        f"ora {euro_it(money.free_capacity_now)}, "
         f"dopo {euro_it(money.free_capacity_after)}"
     )
     for row in money.rows():

@@ -152,9 +152,10 @@ def test_rules_eval_uses_the_rules_of_the_scheme_asked_for(
     assert "lease_type: dato mancante" in default.output
     unknown = cli.invoke(main, [*asked, "--scheme", "casa-anziani"])
     assert unknown.exit_code != 0
-    assert "misura non trovato: casa-anziani (misure presenti: casa-giovani, garanzia-casa" in (
-        unknown.output
-    )
+    assert (
+        "nessuna regola per la misura 'casa-anziani': le misure con regole sono casa-giovani, "
+        "garanzia-casa, residenti-valle"
+    ) in unknown.output
     assert "Traceback" not in unknown.output
 
 
@@ -200,7 +201,10 @@ def test_rules_impact_lists_who_would_change_and_changes_nothing(
     assert f"accantonamento che sarebbe impegnato: {taken}" in out
     assert "accantonamento che sarebbe liberato: 0,00 €" in out
     after = euro_it(Decimal("100000.00") - reserve)
-    assert f"capacità libera del fondo: ora 100.000,00 €, dopo {after}" in out
+    assert (
+        f"capacità libera dei fondi della misura garanzia-casa: ora 100.000,00 €, dopo {after}"
+        in out
+    )
     # For a spreadsheet, like the other exports: ';', decimal comma, UTF-8 with BOM.
     text = csv_file.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
