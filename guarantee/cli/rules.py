@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
 
 from guarantee.cli.errors import friendly_errors
+from guarantee.domain.eligibility import DEFAULT_SCHEME
 from guarantee.settings import get_settings
 
 
@@ -102,10 +104,16 @@ def rules_test(rules_dir: Path | None) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="data di riferimento")
-@click.option("--version", help="versione delle regole (default: quella in vigore)")
+@click.option("--version", help="versione delle regole della misura (default: quella in vigore)")
+@click.option(
+    "--scheme",
+    default=DEFAULT_SCHEME,
+    show_default=True,
+    help="misura (scheme) le cui regole valutano i dati",
+)
 @click.option("--json", "as_json", is_flag=True, help="stampa la spiegazione completa in JSON")
 @friendly_errors
-def rules_eval(facts_path: Path, on: Any, version: str | None, as_json: bool) -> None:
+def rules_eval(facts_path: Path, on: Any, version: str | None, scheme: str, as_json: bool) -> None:
     """Evaluate the facts in a YAML or JSON file and explain every rule's verdict."""
     from guarantee.adapters.clock import SystemClock
     from guarantee.adapters.data_files import DataFiles
@@ -113,14 +121,22 @@ def rules_eval(facts_path: Path, on: Any, version: str | None, as_json: bool) ->
 
     day = on.date() if on else SystemClock().today()
     evaluation = eligibility.evaluate_facts_file(
-        facts_path, get_settings().rules_dir, DataFiles(), on=day, version=version
+        facts_path,
+        get_settings().rules_dir,
+        DataFiles(),
+        on=day,
+        version=version,
+        scheme=scheme,
     )
     if as_json:
         click.echo(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
         return
     labels = {"pass": "ok", "review": "da verificare", "fail": "NON superata"}
     outcome = eligibility.OUTCOME_WORDS.get(evaluation.outcome, evaluation.outcome)
-    click.echo(f"regole {evaluation.ruleset_version}: esito {outcome} ({evaluation.outcome})")
+    click.echo(
+        f"misura {evaluation.scheme}, regole {evaluation.ruleset_version}: esito {outcome} "
+        f"({evaluation.outcome})"
+    )
     for verdict in evaluation.verdicts:
         seen = ", ".join(f"{k}={v}" for k, v in verdict.facts_seen.items())
         click.echo(f"  [{labels[verdict.result]}] {verdict.code}: {verdict.message} ({seen})")
@@ -139,8 +155,8 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
     """Re-evaluate all open applications under a draft rule set; change nothing.
 
     Says, in Italian, which applications (by number only) would change outcome and
-    because of which rule, the reserve that would be taken or freed, and the funds'
-    free capacity after.
+    because of which rule, the reserve that would be taken or freed, and the free
+    capacity after of the funds applying the draft's scheme.
     """
     from guarantee.adapters.clock import SystemClock
     from guarantee.adapters.data_files import DataFiles
@@ -161,7 +177,7 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
             open_applications(conn, products),
             DataFiles(),
             on=SystemClock().today(),
-            free_capacity=free_capacity(conn),
+            free_capacity=partial(free_capacity, conn),
         )
     report = money.report
     click.echo(
@@ -175,7 +191,8 @@ def rules_impact(ruleset: Path, csv_path: Path | None) -> None:
     click.echo(f"accantonamento che sarebbe impegnato: {euro_it(money.reserve_taken)}")
     click.echo(f"accantonamento che sarebbe liberato: {euro_it(money.reserve_freed)}")
     click.echo(
-        f"capacità libera del fondo: ora {euro_it(money.free_capacity_now)}, "
+        f"capacità libera dei fondi della misura {money.scheme}: "
+        f"ora {euro_it(money.free_capacity_now)}, "
         f"dopo {euro_it(money.free_capacity_after)}"
     )
     for row in money.rows():

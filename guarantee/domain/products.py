@@ -121,12 +121,12 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         if not ok:
             problems.append(DefinitionProblem((where,), f"{where}: {reason}"))
 
-    need(bool(product.code), "code", "must not be empty")
-    need(product.version >= 1, "version", "must be 1 or more")
+    need(bool(product.code), "code", "manca il codice del prodotto")
+    need(product.version >= 1, "version", "deve essere un intero da 1 in su")
     need(
         product.valid_to is None or product.valid_to >= product.valid_from,
         "valid_to",
-        "must not be before valid_from",
+        "viene prima di valid_from: la fine della validità va scritta uguale o dopo l'inizio",
     )
     for name in (
         "max_term_months",
@@ -135,7 +135,7 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         "recovery_max_instalments",
         "attestation_valid_months",
     ):
-        need(getattr(product, name) >= 1, name, "must be 1 or more")
+        need(getattr(product, name) >= 1, name, "deve essere un intero da 1 in su")
     for name in (
         "renewals",
         "waiting_period_days",
@@ -143,7 +143,7 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         "damages_claim_days",
         "iban_change_hold_days",
     ):
-        need(getattr(product, name) >= 0, name, "must not be negative")
+        need(getattr(product, name) >= 0, name, "non può essere negativo: scrivere 0 o più")
     for name in (
         "damages_cap",
         "legal_costs_cap",
@@ -152,14 +152,14 @@ def _product_problems(product: Product) -> list[DefinitionProblem]:
         "four_eyes_threshold",
     ):
         value = getattr(product, name)
-        need(isinstance(value, Decimal), name, "must be a Decimal amount")
-        need(isinstance(value, Decimal) and value >= 0, name, "must not be negative")
+        need(isinstance(value, Decimal), name, "deve essere un importo, es. 4000.00")
+        need(isinstance(value, Decimal) and value >= 0, name, "non può essere negativo")
     for name in ("reserve_ratio", "recovery_instalment_income_share"):
         value = getattr(product, name)
         need(
             isinstance(value, Decimal) and Decimal(0) < value <= Decimal(1),
             name,
-            "must be a Decimal fraction above 0 and at most 1 (0.30 = 30%)",
+            "deve essere una frazione sopra 0 e al massimo 1 (0.30 = 30%)",
         )
     return problems
 
@@ -203,7 +203,8 @@ def _catalog_problems(products: tuple[Product, ...]) -> list[DefinitionProblem]:
             problems.append(
                 DefinitionProblem(
                     (index, "version"),
-                    f"product '{product.code}' version {product.version} is defined twice",
+                    f"il prodotto '{product.code}' versione {product.version} è definito due "
+                    "volte: dare alla copia una versione nuova",
                 )
             )
         seen[key] = index
@@ -214,8 +215,9 @@ def _catalog_problems(products: tuple[Product, ...]) -> list[DefinitionProblem]:
                 problems.append(
                     DefinitionProblem(
                         (later, "valid_from"),
-                        f"product '{other.code}' version {other.version} is valid on days "
-                        f"when version {product.version} is valid too",
+                        f"il prodotto '{other.code}' versione {other.version} vale in giorni "
+                        f"in cui vale anche la versione {product.version}: correggere "
+                        "valid_from o valid_to perché i periodi non si sovrappongano",
                     )
                 )
     return problems

@@ -75,10 +75,12 @@ class Reserve:
         return self.product.reserve_for(self.monthly_rent)
 
 
-def free_capacity(conn: Connection) -> Decimal:
-    """The funds' free capacity now: balance less what is reserved, over every fund."""
+def free_capacity(conn: Connection, scheme: str) -> Decimal:
+    """The free capacity now of the funds applying ``scheme``: balance less what is
+    reserved. Only they issue guarantees on applications judged under that scheme, so a
+    draft of one scheme is priced against them alone."""
     f = tables.funds.c
-    rows = conn.execute(select(f.balance, f.reserved)).all()
+    rows = conn.execute(select(f.balance, f.reserved).where(f.scheme == scheme)).all()
     return sum((balance - reserved for balance, reserved in rows), Decimal("0.00"))
 
 

@@ -10,7 +10,7 @@ import csv
 import io
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -30,7 +30,7 @@ from guarantee.domain.eligibility import (
     missing_boundaries,
     run_examples,
 )
-from guarantee.domain.errors import NotFound
+from guarantee.domain.errors import DomainError, NotFound
 from guarantee.services.data_files import (
     DataFileError,
     ExampleFile,
@@ -173,15 +173,22 @@ def evaluate_facts_file(
     *,
     on: date,
     version: str | None = None,
+    scheme: str = DEFAULT_SCHEME,
 ) -> Evaluation:
-    """Evaluate the facts in a YAML/JSON file with the rule set in force ``on`` (the
-    caller's today, in Italy) or with the given ``version``.
+    """Evaluate the facts in a YAML/JSON file with the rule set of ``scheme`` in force
+    ``on`` (the caller's today, in Italy) or with that scheme's ``version``.
 
     Raises ``DataFileError`` for a bad file, ``InvalidFacts`` for missing or mistyped
-    facts, ``NotFound`` when no rule set applies.
+    facts, ``NotFound`` when the scheme has no rule set or none applies.
     """
     catalog = files.load_rulesets(rules_dir)
-    ruleset = catalog.get(version) if version is not None else catalog.effective(on)
+    if scheme not in catalog.schemes:
+        raise DomainError(
+            f"nessuna regola per la misura '{scheme}': le misure con regole sono "
+            f"{', '.join(catalog.schemes)}",
+            code="not_found",
+        )
+    ruleset = catalog.get(version, scheme) if version is not None else catalog.effective(on, scheme)
     return ruleset.evaluate(files.load_facts(facts_path))
 
 
@@ -304,6 +311,8 @@ class ImpactInMoney:
     report: ImpactReport
     rule_messages: Mapping[str, str]
     free_capacity_now: Decimal
+    scheme: str = DEFAULT_SCHEME
+    """The draft's scheme: the free capacity is that of the funds applying it."""
 
     @property
     def reserve_taken(self) -> Decimal:
@@ -376,16 +385,18 @@ def impact_in_money(
     files: RuleFiles,
     *,
     on: date,
-    free_capacity: Decimal,
+    free_capacity: Callable[[str], Decimal],
     workers: int = 1,
 ) -> ImpactInMoney:
-    """Compare a draft with the rule set in force ``on`` and price the changes.
+    """Compare a draft with the rule set of its scheme in force ``on`` and price the changes.
 
-    Reads only: the draft is never put in force, no application is touched.
+    ``free_capacity`` gives the free capacity of the funds applying a scheme: only they
+    would issue the applications the draft moves. Reads only: the draft is never put in
+    force, no application is touched.
     """
     report = impact_of_draft(draft_path, rules_dir, applications, files, on=on, workers=workers)
-    current = files.load_rulesets(rules_dir).get(report.current_version)
     draft = files.load_ruleset(draft_path)
+    current = files.load_rulesets(rules_dir).get(report.current_version, draft.scheme)
     messages = {code: current.spec(code).message for code in current.codes}
     messages.update({code: draft.spec(code).message for code in draft.codes})
-    return ImpactInMoney(report, messages, free_capacity)
+    return ImpactInMoney(report, messages, free_capacity(draft.scheme), draft.scheme)

@@ -84,7 +84,7 @@ def look(impact: Impact) -> None:
         impact.applications,
         DataFiles(),
         on=ON,
-        free_capacity=impact.free_capacity,
+        free_capacity=lambda scheme: impact.free_capacity,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import textwrap
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -122,6 +123,42 @@ def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
     assert result.output.count("\n  [") == 10
 
 
+def test_rules_eval_uses_the_rules_of_the_scheme_asked_for(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    schemes = PROJECT_ROOT / "tests" / "fixtures" / "schemes"
+    for sub in ("eligibility", "reference", "parameters"):
+        shutil.copytree(schemes / sub, rules / sub, dirs_exist_ok=True)
+    monkeypatch.setenv("GARANZIA_RULES_DIR", str(rules))
+    get_settings.cache_clear()
+    facts = tmp_path / "giovane.yaml"
+    facts.write_text(
+        "applicant_birth_date: 2008-06-02\napplication_date: 2026-06-01\n"
+        "employment_status: dipendente_tempo_determinato\njob_start_date: 2026-01-01\n"
+        "isee: 20000.00\nmonthly_rent: 600.00\nmonthly_charges: 0\n"
+        "net_monthly_income: 2000.00\nlease_start: 2026-07-01\n"
+    )
+    asked = ["rules", "eval", "--facts", str(facts), "--on", "2026-06-01"]
+
+    young = cli.invoke(main, [*asked, "--scheme", "casa-giovani"])
+    assert young.exit_code == 0, young.output
+    assert "misura casa-giovani, regole 2026-01: esito non ammissibile" in young.output
+    assert "[NON superata] adult:" in young.output
+    # without --scheme: Garanzia Casa's rules, which need facts this file does not give
+    default = cli.invoke(main, asked)
+    assert default.exit_code != 0
+    assert "lease_type: dato mancante" in default.output
+    unknown = cli.invoke(main, [*asked, "--scheme", "casa-anziani"])
+    assert unknown.exit_code != 0
+    assert (
+        "nessuna regola per la misura 'casa-anziani': le misure con regole sono casa-giovani, "
+        "garanzia-casa, residenti-valle"
+    ) in unknown.output
+    assert "Traceback" not in unknown.output
+
+
 def test_rules_impact_lists_who_would_change_and_changes_nothing(
     cli: CliRunner, system: System, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,7 +201,10 @@ def test_rules_impact_lists_who_would_change_and_changes_nothing(
     assert f"accantonamento che sarebbe impegnato: {taken}" in out
     assert "accantonamento che sarebbe liberato: 0,00 €" in out
     after = euro_it(Decimal("100000.00") - reserve)
-    assert f"capacità libera del fondo: ora 100.000,00 €, dopo {after}" in out
+    assert (
+        f"capacità libera dei fondi della misura garanzia-casa: ora 100.000,00 €, dopo {after}"
+        in out
+    )
     # For a spreadsheet, like the other exports: ';', decimal comma, UTF-8 with BOM.
     text = csv_file.read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
@@ -196,3 +236,121 @@ def test_db_check_and_users(cli: CliRunner, system: System) -> None:
     assert made.exit_code == 0, made.output
     with system.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(tables.users)) == 1
+
+
+BROKEN_RULES = {
+    # A rule set of its own scheme, well formed, with one mistake per rule in what it says.
+    "2030-01.yaml": """
+        scheme: prova
+        version: "2030-01"
+        effective_from: 2030-01-01
+        effective_to: 2029-12-31
+        rules:
+          - code: isee_max
+            message: ISEE entro la soglia
+            kind: blocking
+            reads: [isse]
+            pass_when: isse <= 26000
+          - code: canone
+            message: canone sostenibile
+            kind: blocking
+            reads: [monthly_rent]
+            pass_when: monthly_rent <=
+          - code: verifica
+            message: da verificare
+            kind: review
+            reads: [isee, lease_months]
+            pass_when: isee + 1
+            review_when: isee <= 35000
+          - code: tipo
+            message: tipo di contratto
+            kind: blocking
+            reads: [lease_type]
+            pass_when: lease_type == 3
+          - code: tipo
+            message: doppione
+            kind: blocking
+            reads: [isee]
+            pass_when: isee <= $today
+    """,
+    # What a spreadsheet habit or a typo in a key produces: the schema's complaints.
+    "2031-01.yaml": """
+        scheme: Prova Due
+        version: 2031
+        effective_from: domani
+        colour: blue
+        rules:
+          - code: Canone-Alto
+            message: ""
+            kind: advisory
+            reads: isee
+            pass_when: isee <= 26000
+    """,
+    # A reference list that is not where the file says.
+    "2032-01.yaml": """
+        scheme: prova-tre
+        version: "2032-01"
+        effective_from: 2032-01-01
+        effective_to: null
+        derived:
+          in_lista:
+            member_of:
+              fact: municipality_istat_code
+              file: ../reference/manca.csv
+              column: istat_code
+        rules:
+          - code: comune
+            message: comune in elenco
+            kind: blocking
+            reads: [in_lista]
+            pass_when: in_lista
+    """,
+}
+
+
+def test_rules_check_speaks_italian_about_every_broken_file(cli: CliRunner, tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(PROJECT_ROOT / "rules", rules)
+    for name, text in BROKEN_RULES.items():
+        (rules / "eligibility" / name).write_text(textwrap.dedent(text).lstrip(), "utf-8")
+    examples = rules / "eligibility" / "2026-01.examples.yaml"
+    examples.write_text(examples.read_text("utf-8").replace("  isee: 18000.00", "  isse: 1"))
+
+    result = cli.invoke(main, ["rules", "check", "--dir", str(rules)])
+
+    assert result.exit_code == 2, result.output
+    problems = [line for line in result.output.splitlines() if ".yaml:" in line]
+    # every broken file is named, with the line of each mistake
+    for name in (*BROKEN_RULES, "2026-01.examples.yaml"):
+        assert any(f"eligibility/{name}:" in line for line in problems), name
+    assert len(problems) >= 12, result.output
+    # and what is wrong is said in Italian, with what to write instead
+    assert "il dato 'isse' non è nel catalogo (rules/facts.yaml): forse 'isee'?" in result.output
+    assert "deve essere uno tra blocking o review (trovato 'advisory')" in result.output
+    assert "effective_to viene prima di effective_from" in result.output
+    assert "codice già usato da un'altra regola" in result.output
+    assert "è incompleta (finisce troppo presto)" in result.output
+    assert "review_when vale solo per le regole blocking" in result.output
+    assert "dà un numero invece di vero o falso" in result.output
+    assert "il file '../reference/manca.csv' non esiste" in result.output
+    assert "deve contenere solo lettere minuscole" in result.output
+    # no English and no validation-library jargon reaches the person editing the files
+    for jargon in (
+        "must",
+        "should",
+        "malformed",
+        "unknown",
+        "expected",
+        "missing",
+        "not allowed",
+        "did you mean",
+        "String should match",
+        "Input should",
+        "Value error",
+        "FLOAT",
+        "STRING",
+        "mismatch",
+        "Traceback",
+        "rule '",
+    ):
+        assert jargon not in result.output, (jargon, result.output)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 def _no_float(value: object) -> object:
     # Our YAML loader never makes floats; this guards models fed from elsewhere.
     if isinstance(value, float):
-        raise ValueError("write amounts as exact decimals (e.g. 3000.00 or '3000.00')")
+        raise ValueError("scrivere gli importi come decimali esatti (es. 3000.00 o '3000.00')")
     return value
 
 

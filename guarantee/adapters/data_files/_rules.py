@@ -48,6 +48,7 @@ from guarantee.domain.eligibility import (
     RuleSetCatalog,
     RuleSpec,
     TableRow,
+    unknown_fact,
 )
 from guarantee.domain.errors import InvalidDefinition
 from guarantee.services.data_files import DataFileError, ExampleFile, FileProblem
@@ -162,7 +163,9 @@ def load_rulesets(rules_dir: Path) -> RuleSetCatalog:
     paths = ruleset_paths(rules_dir)
     if not paths:
         folder = display_path(rules_dir / "eligibility")
-        raise DataFileError([FileProblem(folder, None, "no rule-set file (*.yaml) found")])
+        raise DataFileError(
+            [FileProblem(folder, None, "nessun file di regole (*.yaml) in questa cartella")]
+        )
     catalogue = load_fact_catalogue(catalogue_path(rules_dir / "eligibility"))
     loaded: list[tuple[YamlDocument, RuleSet]] = []
     problems: list[FileProblem] = []
@@ -373,8 +376,11 @@ def _scalar(value: object, kind: str) -> Any:
 def _reference(doc: YamlDocument, where: tuple[str | int, ...], relative: str) -> Path:
     path = (doc.path.parent / relative).resolve()
     if not path.is_file():
-        what = "derived fact" if where[0] == "derived" else "fact"
-        reason = f"{what} '{where[1]}': file '{relative}' not found"
+        what = "dato calcolato" if where[0] == "derived" else "dato"
+        reason = (
+            f"{what} '{where[1]}': il file '{relative}' non esiste (il percorso è relativo "
+            "alla cartella di questo file)"
+        )
         raise DataFileError([doc.problem(where, reason)])
     return path
 
@@ -434,7 +440,12 @@ def load_examples(path: Path) -> ExampleFile:
         where = ("examples", index)
         problems += _unknown_facts(doc, (*where, "facts"), example.facts, known)
         if example.name in names:
-            problems.append(doc.problem((*where, "name"), f"example '{example.name}' twice"))
+            problems.append(
+                doc.problem(
+                    (*where, "name"),
+                    f"l'esempio '{example.name}' compare due volte: dare nomi diversi",
+                )
+            )
         names.add(example.name)
         examples.append(
             RuleExample(
@@ -458,7 +469,9 @@ def _unknown_facts(
     known: Mapping[str, FactSpec],
 ) -> list[FileProblem]:
     return [
-        doc.problem((*where, name), f"unknown fact '{name}'") for name in facts if name not in known
+        doc.problem((*where, name), unknown_fact(name, known))
+        for name in facts
+        if name not in known
     ]
 
 
@@ -471,16 +484,24 @@ def load_facts(path: Path) -> dict[str, object]:
             data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
         except OSError as exc:
             raise DataFileError(
-                [FileProblem(display, None, f"cannot read: {exc.strerror}")]
+                [FileProblem(display, None, f"file non leggibile: {exc.strerror}")]
             ) from exc
         except json.JSONDecodeError as exc:
             raise DataFileError(
-                [FileProblem(display, exc.lineno, f"invalid JSON: {exc.msg}")]
+                [
+                    FileProblem(
+                        display,
+                        exc.lineno,
+                        f"il file non è JSON valido (riga {exc.lineno}, colonna {exc.colno})",
+                    )
+                ]
             ) from exc
         if not isinstance(data, dict):
-            raise DataFileError([FileProblem(display, 1, "facts must be an object")])
+            raise DataFileError(
+                [FileProblem(display, 1, 'i dati vanno scritti come oggetto JSON {"nome": valore}')]
+            )
         problems = [
-            FileProblem(display, None, f"unknown fact '{name}'")
+            FileProblem(display, None, unknown_fact(name, known))
             for name in data
             if name not in known
         ]
@@ -488,7 +509,9 @@ def load_facts(path: Path) -> dict[str, object]:
         doc = read_yaml(path)
         data = doc.data
         if not isinstance(data, dict):
-            raise DataFileError([doc.problem((), "facts must be a mapping of name: value")])
+            raise DataFileError(
+                [doc.problem((), "i dati vanno scritti uno per riga, nella forma nome: valore")]
+            )
         problems = _unknown_facts(doc, (), data, known)
     if problems:
         raise DataFileError(problems)

@@ -5,6 +5,7 @@ Import from here; the private modules are an implementation detail.
 
 from guarantee.domain.eligibility._catalog import RuleSetCatalog
 from guarantee.domain.eligibility._computed import DateDifference, DatedParameter, Percentage
+from guarantee.domain.eligibility._conditions import unknown_fact
 from guarantee.domain.eligibility._derived import (
     ANY_KEY,
     BandLookup,
@@ -113,4 +114,5 @@ __all__ = [
     "outcome_rank",
     "rule_needs",
     "run_examples",
+    "unknown_fact",
 ]

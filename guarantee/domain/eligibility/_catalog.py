@@ -34,15 +34,19 @@ class RuleSetCatalog:
                     problems.append(
                         DefinitionProblem(
                             (index, "version"),
-                            f"rule-set version '{ruleset.version}' twice{_of(ruleset.scheme)}",
+                            f"la versione '{ruleset.version}' delle regole"
+                            f"{_of(ruleset.scheme)} compare due volte: dare a ogni file una "
+                            "versione diversa",
                         )
                     )
                 elif _overlap(earlier, ruleset):
                     problems.append(
                         DefinitionProblem(
                             (index, "effective_from"),
-                            f"rule set '{ruleset.version}' is in force on days when "
-                            f"'{earlier.version}' is in force too{_of(ruleset.scheme)}",
+                            f"le regole '{ruleset.version}' sono in vigore in giorni in cui "
+                            f"vale anche '{earlier.version}'{_of(ruleset.scheme)}: correggere "
+                            "effective_from o effective_to perché i periodi non si "
+                            "sovrappongano",
                         )
                     )
         if problems:
@@ -88,7 +92,7 @@ class RuleSetCatalog:
 
 
 def _of(scheme: str) -> str:
-    return "" if scheme == DEFAULT_SCHEME else f" (scheme '{scheme}')"
+    return "" if scheme == DEFAULT_SCHEME else f" (schema '{scheme}')"
 
 
 def _overlap(a: RuleSet, b: RuleSet) -> bool:

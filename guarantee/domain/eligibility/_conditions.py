@@ -25,6 +25,22 @@ ENGINE_TYPES: dict[FactType, Any] = {
     # computed facts (age, months since, days before) rather than inside a condition
     "date": rule_engine.DataType.DATETIME,
 }
+_ONLY_FACTS = "una regola legge solo i dati del catalogo (rules/facts.yaml), per nome"
+_SAME_TYPES = (
+    "confrontare numeri con numeri (isee <= 26000), testi con testi tra virgolette "
+    "(lease_type == 'concordato'), date con date (d\"2026-01-01\")"
+)
+_MISMATCH = "mette insieme dati di tipo diverso: " + _SAME_TYPES
+_TYPE_NAMES = {
+    "FLOAT": "un numero",
+    "STRING": "un testo",
+    "BOOLEAN": "un sì/no",
+    "DATETIME": "una data",
+    "ARRAY": "un elenco",
+    "SET": "un elenco",
+    "MAPPING": "un gruppo di valori",
+    "TIMEDELTA": "una durata",
+}
 # A fixed decimal context: evaluations must not depend on whatever the calling thread set.
 _DECIMALS = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN)
 
@@ -43,29 +59,38 @@ def compile_condition(
         rule = rule_engine.Rule(text, context=context)
     except rule_engine.SymbolResolutionError as exc:
         if exc.symbol_scope is not None:
-            problem(f"'${exc.symbol_name}' is not allowed: rules read only facts")
+            problem(f"'${exc.symbol_name}' non è ammesso: {_ONLY_FACTS}")
         else:
-            problem(f"unknown fact '{exc.symbol_name}'{suggestion(exc.symbol_name, types)}")
+            problem(unknown_fact(exc.symbol_name, types))
         return None
     except rule_engine.errors.SyntaxError as exc:
-        problem(f"malformed condition {text!r}: {_syntax(exc)}")
+        problem(f"la condizione «{text}» è scritta male: {_syntax(exc)}")
         return None
-    except rule_engine.EngineError as exc:
-        problem(f"condition {text!r}: {exc.message}")
+    except rule_engine.errors.AttributeResolutionError as exc:
+        problem(
+            f"la condizione «{text}» legge '.{exc.attribute_name}' da un dato: "
+            "scrivere solo il nome del dato"
+        )
+        return None
+    except rule_engine.EngineError:
+        problem(f"la condizione «{text}» {_MISMATCH}")
         return None
     builtins = context.symbols - set(types)
     if builtins:
         names = ", ".join(f"'${name}'" for name in sorted(builtins))
-        problem(f"{names} not allowed: rules read only facts")
+        problem(f"{names} non ammesso: {_ONLY_FACTS}")
         return None
     used.update(context.symbols)
     result_type = rule.statement.expression.result_type
     if result_type != rule_engine.DataType.BOOLEAN:
-        problem(f"condition {text!r} must be true or false, it gives a {result_type.name}")
+        problem(
+            f"la condizione «{text}» dà {_type_name(result_type)} invece di vero o falso: "
+            "scrivere un confronto, es. isee <= 26000"
+        )
         return None
     mismatches = _mixed_types(rule.statement.expression)
     if mismatches:
-        problem(f"condition {text!r}: data type mismatch ({'; '.join(mismatches)})")
+        problem(f"la condizione «{text}» {'; '.join(mismatches)}: {_SAME_TYPES}")
         return None
     return rule
 
@@ -84,12 +109,12 @@ def _mixed_types(expression: object) -> list[str]:
         if isinstance(node, rule_engine.ast.ComparisonExpression) and node.type in ("eq", "ne"):
             left, right = node.left.result_type, node.right.result_type
             if _known(left) and _known(right) and left != right:
-                found.append(f"compares a {left.name} with a {right.name}, never equal")
+                found.append(f"confronta {_type_name(left)} con {_type_name(right)}, mai uguali")
         elif isinstance(node, rule_engine.ast.ContainsExpression):
             member = node.member.result_type
             values = getattr(node.container.result_type, "value_type", None)
             if _known(member) and values is not None and _known(values) and member != values:
-                found.append(f"looks for a {member.name} among {values.name} values")
+                found.append(f"cerca {_type_name(member)} fra valori che sono {_type_name(values)}")
         stack.extend(_children(node))
     return found
 
@@ -116,18 +141,29 @@ def _children(node: object) -> list[object]:
     return children
 
 
+def _type_name(data_type: Any) -> str:
+    name = str(getattr(data_type, "name", data_type))
+    return _TYPE_NAMES.get(name, "un valore di altro tipo")
+
+
 def _syntax(exc: rule_engine.errors.SyntaxError) -> str:
     token = getattr(exc, "token", None)
     if isinstance(exc, rule_engine.RuleSyntaxError):
         if token is None:
-            return "incomplete (it ends too early)"
-        return f"unexpected {token.value!r} at character {token.lexpos + 1}"
-    return str(exc.message)
+            return "è incompleta (finisce troppo presto): completare il confronto"
+        return f"{token.value!r} inatteso al carattere {token.lexpos + 1}"
+    if isinstance(exc, rule_engine.errors.DatetimeSyntaxError):
+        return 'data non valida: scrivere d"AAAA-MM-GG", es. d"2026-01-01"'
+    return "un valore non si legge: controllare virgolette e numeri (es. 26000.50)"
 
 
-def suggestion(name: str, types: Mapping[str, Any]) -> str:
+def unknown_fact(name: str, types: Mapping[str, Any]) -> str:
+    """The message for a fact name the catalogue does not declare, with the near one."""
     close = [known for known in types if _near(name, known)]
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    head = f"il dato '{name}' non è nel catalogo (rules/facts.yaml): "
+    if close:
+        return head + f"forse '{close[0]}'?"
+    return head + "correggere il nome o dichiararlo nel catalogo"
 
 
 def _near(a: str, b: str) -> bool:

@@ -15,6 +15,15 @@ from typing import Protocol
 
 from guarantee.domain.eligibility._facts import FactSpec, FactType
 
+TYPE_WORDS: dict[FactType, str] = {
+    "decimal": "un numero o importo",
+    "integer": "un intero",
+    "string": "un testo o codice",
+    "boolean": "un sì/no",
+    "date": "una data",
+}
+"""How a message names a fact's type to the people who write rules."""
+
 ANY_KEY = "*"
 """Key of the default rows of a banded table: they apply to every key without its own row."""
 
@@ -59,7 +68,9 @@ class MemberOf:
     def problems(self, facts: Mapping[str, FactSpec]) -> list[str]:
         found = _fact_problem(self.name, self.fact, "string", facts)
         if not self.members:
-            found.append(f"derived fact '{self.name}': the reference set is empty")
+            found.append(
+                f"dato calcolato '{self.name}': l'elenco di riferimento è vuoto, riempirlo"
+            )
         return found
 
 
@@ -125,15 +136,25 @@ class BandLookup:
         seen: set[tuple[str, str]] = set()
         for key, band, amount in self.rows:
             if band not in codes:
-                found.append(f"derived fact '{self.name}': unknown band '{band}' for key '{key}'")
+                found.append(
+                    f"dato calcolato '{self.name}': la fascia '{band}' (chiave '{key}') non è "
+                    f"tra le fasce definite ({', '.join(sorted(codes))})"
+                )
             if (key, band) in seen:
-                found.append(f"derived fact '{self.name}': two values for '{key}', band '{band}'")
+                found.append(
+                    f"dato calcolato '{self.name}': due valori per '{key}', fascia '{band}': "
+                    "tenerne uno"
+                )
             seen.add((key, band))
             if amount < 0:
-                found.append(f"derived fact '{self.name}': negative value for '{key}', '{band}'")
+                found.append(
+                    f"dato calcolato '{self.name}': valore negativo per '{key}', fascia "
+                    f"'{band}': scrivere un importo da 0 in su"
+                )
         for code in sorted(codes - {band for key, band in seen if key == ANY_KEY}):
             found.append(
-                f"derived fact '{self.name}': band '{code}' has no default row (key '{ANY_KEY}')"
+                f"dato calcolato '{self.name}': la fascia '{code}' non ha la riga "
+                f"predefinita: aggiungere una riga con chiave '{ANY_KEY}'"
             )
         return found
 
@@ -144,10 +165,14 @@ def _fact_problem(
     spec = facts.get(fact)
     allowed = wanted if isinstance(wanted, tuple) else (wanted,)
     if spec is None:
-        return [f"derived fact '{name}': unknown fact '{fact}'"]
+        return [
+            f"dato calcolato '{name}': il dato '{fact}' non è nel catalogo "
+            "(rules/facts.yaml): correggere il nome o dichiararlo"
+        ]
     if spec.type not in allowed:
         return [
-            f"derived fact '{name}': fact '{fact}' is {spec.type}, {' or '.join(allowed)} needed"
+            f"dato calcolato '{name}': il dato '{fact}' è {TYPE_WORDS[spec.type]}, qui serve "
+            f"{' oppure '.join(TYPE_WORDS[kind] for kind in allowed)}"
         ]
     return []
 
@@ -156,25 +181,34 @@ def _band_problems(name: str, bands: Iterable[SizeBand]) -> list[str]:
     # Bands must tile 0..∞ without gaps or overlaps, so every measure finds exactly one.
     ordered = sorted(bands, key=lambda band: band.lower)
     if not ordered:
-        return [f"derived fact '{name}': no bands"]
+        return [f"dato calcolato '{name}': nessuna fascia, scriverne almeno una"]
     found: list[str] = []
     codes = [band.code for band in ordered]
     for code in sorted({c for c in codes if codes.count(c) > 1}):
-        found.append(f"derived fact '{name}': band '{code}' is defined twice")
+        found.append(f"dato calcolato '{name}': la fascia '{code}' è definita due volte")
     expected_lower = 0
     for band in ordered:
         if band.lower != expected_lower:
             found.append(
-                f"derived fact '{name}': band '{band.code}' starts at {band.lower}, "
-                f"{expected_lower} expected (bands must not overlap or leave gaps)"
+                f"dato calcolato '{name}': la fascia '{band.code}' comincia da {band.lower}, "
+                f"dovrebbe cominciare da {expected_lower} (le fasce vanno una dopo l'altra, "
+                "senza sovrapporsi né lasciare buchi)"
             )
         if band.upper is not None and band.upper < band.lower:
-            found.append(f"derived fact '{name}': band '{band.code}' ends before it starts")
+            found.append(
+                f"dato calcolato '{name}': la fascia '{band.code}' finisce prima di cominciare"
+            )
         if band.upper is None:
             if band is not ordered[-1]:
-                found.append(f"derived fact '{name}': only the last band may be open-ended")
+                found.append(
+                    f"dato calcolato '{name}': solo l'ultima fascia può restare senza limite "
+                    "superiore"
+                )
             break
         expected_lower = band.upper + 1
     else:
-        found.append(f"derived fact '{name}': the last band must be open-ended (no upper limit)")
+        found.append(
+            f"dato calcolato '{name}': l'ultima fascia va lasciata senza limite superiore "
+            "(max vuoto)"
+        )
     return found

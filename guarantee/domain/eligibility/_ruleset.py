@@ -17,7 +17,7 @@ from typing import Any
 
 import rule_engine
 
-from guarantee.domain.eligibility._conditions import ENGINE_TYPES, compile_condition, suggestion
+from guarantee.domain.eligibility._conditions import ENGINE_TYPES, compile_condition, unknown_fact
 from guarantee.domain.eligibility._derived import DerivedFact
 from guarantee.domain.eligibility._evaluation import (
     DEFAULT_SCHEME,
@@ -321,7 +321,11 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
     problems: list[DefinitionProblem] = []
     facts = ruleset.facts
     if not ruleset.version.strip():
-        problems.append(DefinitionProblem(("version",), "must not be empty"))
+        problems.append(
+            DefinitionProblem(
+                ("version",), "manca la versione: scrivere ad esempio version: '2026-01'"
+            )
+        )
     if not _SCHEME.fullmatch(ruleset.scheme):
         problems.append(
             DefinitionProblem(
@@ -329,7 +333,13 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
             )
         )
     if ruleset.effective_to is not None and ruleset.effective_to < ruleset.effective_from:
-        problems.append(DefinitionProblem(("effective_to",), "must not be before effective_from"))
+        problems.append(
+            DefinitionProblem(
+                ("effective_to",),
+                "effective_to viene prima di effective_from: la fine della vigenza va scritta "
+                "uguale o dopo l'inizio",
+            )
+        )
     types: dict[str, Any] = {name: ENGINE_TYPES[spec.type] for name, spec in facts.items()}
     derived_by_name: dict[str, DerivedFact] = {}
     # A derived fact may read supplied facts and derived facts declared before it.
@@ -338,11 +348,17 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
         where: tuple[str | int, ...] = ("derived", fact.name)
         if fact.name in facts:
             problems.append(
-                DefinitionProblem(where, f"derived fact '{fact.name}' clashes with a supplied fact")
+                DefinitionProblem(
+                    where,
+                    f"dato calcolato '{fact.name}': c'è già un dato con questo nome nel "
+                    "catalogo; scegliere un altro nome",
+                )
             )
         elif fact.name in derived_by_name:
             problems.append(
-                DefinitionProblem(where, f"derived fact '{fact.name}' is defined twice")
+                DefinitionProblem(
+                    where, f"dato calcolato '{fact.name}': definito due volte, tenerne uno"
+                )
             )
         problems += [DefinitionProblem(where, reason) for reason in fact.problems(known)]
         row_problems = getattr(fact, "row_problems", None)
@@ -355,7 +371,9 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
         known[fact.name] = FactSpec(fact.name, fact.type, getattr(fact, "description", ""))
         types[fact.name] = ENGINE_TYPES[fact.type]
     if not ruleset.specs:
-        problems.append(DefinitionProblem(("rules",), "a rule set needs at least one rule"))
+        problems.append(
+            DefinitionProblem(("rules",), "nessuna regola: scrivere almeno una regola sotto rules")
+        )
     compiled: list[_CompiledRule] = []
     seen_codes: set[str] = set()
     for index, spec in enumerate(ruleset.specs):
@@ -363,7 +381,11 @@ def _compile(ruleset: RuleSet) -> tuple[tuple[_CompiledRule, ...], list[Definiti
         rule = _compile_rule(index, spec, types, derived_by_name, rule_problems)
         if spec.code in seen_codes:
             rule_problems.append(
-                DefinitionProblem(("rules", index, "code"), f"duplicate rule code '{spec.code}'")
+                DefinitionProblem(
+                    ("rules", index, "code"),
+                    f"regola '{spec.code}': codice già usato da un'altra regola, sceglierne "
+                    "un altro",
+                )
             )
         seen_codes.add(spec.code)
         problems += rule_problems
@@ -379,31 +401,35 @@ def _compile_rule(
     derived: Mapping[str, DerivedFact],
     problems: list[DefinitionProblem],
 ) -> _CompiledRule | None:
-    label = f"rule '{spec.code}'"
+    label = f"regola '{spec.code}'"
 
     def problem(field: str | tuple[str | int, ...], reason: str) -> None:
         path = field if isinstance(field, tuple) else (field,)
         problems.append(DefinitionProblem(("rules", index, *path), f"{label}: {reason}"))
 
     if not _CODE.fullmatch(spec.code):
-        problem("code", "code must be lower-case letters, digits and '_', starting with a letter")
+        problem(
+            "code",
+            "il codice va scritto con lettere minuscole, cifre e '_', iniziando con una "
+            "lettera (es. isee_massimo)",
+        )
     if not spec.message.strip():
-        problem("message", "message must not be empty")
+        problem("message", "manca il messaggio: scrivere in message la frase che vede l'operatore")
     if spec.kind not in RULE_KINDS:
-        problem("kind", f"unknown kind '{spec.kind}' (use {' or '.join(RULE_KINDS)})")
+        problem("kind", f"kind '{spec.kind}' non previsto: scrivere {' oppure '.join(RULE_KINDS)}")
     if bool(spec.pass_when.strip()) == bool(spec.pass_when_any):
         problem("pass_when", "scrivere pass_when oppure pass_when_any (un elenco di alternative)")
     if spec.review_when is not None and spec.kind == "review":
         problem(
             "review_when",
-            "review_when is only for blocking rules: a review rule not passing already "
-            "asks for review",
+            "review_when vale solo per le regole blocking: una regola review non "
+            "soddisfatta chiede già la verifica, togliere review_when",
         )
     for name in spec.reads:
         if name not in types:
-            problem("reads", f"unknown fact '{name}'{suggestion(name, types)}")
+            problem("reads", unknown_fact(name, types))
     if len(set(spec.reads)) != len(spec.reads):
-        problem("reads", "a fact is listed twice in reads")
+        problem("reads", "un dato compare due volte in reads: scriverlo una volta sola")
 
     used: set[str] = set()
     failed = False
@@ -432,13 +458,16 @@ def _compile_rule(
         failed = failed or applies_rule is None
     for name in sorted(used - set(spec.reads)):
         if name in types:
-            problem("reads", f"a condition reads '{name}', which is missing from reads")
+            problem("reads", f"una condizione legge '{name}', che manca in reads: aggiungerlo")
     if failed or not alternatives:
         # "listed but unused" would only echo the condition's own error
         return None
     for name in spec.reads:
         if name in types and name not in used:
-            problem("reads", f"'{name}' is listed in reads but no condition uses it")
+            problem(
+                "reads",
+                f"'{name}' è in reads ma nessuna condizione lo usa: toglierlo o usarlo",
+            )
     return _CompiledRule(
         spec, tuple(alternatives), review_rule, applies_rule, _seen(spec.reads, derived)
     )

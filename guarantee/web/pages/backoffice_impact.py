@@ -10,6 +10,7 @@ managers see the page; to anyone else it does not exist (404), as the back offic
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -114,5 +115,5 @@ def _impact(system: System, db: RequestDb, draft: Path) -> eligibility.ImpactInM
             open_applications(conn, system.deps.products),
             DataFiles(),
             on=system.deps.clock.today(),
-            free_capacity=free_capacity(conn),
+            free_capacity=partial(free_capacity, conn),
         )

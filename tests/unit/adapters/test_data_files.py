@@ -91,7 +91,8 @@ def test_the_reference_municipalities_are_the_consortium_list() -> None:
 def test_unknown_fact_is_refused_at_its_line(tmp_path: Path) -> None:
     path = write(tmp_path / "r.yaml", MINIMAL.replace("pass_when: isee", "pass_when: isse"))
     assert problems_of(path) == [
-        "r.yaml:9: rule 'isee_max': unknown fact 'isse' (did you mean 'isee'?)"
+        "r.yaml:9: regola 'isee_max': il dato 'isse' non è nel catalogo (rules/facts.yaml): "
+        "forse 'isee'?"
     ]
 
 
@@ -102,22 +103,30 @@ def test_unknown_fact_in_the_project_file_names_its_path(tmp_path: Path) -> None
     target.write_text(text.replace("pass_when: isee <= 26000", "pass_when: isse <= 26000"))
     line = text.splitlines().index("    pass_when: isee <= 26000") + 1
     assert problems_of(target) == [
-        f"rules/eligibility/2026-01.yaml:{line}: rule 'isee': unknown fact 'isse' "
-        "(did you mean 'isee'?)"
+        f"rules/eligibility/2026-01.yaml:{line}: regola 'isee': il dato 'isse' non è nel "
+        "catalogo (rules/facts.yaml): forse 'isee'?"
     ]
 
 
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("isee <= 35000", "isee <=", "r.yaml:10: rule 'isee_max': malformed condition"),
-        ("isee <= 35000", "isee <= 'molto'", "r.yaml:10: rule 'isee_max': condition"),
+        (
+            "isee <= 35000",
+            "isee <=",
+            "r.yaml:10: regola 'isee_max': la condizione «isee <=» è scritta",
+        ),
+        ("isee <= 35000", "isee <= 'molto'", "r.yaml:10: regola 'isee_max': la condizione"),
         (
             "kind: blocking",
             "kind: advisory",
             "r.yaml:7: regola 'isee_max', chiave 'kind': deve essere uno tra blocking o review",
         ),
-        ("reads: [isee]", "reads: [isee, lease_months]", "r.yaml:8: rule 'isee_max': 'lease"),
+        (
+            "reads: [isee]",
+            "reads: [isee, lease_months]",
+            "r.yaml:8: regola 'isee_max': 'lease_months' è in",
+        ),
         (
             "    message: ISEE entro la soglia\n",
             "",
@@ -143,13 +152,15 @@ def test_malformed_rule_sets_are_refused_with_file_and_line(
 
 def test_review_rule_with_two_thresholds_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "r.yaml", MINIMAL.replace("kind: blocking", "kind: review"))
-    assert problems_of(path)[0].startswith("r.yaml:10: rule 'isee_max': review_when is only")
+    assert problems_of(path)[0].startswith("r.yaml:10: regola 'isee_max': review_when vale solo")
 
 
 def test_duplicate_rule_code_is_refused_at_the_second_rule(tmp_path: Path) -> None:
     rule = textwrap.dedent(MINIMAL).split("rules:\n")[1]
     path = write(tmp_path / "r.yaml", textwrap.dedent(MINIMAL).lstrip("\n") + rule)
-    assert problems_of(path) == ["r.yaml:11: duplicate rule code 'isee_max'"]
+    assert problems_of(path) == [
+        "r.yaml:11: regola 'isee_max': codice già usato da un'altra regola, sceglierne un altro"
+    ]
 
 
 def test_duplicate_yaml_key_is_refused(tmp_path: Path) -> None:
@@ -185,7 +196,7 @@ def test_data_file_error_carries_path_line_and_reason(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as caught:
         load_ruleset(path)
     assert (caught.value.path, caught.value.line) == ("r.yaml", 9)
-    assert caught.value.reason.startswith("rule 'isee_max': unknown fact 'isse'")
+    assert caught.value.reason.startswith("regola 'isee_max': il dato 'isse' non è nel catalogo")
 
 
 # --- reference data ---------------------------------------------------------------------
@@ -213,7 +224,10 @@ DERIVED = """
 def test_missing_reference_file_is_refused_at_its_line(tmp_path: Path) -> None:
     path = write(tmp_path / "r.yaml", DERIVED)
     found = problems_of(path)
-    assert found[0] == "r.yaml:9: derived fact 'rent_cap': file 'bands.csv' not found"
+    assert found[0] == (
+        "r.yaml:9: dato calcolato 'rent_cap': il file 'bands.csv' non esiste (il percorso è "
+        "relativo alla cartella di questo file)"
+    )
 
 
 def test_bad_csv_rows_are_refused_with_the_csv_line(tmp_path: Path) -> None:
@@ -238,8 +252,9 @@ def test_bands_with_a_gap_are_refused(tmp_path: Path) -> None:
     write(tmp_path / "caps.csv", "istat_code,band,eur\n*,S,400.00\n*,L,600.00\n")
     found = problems_of(write(tmp_path / "r.yaml", DERIVED))
     assert found == [
-        "r.yaml:5: derived fact 'rent_cap': band 'L' starts at 60, 51 expected "
-        "(bands must not overlap or leave gaps)"
+        "r.yaml:5: dato calcolato 'rent_cap': la fascia 'L' comincia da 60, dovrebbe "
+        "cominciare da 51 (le fasce vanno una dopo l'altra, senza sovrapporsi né lasciare "
+        "buchi)"
     ]
 
 
@@ -247,7 +262,8 @@ def test_a_band_without_default_cap_is_refused(tmp_path: Path) -> None:
     write(tmp_path / "bands.csv", "band,min_m2,max_m2\nS,0,50\nL,51,\n")
     write(tmp_path / "caps.csv", "istat_code,band,eur\n*,S,400.00\n001125,L,600.00\n")
     assert problems_of(write(tmp_path / "r.yaml", DERIVED)) == [
-        "r.yaml:5: derived fact 'rent_cap': band 'L' has no default row (key '*')"
+        "r.yaml:5: dato calcolato 'rent_cap': la fascia 'L' non ha la riga predefinita: "
+        "aggiungere una riga con chiave '*'"
     ]
 
 
@@ -309,8 +325,9 @@ def test_overlapping_rule_sets_are_refused_with_the_file(tmp_path: Path) -> None
     with pytest.raises(DataFileError) as caught:
         load_rulesets(rules)
     assert [str(p) for p in caught.value.problems] == [
-        f"rules/eligibility/2026-07.yaml:{line}: rule set '2026-07' is in force on days "
-        "when '2026-01' is in force too"
+        f"rules/eligibility/2026-07.yaml:{line}: le regole '2026-07' sono in vigore in giorni "
+        "in cui vale anche '2026-01': correggere effective_from o effective_to perché i "
+        "periodi non si sovrappongano"
     ]
 
 
@@ -344,8 +361,8 @@ def test_examples_with_unknown_facts_or_twice_the_same_name_are_refused(tmp_path
     with pytest.raises(DataFileError) as caught:
         load_examples(path)
     assert [str(p) for p in caught.value.problems] == [
-        "e.yaml:5: unknown fact 'isse'",
-        "e.yaml:7: example 'uno' twice",
+        "e.yaml:5: il dato 'isse' non è nel catalogo (rules/facts.yaml): forse 'isee'?",
+        "e.yaml:7: l'esempio 'uno' compare due volte: dare nomi diversi",
     ]
 
 
@@ -363,7 +380,9 @@ def test_facts_files_give_decimals(tmp_path: Path) -> None:
 def test_facts_file_with_unknown_fact_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataFileError) as caught:
         load_facts(write(tmp_path / "f.yaml", "isee: 1\nisse: 2\n"))
-    assert str(caught.value) == "f.yaml:2: unknown fact 'isse'"
+    assert str(caught.value) == (
+        "f.yaml:2: il dato 'isse' non è nel catalogo (rules/facts.yaml): forse 'isee'?"
+    )
 
 
 # --- product files ---------------------------------------------------------------------------
@@ -425,7 +444,12 @@ def test_product_amounts_are_exact_decimals(tmp_path: Path) -> None:
             "extensions",
             "chiave 'extensions' sconosciuta",
         ),
-        ("valid_to: null", "valid_to: 2022-01-01", "valid_to", "valid_to: must not be before"),
+        (
+            "valid_to: null",
+            "valid_to: 2022-01-01",
+            "valid_to",
+            "valid_to: viene prima di valid_from",
+        ),
     ],
 )
 def test_malformed_products_are_refused_with_file_and_line(
@@ -452,6 +476,7 @@ def test_overlapping_product_versions_are_refused(tmp_path: Path) -> None:
         load_products(tmp_path / "policies")
     path = tmp_path / "policies" / "garanzia-casa" / "v2.yaml"
     assert str(caught.value) == (
-        f"policies/garanzia-casa/v2.yaml:{line_of(path, 'valid_from')}: product 'garanzia-casa' "
-        "version 2 is valid on days when version 1 is valid too"
+        f"policies/garanzia-casa/v2.yaml:{line_of(path, 'valid_from')}: il prodotto "
+        "'garanzia-casa' versione 2 vale in giorni in cui vale anche la versione 1: correggere "
+        "valid_from o valid_to perché i periodi non si sovrappongano"
     )

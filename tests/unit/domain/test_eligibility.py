@@ -315,67 +315,73 @@ def reasons(*rules: RuleSpec, derived: tuple[MemberOf | BandLookup, ...] = ()) -
 
 def test_unknown_fact_in_a_condition_is_refused_with_a_suggestion() -> None:
     assert reasons(rule(pass_when="isse <= 26000")) == [
-        "rules.0.pass_when: rule 'isee_max': unknown fact 'isse' (did you mean 'isee'?)",
+        "rules.0.pass_when: regola 'isee_max': il dato 'isse' non è nel catalogo "
+        "(rules/facts.yaml): forse 'isee'?",
     ]
 
 
 def test_fact_listed_in_reads_but_unused_is_refused() -> None:
     assert reasons(rule(reads=("isee", "lease_months"))) == [
-        "rules.0.reads: rule 'isee_max': 'lease_months' is listed in reads but no condition "
-        "uses it",
+        "rules.0.reads: regola 'isee_max': 'lease_months' è in reads ma nessuna condizione "
+        "lo usa: toglierlo o usarlo",
     ]
 
 
 def test_unknown_fact_in_reads_is_refused() -> None:
     assert reasons(rule(reads=("isee", "income"))) == [
-        "rules.0.reads: rule 'isee_max': unknown fact 'income'"
+        "rules.0.reads: regola 'isee_max': il dato 'income' non è nel catalogo "
+        "(rules/facts.yaml): correggere il nome o dichiararlo nel catalogo"
     ]
 
 
 def test_fact_used_but_not_listed_in_reads_is_refused() -> None:
     found = reasons(rule(pass_when="isee <= 26000 and lease_months >= 12"))
     assert found == [
-        "rules.0.reads: rule 'isee_max': a condition reads 'lease_months', "
-        "which is missing from reads"
+        "rules.0.reads: regola 'isee_max': una condizione legge 'lease_months', "
+        "che manca in reads: aggiungerlo"
     ]
 
 
 @pytest.mark.parametrize(
     ("condition", "expected"),
     [
-        ("isee <=", "malformed condition 'isee <=': incomplete (it ends too early)"),
-        ("isee <= 26000 &&", "malformed condition 'isee <= 26000 &&': unexpected '&'"),
-        ("isee <= 'tanto'", "condition \"isee <= 'tanto'\": data type mismatch"),
-        ("isee + 1", "condition 'isee + 1' must be true or false, it gives a FLOAT"),
-        ("isee <= $today", "condition 'isee <= $today': data type mismatch"),
-        ("isee == '0'", "condition \"isee == '0'\": data type mismatch (compares a FLOAT"),
-        ("isee != 0 and (isee == true)", "condition 'isee != 0 and (isee == true)': data type"),
-        ("isee in ['a', 'b']", "condition \"isee in ['a', 'b']\": data type mismatch (looks"),
+        ("isee <=", "la condizione «isee <=» è scritta male: è incompleta"),
+        ("isee <= 26000 &&", "la condizione «isee <= 26000 &&» è scritta male: '&' inatteso"),
+        ("isee <= 'tanto'", "la condizione «isee <= 'tanto'» mette insieme dati di tipo"),
+        ("isee + 1", "la condizione «isee + 1» dà un numero invece di vero o falso"),
+        ("isee <= $today", "la condizione «isee <= $today» mette insieme dati di tipo"),
+        ("isee == '0'", "la condizione «isee == '0'» confronta un numero con un testo, mai uguali"),
+        ("isee != 0 and (isee == true)", "la condizione «isee != 0 and (isee == true)» confronta"),
+        ("isee in ['a', 'b']", "la condizione «isee in ['a', 'b']» cerca un numero fra valori"),
     ],
 )
 def test_bad_conditions_are_refused(condition: str, expected: str) -> None:
     found = reasons(rule(pass_when=condition))
-    assert found[0].startswith(f"rules.0.pass_when: rule 'isee_max': {expected}")
+    assert found[0].startswith(f"rules.0.pass_when: regola 'isee_max': {expected}")
 
 
 def test_builtin_symbols_are_refused() -> None:
     found = reasons(rule(reads=("lease_registered",), pass_when="lease_registered or $today"))
-    assert any("'$today' not allowed" in reason for reason in found)
+    assert any("'$today' non ammesso" in reason for reason in found)
 
 
 def test_review_when_is_for_blocking_rules_only() -> None:
     found = reasons(rule(kind="review", review_when="isee <= 35000"))
-    assert found[0].startswith("rules.0.review_when: rule 'isee_max': review_when is only")
+    assert found[0].startswith(
+        "rules.0.review_when: regola 'isee_max': review_when vale solo per le regole blocking"
+    )
 
 
 def test_unknown_kind_and_bad_code_are_refused() -> None:
     found = reasons(rule(kind="advisory", code="Isee-Max"))
     assert any(".code:" in r for r in found)
-    assert any("unknown kind 'advisory'" in r for r in found)
+    assert any("kind 'advisory' non previsto: scrivere blocking oppure review" in r for r in found)
 
 
 def test_duplicate_rule_code_is_refused() -> None:
-    assert reasons(rule(), rule()) == ["rules.1.code: duplicate rule code 'isee_max'"]
+    assert reasons(rule(), rule()) == [
+        "rules.1.code: regola 'isee_max': codice già usato da un'altra regola, sceglierne un altro"
+    ]
 
 
 def test_every_problem_of_a_rule_set_is_reported() -> None:
@@ -398,12 +404,13 @@ def test_derived_facts_are_checked() -> None:
             ),
         ),
     )
-    assert "derived.isee: derived fact 'isee' clashes with a supplied fact" in found
+    assert any(r.startswith("derived.isee: dato calcolato 'isee': c'è già un dato") for r in found)
     assert (
-        "derived.in_list: derived fact 'in_list': fact 'floor_area_m2' is integer, string needed"
+        "derived.in_list: dato calcolato 'in_list': il dato 'floor_area_m2' è un intero, qui "
+        "serve un testo o codice"
     ) in found
-    assert any("band 'L' starts at 50, 46 expected" in r for r in found)
-    assert any("band 'L' has no default row" in r for r in found)
+    assert any("fascia 'L' comincia da 50, dovrebbe cominciare da 46" in r for r in found)
+    assert any("fascia 'L' non ha la riga predefinita" in r for r in found)
 
 
 def test_a_fact_read_through_a_derived_fact_is_required() -> None:

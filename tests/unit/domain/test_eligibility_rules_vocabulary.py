@@ -101,7 +101,7 @@ def test_a_date_computation_needs_date_facts() -> None:
             rule("x", ("wrong_age",), "wrong_age >= 18"),
             derived=(DateDifference("wrong_age", "isee", "application_date", "years"),),
         )
-    assert "fact 'isee' is decimal, date needed" in str(caught.value)
+    assert "il dato 'isee' è un numero o importo, qui serve una data" in str(caught.value)
 
 
 def test_rent_to_income_share_is_exact() -> None:
@@ -327,7 +327,7 @@ def test_a_fact_read_only_by_applies_when_must_be_listed() -> None:
         ruleset(
             rule("x", ("lease_months",), "lease_months >= 48", applies_when="lease_type == 'a'")
         )
-    assert "a condition reads 'lease_type', which is missing from reads" in str(caught.value)
+    assert "una condizione legge 'lease_type', che manca in reads: aggiungerlo" in str(caught.value)
 
 
 # --- schemes and what a rule needs ---------------------------------------------------------

@@ -57,7 +57,7 @@ def test_check_rules_lists_problems_of_every_file(tmp_path: Path) -> None:
     assert found[0].startswith("rules/eligibility/2026-01.yaml:")
     assert "regola 'not_relatives', chiave 'kind':" in found[0]
     assert found[1].startswith("rules/eligibility/2026-01.examples.yaml:")
-    assert found[1].endswith("unknown fact 'isse'")
+    assert found[1].endswith("il dato 'isse' non è nel catalogo (rules/facts.yaml): forse 'isee'?")
 
 
 def test_check_rules_catches_examples_naming_unknown_rules(tmp_path: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +14,13 @@ import pytest
 from sqlalchemy import func, select
 
 from guarantee.adapters.clock import FixedClock
+from guarantee.adapters.data_files import DataFiles
 from guarantee.adapters.db import tables
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Role
+from guarantee.read.eligibility import free_capacity, open_applications
+from guarantee.services import commands as c
+from guarantee.services.eligibility import ImpactInMoney, impact_in_money
 from guarantee.settings import Settings
 from tests.rules_support import POLICIES_DIR, copy_rules
 from tests.support import builders
@@ -263,3 +270,50 @@ def test_an_application_for_another_scheme_s_product_is_judged_by_its_rules(
             json={"fund_id": young_fund["id"]},
         )
         assert issued.status_code == 200, issued.text
+
+
+def test_a_draft_is_priced_against_the_free_capacity_of_its_scheme_s_funds_only(
+    schemes_system: System,
+) -> None:
+    builders.fund_with(schemes_system, builders.money("100000.00"))
+    young_fund = schemes_system.bus.handle(
+        c.CreateFund(name="Fondo Giovani", territory="Canavese", scheme="casa-giovani"),
+        builders.MANAGER,
+    )
+    schemes_system.bus.handle(
+        c.RecordContribution(
+            fund_id=young_fund.id,
+            amount=builders.money("40000.00"),
+            donor="Comune",
+            on=date(2026, 1, 15),
+            reference="d. 1",
+        ),
+        builders.MANAGER,
+    )
+    rules = schemes_system.settings.rules_dir
+    drafts = rules / "drafts"
+    drafts.mkdir()
+    for name, source in (("giovani", "giovani-2026.yaml"), ("casa", "2026-01.yaml")):
+        text = (rules / "eligibility" / source).read_text("utf-8")
+        (drafts / f"{name}.yaml").write_text(
+            text.replace('version: "2026-01"', 'version: "2026-09"').replace(
+                "effective_from: 2026-01-01", "effective_from: 2026-09-01"
+            ),
+            "utf-8",
+        )
+
+    def priced(draft: str) -> ImpactInMoney:
+        with schemes_system.engine.connect() as conn:
+            return impact_in_money(
+                drafts / f"{draft}.yaml",
+                rules,
+                open_applications(conn, schemes_system.deps.products),
+                DataFiles(),
+                on=date(2026, 6, 1),
+                free_capacity=partial(free_capacity, conn),
+            )
+
+    young = priced("giovani")
+    assert (young.scheme, young.free_capacity_now) == ("casa-giovani", Decimal("40000.00"))
+    default = priced("casa")
+    assert (default.scheme, default.free_capacity_now) == ("garanzia-casa", Decimal("100000.00"))
