@@ -48,6 +48,7 @@ from guarantee.web.pages.backoffice_claims import BackofficeClaimsController
 from guarantee.web.pages.backoffice_fund import BackofficeFundController
 from guarantee.web.pages.backoffice_impact import ImpactController
 from guarantee.web.pages.backoffice_people import BackofficePeopleController
+from guarantee.web.pages.backoffice_renewal import BackofficeRenewalController
 from guarantee.web.pages.portal import PortalController
 from guarantee.web.pages.security import security_headers_middleware
 from guarantee.web.request_db import RequestDb
@@ -146,6 +147,7 @@ def create_app(system: System | None = None, *, exit_deadline: bool = False) -> 
             BackofficeFundController,
             BackofficeAccountsController,
             BackofficePeopleController,
+            BackofficeRenewalController,
             *_static_routes(settings),
         ],
         dependencies={

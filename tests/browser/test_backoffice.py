@@ -259,3 +259,32 @@ def test_a_help_desk_gives_a_household_its_attestation(page: Any, office: Office
     body = page.content().replace("\xa0", " ").replace("&nbsp;", " ")
     assert "540,00 €" in body and "Da verificare quando il contratto è noto" in body
     check_page(page, "bo-22-attestazione")
+
+
+def test_a_manager_renews_a_guarantee_from_its_page(page: Any, office: Office) -> None:
+    # The third landlord's guarantee: in this module nothing else touches it.
+    number, url = office.portal.guarantee_c, office.portal.url
+    back_office_log_in(page, office, "gestore")
+    page.goto(f"{url}/backoffice/garanzie/{number}")
+    assert page.locator("#periodo").inner_text().startswith("1º")
+    page.click("text=Rinnova la garanzia…")
+    assert page.locator("h1").inner_text() == f"Rinnovare la garanzia {number}"
+    check_page(page, "bo-30-rinnovo")
+    new_end = date(_today().year + 6, 12, 31)
+    page.fill("#end", new_end.isoformat())
+    page.fill("#registration_reference", "Agenzia Entrate Ivrea, serie 3T n. 777")
+    page.fill("#monthly_rent", "tanto")
+    page.click("text=Rinnova la garanzia")
+    assert page.locator("#monthly_rent-errore").inner_text().startswith("importo non valido")
+    assert page.locator("#registration_reference").input_value().endswith("n. 777")
+    check_page(page, "bo-31-rinnovo-errore")
+    page.fill("#monthly_rent", "650,00")
+    page.fill("#monthly_charges", "80,00")
+    page.click("text=Rinnova la garanzia")
+    assert page.locator("h1").inner_text() == f"Garanzia {number}"
+    assert page.locator("#periodo").inner_text().startswith("2º")
+    body = page.content()
+    assert "Periodi precedenti" in body and f"31 dicembre {new_end.year}" in body
+    assert "Garanzia rinnovata per un nuovo periodo" in body, "the timeline says so"
+    assert "Rinnova la garanzia" not in body, "renewed once: nothing more is offered"
+    check_page(page, "bo-32-garanzia-rinnovata")

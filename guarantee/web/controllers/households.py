@@ -10,7 +10,8 @@ from litestar.status_codes import HTTP_200_OK
 from guarantee.domain.actors import Actor
 from guarantee.read import households as read
 from guarantee.services import commands as c
-from guarantee.web.deps import ActorDep, ConnectionDep, SystemDep
+from guarantee.web.deps import ActorDep, ConnectionDep, DbDep, SystemDep
+from guarantee.web.personal_reads import record_personal_read
 from guarantee.web.schemas import (
     ContactsIn,
     HouseholdContactsIn,
@@ -39,9 +40,13 @@ class HouseholdController(Controller):
 
     @get("/{household_id:str}", sync_to_thread=True)
     def household_detail(
-        self, household_id: str, conn: ConnectionDep, actor: ActorDep
+        self, household_id: str, system: SystemDep, db: DbDep, actor: ActorDep
     ) -> HouseholdOut:
-        return _detail(conn, actor, household_id)
+        """The household with its members; staff reading it leave a trace in the audit trail."""
+        with db.reading() as conn:
+            found = _detail(conn, actor, household_id)
+        record_personal_read(system, db, actor, "household", household_id, "api")
+        return found
 
     @post("/{household_id:str}/income", status_code=HTTP_200_OK, sync_to_thread=True)
     def change_income(

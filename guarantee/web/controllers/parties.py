@@ -14,6 +14,7 @@ from guarantee.read import access
 from guarantee.read import guarantees as read
 from guarantee.services import commands as c
 from guarantee.web.deps import ActorDep, ConnectionDep, DbDep, SystemDep
+from guarantee.web.personal_reads import record_personal_read
 from guarantee.web.schemas import (
     LandlordContactsIn,
     LandlordDetailOut,
@@ -67,9 +68,14 @@ class LandlordController(Controller):
 
     @get("/{landlord_id:str}", sync_to_thread=True)
     def landlord_detail(
-        self, landlord_id: str, conn: ConnectionDep, actor: ActorDep
+        self, landlord_id: str, system: SystemDep, db: DbDep, actor: ActorDep
     ) -> LandlordDetailOut:
-        return _landlord_out(conn, actor, landlord_id)
+        """The landlord's record; staff reading it leave a trace in the audit trail (a
+        landlord reading its own does not)."""
+        with db.reading() as conn:
+            found = _landlord_out(conn, actor, landlord_id)
+        record_personal_read(system, db, actor, "landlord", landlord_id, "api")
+        return found
 
     # -- records a fund manager keeps current (each change audited with before and after) --
 

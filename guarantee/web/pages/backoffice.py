@@ -31,6 +31,7 @@ from guarantee.read import guarantees as guarantees_read
 from guarantee.read.cover import cover_lines, cover_state
 from guarantee.read.funds import fund_figures
 from guarantee.read.paging import Page
+from guarantee.read.renewals import renewal_state
 from guarantee.read.stats_export import columns_of, published_statistics
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
@@ -516,7 +517,9 @@ def _guarantee_context(
     row = guarantees_read.guarantee_detail(conn, number, actor=actor)
     product = system.deps.products.get(row["product_code"], row["product_version"]).product
     cover = cover_lines(cover_state(conn, row["id"], product, row["monthly_rent"]))
-    guarantee = access.shaped("guarantee", actor, row | {"cover": cover})
+    # ``renew`` only while renewals are left and the term has not ended, as the API offers it.
+    renewal = renewal_state(row, product, system.deps.clock.today())
+    guarantee = access.shaped("guarantee", actor, row | renewal | {"cover": cover})
     eligibility = guarantee.get("eligibility") or None
     return {
         "guarantee": guarantee,
@@ -539,5 +542,5 @@ def _guarantee_context(
             }
             for event in guarantee.get("history", [])
         ],
-        "actions": access.actions_for(actor, "guarantee", row["allowed_actions"]),
+        "actions": access.actions_for(actor, "guarantee", renewal["allowed_actions"]),
     }

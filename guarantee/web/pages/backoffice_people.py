@@ -40,6 +40,7 @@ from guarantee.web.pages.backoffice import (
 )
 from guarantee.web.pages.forms import FormState
 from guarantee.web.pages.rendering import render
+from guarantee.web.personal_reads import record_personal_read
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -58,10 +59,6 @@ MEMBER_ROWS_EXTRA = 1  # one empty row to add a member
 
 def may(actor: Actor, command: type[c.Command]) -> bool:
     return actor.role in ALLOWED.get(command, frozenset())
-
-
-def _record_read(system: System, actor: Actor, subject: str, subject_id: str, via: str) -> None:
-    system.bus.handle(c.RecordPersonalDataRead(subject, subject_id, via), actor)
 
 
 class BackofficePeopleController(Controller):
@@ -138,8 +135,8 @@ class BackofficePeopleController(Controller):
                 guarantees = people_search.landlord_guarantees(conn, landlord_id)
         except NotFound:
             return _not_found(system)
-        _record_read(
-            system, actor, "landlord", landlord_id, "ricerca" if via == "ricerca" else "scheda"
+        record_personal_read(
+            system, db, actor, "landlord", landlord_id, "ricerca" if via == "ricerca" else "scheda"
         )
         defaults = {
             "email": record.get("email") or "",
@@ -282,8 +279,13 @@ class BackofficePeopleController(Controller):
                 guarantees = people_search.household_guarantees(conn, household_id)
         except NotFound:
             return _not_found(system)
-        _record_read(
-            system, actor, "household", household_id, "ricerca" if via == "ricerca" else "scheda"
+        record_personal_read(
+            system,
+            db,
+            actor,
+            "household",
+            household_id,
+            "ricerca" if via == "ricerca" else "scheda",
         )
         members = record.get("members", [])
         defaults: dict[str, str] = {
