@@ -94,7 +94,7 @@ end
 # The same counters as WRK_SCRIPT, one fixed path (a list page, the fund's figures).
 PATH_SCRIPT = WRK_SCRIPT.replace(
     'return wrk.format("GET", string.format("/api/v1/guarantees/B%07d", '
-    'STEP * math.random(1, COUNT)))',
+    "STEP * math.random(1, COUNT)))",
     'return wrk.format("GET", "PATH")',
 )
 assert PATH_SCRIPT != WRK_SCRIPT
