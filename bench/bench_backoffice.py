@@ -35,7 +35,6 @@ from sqlalchemy import Connection, text
 
 from bench._postgres import DEFAULT_URL, throwaway_database
 from bench.bench_fund_figures import load as load_ledger
-from bench.bench_server import _clone
 from guarantee.bootstrap import System, bootstrap
 from guarantee.domain.actors import Actor, Role
 from guarantee.read import fund_dashboard
@@ -43,6 +42,7 @@ from guarantee.services import commands as c
 from guarantee.settings import Settings
 from guarantee.web.app import create_app
 from tests.support import builders
+from tests.support.bulk import clone as _clone
 
 MANAGER = Actor("bench", Role.FUND_MANAGER)
 USERNAME, PASSWORD = "bench-gestore", "una-password-lunga-42"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, select
+from sqlalchemy import Connection, Integer, Select, literal_column, select
 
 from guarantee.adapters.db import tables
 from guarantee.domain.actors import Actor
@@ -20,10 +20,15 @@ from guarantee.read.paging import Page, keyset_page
 g, cl, fu = tables.guarantees.c, tables.claims.c, tables.funds.c
 
 EXPIRY_WINDOW_DAYS = 60
-_TO_CHECK = ("needs_review", "submitted", "eligible")
-_TO_DECIDE = ("submitted", "under_review", "awaiting_mediation")
-_DECIDED = ("approved", "partially_approved")
-_LIVE = ("issued", "active", "suspended")
+_TO_CHECK = tables.QUEUE_TO_CHECK
+_TO_DECIDE = tables.QUEUE_CLAIMS_TO_DECIDE
+_DECIDED = tables.QUEUE_CLAIMS_DECIDED
+_LIVE = tables.QUEUE_LIVE
+# Written as the queue's partial index writes it (literals, not parameters): PostgreSQL
+# walks that index in this order only when the expressions are the same.
+_REVIEW_FIRST = literal_column(
+    tables.REVIEW_FIRST_SQL.replace("status", "guarantees.status"), Integer
+)
 
 _CLAIM_COLUMNS = (
     cl.number,
@@ -40,10 +45,15 @@ def applications_to_check(
     conn: Connection, *, page: int, page_size: int, after: str | None = None
 ) -> Page:
     """Applications a person must look at: those the rules sent to review come first."""
-    review_first = case((g.status == "needs_review", 0), else_=1)
-    keys = (review_first, g.created_at, g.id)
+    keys = (_REVIEW_FIRST, g.created_at, g.id)
     return guarantee_page(
-        conn, [g.status.in_(_TO_CHECK)], keys, page=page, page_size=page_size, after=after
+        conn,
+        [g.status.in_(_TO_CHECK)],
+        keys,
+        page=page,
+        page_size=page_size,
+        after=after,
+        estimate=False,
     )
 
 
@@ -52,7 +62,13 @@ def approved_to_issue(
 ) -> Page:
     keys = (g.updated_at, g.id)
     return guarantee_page(
-        conn, [g.status == "approved"], keys, page=page, page_size=page_size, after=after
+        conn,
+        [g.status == "approved"],
+        keys,
+        page=page,
+        page_size=page_size,
+        after=after,
+        estimate=False,
     )
 
 
@@ -63,14 +79,18 @@ def expiring_guarantees(
     until = today + timedelta(days=EXPIRY_WINDOW_DAYS)
     conditions = [g.status.in_(_LIVE), g.ends_on >= today, g.ends_on <= until]
     keys = (g.ends_on, g.id)
-    return guarantee_page(conn, conditions, keys, page=page, page_size=page_size, after=after)
+    return guarantee_page(
+        conn, conditions, keys, page=page, page_size=page_size, after=after, estimate=False
+    )
 
 
 def _claims(
     conn: Connection, statement: Select[Any], page: int, page_size: int, after: str | None
 ) -> Page:
     keys = (cl.filed_on, cl.number)
-    return keyset_page(conn, statement, keys, page=page, page_size=page_size, after=after)
+    return keyset_page(
+        conn, statement, keys, page=page, page_size=page_size, after=after, estimate=False
+    )
 
 
 def claims_to_decide(

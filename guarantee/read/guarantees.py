@@ -109,6 +109,7 @@ def guarantee_page(
     page_size: int,
     after: str | None = None,
     descending: bool = False,
+    estimate: bool = True,
 ) -> Page:
     """A page of guarantees as the lists show them: filtered and sorted on ``guarantees``
     alone (its indexes), then the page's rows joined to their landlord, dwelling, household."""
@@ -121,6 +122,7 @@ def guarantee_page(
         after=after,
         descending=descending,
         expand=_listed,
+        estimate=estimate,
     )
 
 

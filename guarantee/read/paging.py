@@ -41,6 +41,8 @@ class Page:
     # The cursor of the next page (the last row's sort key), None on the last page.
     after: str | None = None
     total_estimated: bool = False
+    # Counted up to EXACT_UP_TO and no further (``total`` is that bound): "more than".
+    total_capped: bool = False
 
     def shaped(self, view: Callable[[dict[str, Any]], dict[str, Any]]) -> Page:
         """The same page, each row as its reader may see it (see ``read.access``)."""
@@ -52,6 +54,7 @@ class Page:
             self.has_more,
             self.after,
             self.total_estimated,
+            self.total_capped,
         )
 
 
@@ -65,9 +68,12 @@ def keyset_page(
     after: str | None = None,
     descending: bool = False,
     expand: Callable[[Subquery], Select[Any]] | None = None,
+    estimate: bool = True,
 ) -> Page:
     """One page of ``statement`` sorted by ``keys`` (see the module's docstring); with
-    ``expand``, the page's rows (a subquery) joined to the columns the list shows."""
+    ``expand``, the page's rows (a subquery) joined to the columns the list shows. Without
+    ``estimate`` a total beyond the bound is not estimated but said to be more than it
+    (``total_capped``): a work queue needs "over 1,000", not the planner's guess."""
     listed = statement.add_columns(*(key.label(_KEY.format(i)) for i, key in enumerate(keys)))
     ordered = listed.order_by(None).order_by(
         *(key.desc() if descending else key.asc() for key in keys)
@@ -102,10 +108,10 @@ def keyset_page(
     sort_keys = [tuple(row.pop(_KEY.format(i)) for i in range(len(keys))) for row in rows]
     cursor = encode_cursor(sort_keys[-1]) if has_more and None not in sort_keys[-1] else None
     counted = [row.pop(_TOTAL) for row in rows][:1]
-    if counted:
-        total, estimated = _beyond_bound(conn, in_order, int(counted[0]))
-    else:  # past the end: counted on its own
-        total, estimated = count(conn, in_order)
+    exact = int(counted[0]) if counted else int(conn.scalar(select(_bounded_count(in_order))) or 0)
+    if not estimate and exact > EXACT_UP_TO:
+        return Page(rows, EXACT_UP_TO, page, page_size, has_more, cursor, total_capped=True)
+    total, estimated = _beyond_bound(conn, in_order, exact)
     return Page(rows, total, page, page_size, has_more, cursor, estimated)
 
 

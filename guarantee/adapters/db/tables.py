@@ -120,6 +120,20 @@ household_members = Table(
 # The statuses of an application, as the partial index of the applications list names them.
 APPLICATION_STATUSES_SQL = ", ".join(sorted(f"'{status.value}'" for status in APPLICATION_STATES))
 
+# The back office's queues: each walks a partial index whose predicate is the queue's filter
+# and whose columns are its sort key (migration 0015), so a page and its bounded count read
+# only the rows they show. The read side (read/backoffice_queues.py) uses these same words.
+QUEUE_TO_CHECK = ("eligible", "needs_review", "submitted")
+QUEUE_LIVE = ("active", "issued", "suspended")
+QUEUE_CLAIMS_TO_DECIDE = ("awaiting_mediation", "submitted", "under_review")
+QUEUE_CLAIMS_DECIDED = ("approved", "partially_approved")
+REVIEW_FIRST_SQL = "CASE WHEN status = 'needs_review' THEN 0 ELSE 1 END"
+
+
+def in_sql(statuses: tuple[str, ...]) -> str:
+    return "status IN (" + ", ".join(f"'{status}'" for status in statuses) + ")"
+
+
 guarantees = Table(
     "guarantees",
     metadata,
@@ -188,6 +202,19 @@ guarantees = Table(
     ),
     Index("ix_guarantees_status_updated", "status", "updated_at", "id"),
     Index("ix_guarantees_ends_on_id", "ends_on", "id"),
+    Index(
+        "ix_guarantees_queue_to_check",
+        text(f"({REVIEW_FIRST_SQL})"),
+        "created_at",
+        "id",
+        postgresql_where=text(in_sql(QUEUE_TO_CHECK)),
+    ),
+    Index(
+        "ix_guarantees_queue_live_ending",
+        "ends_on",
+        "id",
+        postgresql_where=text(in_sql(QUEUE_LIVE)),
+    ),
 )
 
 # The terms of a guarantee that ended by renewal, as they were (the current one is on the
@@ -710,6 +737,18 @@ claims = Table(
     Column("version", Integer, nullable=False),
     # The claim queues, oldest first, stop at the page (migration 0011).
     Index("ix_claims_status_filed", "status", "filed_on", "number"),
+    Index(
+        "ix_claims_queue_to_decide",
+        "filed_on",
+        "number",
+        postgresql_where=text(in_sql(QUEUE_CLAIMS_TO_DECIDE)),
+    ),
+    Index(
+        "ix_claims_queue_decided",
+        "filed_on",
+        "number",
+        postgresql_where=text(in_sql(QUEUE_CLAIMS_DECIDED)),
+    ),
 )
 
 claim_items = Table(

@@ -251,7 +251,9 @@ class BackofficeController(Controller):
             return Redirect(path="/sportello/attestazioni", status_code=303)
         today = system.deps.clock.today()
         with db.reading() as conn:
-            counts = {slug: _queue_page(conn, actor, slug, today, 1, 1).total for slug in QUEUES}
+            counts = {
+                slug: _count_words(_queue_page(conn, actor, slug, today, 1, 1)) for slug in QUEUES
+            }
         return render(
             system,
             "backoffice/home.html.j2",
@@ -486,6 +488,11 @@ class BackofficeController(Controller):
             form=form,
             status_code=status_code,
         )
+
+
+def _count_words(found: Page) -> str:
+    """A queue's size on the home page: the count, or "oltre 1000" past the bound."""
+    return f"oltre {found.total}" if found.total_capped else str(found.total)
 
 
 def _queue_page(
