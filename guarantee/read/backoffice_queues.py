@@ -30,6 +30,9 @@ _REVIEW_FIRST = literal_column(
     tables.REVIEW_FIRST_SQL.replace("status", "guarantees.status"), Integer
 )
 
+# Every queue says "oltre 1000" past the bound (estimate=False) and counts its first 1,001
+# rows in any order (ordered_count=False).
+
 _CLAIM_COLUMNS = (
     cl.number,
     cl.status,
@@ -54,6 +57,7 @@ def applications_to_check(
         page_size=page_size,
         after=after,
         estimate=False,
+        ordered_count=False,
     )
 
 
@@ -69,6 +73,7 @@ def approved_to_issue(
         page_size=page_size,
         after=after,
         estimate=False,
+        ordered_count=False,
     )
 
 
@@ -80,7 +85,14 @@ def expiring_guarantees(
     conditions = [g.status.in_(_LIVE), g.ends_on >= today, g.ends_on <= until]
     keys = (g.ends_on, g.id)
     return guarantee_page(
-        conn, conditions, keys, page=page, page_size=page_size, after=after, estimate=False
+        conn,
+        conditions,
+        keys,
+        page=page,
+        page_size=page_size,
+        after=after,
+        estimate=False,
+        ordered_count=False,
     )
 
 
@@ -89,7 +101,14 @@ def _claims(
 ) -> Page:
     keys = (cl.filed_on, cl.number)
     return keyset_page(
-        conn, statement, keys, page=page, page_size=page_size, after=after, estimate=False
+        conn,
+        statement,
+        keys,
+        page=page,
+        page_size=page_size,
+        after=after,
+        estimate=False,
+        ordered_count=False,
     )
 
 

@@ -110,6 +110,7 @@ def guarantee_page(
     after: str | None = None,
     descending: bool = False,
     estimate: bool = True,
+    ordered_count: bool = True,
 ) -> Page:
     """A page of guarantees as the lists show them: filtered and sorted on ``guarantees``
     alone (its indexes), then the page's rows joined to their landlord, dwelling, household."""
@@ -123,6 +124,7 @@ def guarantee_page(
         descending=descending,
         expand=_listed,
         estimate=estimate,
+        ordered_count=ordered_count,
     )
 
 

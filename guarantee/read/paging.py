@@ -69,11 +69,14 @@ def keyset_page(
     descending: bool = False,
     expand: Callable[[Subquery], Select[Any]] | None = None,
     estimate: bool = True,
+    ordered_count: bool = True,
 ) -> Page:
     """One page of ``statement`` sorted by ``keys`` (see the module's docstring); with
     ``expand``, the page's rows (a subquery) joined to the columns the list shows. Without
     ``estimate`` a total beyond the bound is not estimated but said to be more than it
-    (``total_capped``): a work queue needs "over 1,000", not the planner's guess."""
+    (``total_capped``): a work queue needs "over 1,000", not the planner's guess. Without
+    ``ordered_count`` the bounded count reads any 1,001 rows of the filter (no sort to pay
+    for when the sort key is an expression the planner would rather sort than walk)."""
     listed = statement.add_columns(*(key.label(_KEY.format(i)) for i, key in enumerate(keys)))
     ordered = listed.order_by(None).order_by(
         *(key.desc() if descending else key.asc() for key in keys)
@@ -100,7 +103,9 @@ def keyset_page(
         )
     # The bounded count rides on the page's own statement: one round trip. It is counted in
     # the list's order, so the bound walks the same index as the page.
-    in_order = statement.order_by(None).order_by(*(k.desc() if descending else k for k in keys))
+    in_order = statement.order_by(None)
+    if ordered_count:
+        in_order = in_order.order_by(*(k.desc() if descending else k for k in keys))
     page_sql = page_sql.add_columns(_bounded_count(in_order).label(_TOTAL))
     rows = [dict(r) for r in conn.execute(page_sql).mappings()]
     has_more = len(rows) > page_size
