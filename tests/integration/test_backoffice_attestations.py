@@ -85,3 +85,44 @@ def test_a_help_desk_issues_an_attestation_in_the_back_office(system: System) ->
         )
         assert withdrawn.status_code == 303
         assert "Revocata" in client.get(path).text
+
+
+def test_a_help_desk_lands_on_its_attestations_and_finds_no_back_office_page(
+    system: System,
+) -> None:
+    open_account(system, "sportello", Role.OPERATOR, full_name="Sportello")
+    with api_client(system) as client:
+        token = CSRF.search(client.get("/backoffice/accesso").text)
+        assert token is not None
+        landed = client.post(
+            "/backoffice/accesso",
+            data={"username": "sportello", "password": PASSWORD, "csrf_token": token.group(1)},
+            follow_redirects=False,
+        )
+        assert landed.headers["location"] == "/sportello/attestazioni"
+        for page in ("/backoffice/", "/backoffice/coda/domande", "/backoffice/fondo"):
+            assert client.get(page, follow_redirects=False).status_code == 404, page
+        assert client.get("/sportello/attestazioni").status_code == 200
+
+
+def test_the_login_takes_a_help_desk_back_to_the_attestation_it_asked_for(
+    system: System,
+) -> None:
+    open_account(system, "sportello", Role.OPERATOR, full_name="Sportello")
+    with api_client(system) as client:
+        asked = client.get("/sportello/attestazioni/nuova", follow_redirects=False)
+        assert asked.status_code in (302, 303)
+        login_page = asked.headers["location"]
+        token = CSRF.search(client.get(login_page).text)
+        assert token is not None
+        landed = client.post(
+            "/backoffice/accesso",
+            data={
+                "username": "sportello",
+                "password": PASSWORD,
+                "csrf_token": token.group(1),
+                "next": "/sportello/attestazioni/nuova",
+            },
+            follow_redirects=False,
+        )
+        assert landed.headers["location"] == "/sportello/attestazioni/nuova"

@@ -44,6 +44,13 @@ Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
 PRELOGIN = "gc_bo_prelogin"
 HOME = "/backoffice/"
+# Where a role lands after logging in: a mediator at its cases; a help desk at its
+# attestations, the only pages it has (they live under /sportello: every /backoffice page
+# answers it 404).
+HOMES: dict[Role, str] = {
+    Role.MEDIATOR: "/backoffice/casi",
+    Role.OPERATOR: "/sportello/attestazioni",
+}
 STAFF_ROLES = frozenset({Role.FUND_MANAGER, Role.AUDITOR, Role.MEDIATOR})
 # Mediators work their own cases from the home page; the fund's queues and files are for
 # the fund (managers and auditors), as ``read.access`` gives mediators no household data.
@@ -209,11 +216,12 @@ class BackofficeController(Controller):
             area="/backoffice",
             next_path=next_path,
             prelogin_cookie=PRELOGIN,
+            homes=HOMES,
         )
         if attempt.redirect is not None:
             return attempt.redirect
         form.general = attempt.message
-        if not next_path.startswith("/backoffice"):
+        if not next_path.startswith(("/backoffice", *HOMES.values())):
             next_path = HOME  # never an open redirect
         form.values.pop("password", None)  # never echoed back
         return self._login_page(
@@ -240,15 +248,12 @@ class BackofficeController(Controller):
     @get("/", sync_to_thread=True)
     def home(self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep) -> Response[Any]:
         try:
-            actor, token = _staff(request, system, db, STAFF_ROLES | {Role.OPERATOR})
+            actor, token = _staff(request, system, db)
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
         if actor.role is Role.MEDIATOR:
             # A mediator's desk is its list of cases (``backoffice_cases``).
-            return Redirect(path="/backoffice/casi", status_code=303)
-        if actor.role is Role.OPERATOR:
-            # A help desk's only back-office work is its households' attestations.
-            return Redirect(path="/sportello/attestazioni", status_code=303)
+            return Redirect(path=HOMES[Role.MEDIATOR], status_code=303)
         today = system.deps.clock.today()
         with db.reading() as conn:
             counts = {

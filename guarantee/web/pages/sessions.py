@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,11 +128,15 @@ def log_in_from_form(
     area: str,
     next_path: str,
     prelogin_cookie: str = PRELOGIN,
+    homes: Mapping[Role, str] | None = None,
 ) -> LoginAttempt:
     """One login for every area (portal, back office): the pre-login token, the Login
-    command through the bus, a fresh session cookie; ``next_path`` stays inside ``area``."""
+    command through the bus, a fresh session cookie; ``next_path`` stays inside ``area`` or
+    one of the roles' ``homes`` (a help desk's pages live beside the back office), and a role
+    with a home of its own lands there when nothing else was asked for."""
     nonce = request.cookies.get(prelogin_cookie)
-    if not next_path.startswith(area):
+    homes = homes or {}
+    if not next_path.startswith((area, *homes.values())):
         next_path = f"{area}/"  # never an open redirect
     if not csrf_ok(nonce, submitted_csrf):
         return LoginAttempt(None, "Modulo scaduto: ricaricare la pagina e riprovare.")
@@ -148,6 +153,8 @@ def log_in_from_form(
             return LoginAttempt(None, "Nome utente o password non corretti.")
         minutes = max(1, round(refused.retry_after_seconds / 60))
         return LoginAttempt(None, f"Troppi tentativi di accesso: riprovare tra {minutes} minuti.")
+    if next_path == f"{area}/" and done.role in homes:
+        next_path = homes[done.role]
     redirect: Response[Any] = Redirect(path=next_path, status_code=303)
     start(
         redirect,
