@@ -24,7 +24,7 @@ from sqlalchemy import Connection
 
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor, Role
-from guarantee.domain.errors import DomainError, InvalidField, NotFound
+from guarantee.domain.errors import DomainError, NotFound
 from guarantee.read import access
 from guarantee.read import backoffice_queues as queues
 from guarantee.read import guarantees as guarantees_read
@@ -36,7 +36,7 @@ from guarantee.read.stats_export import columns_of, published_statistics
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
-from guarantee.web.pages.forms import FormState
+from guarantee.web.pages.forms import FormState, send
 from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
@@ -429,13 +429,8 @@ class BackofficeController(Controller):
         if action != "emetti" and not reason:
             form.errors["reason"] = "indicare la motivazione"
         if form.ok:
-            try:
-                done = system.bus.handle(commands[action](number=number, reason=reason), actor)
-            except InvalidField as error:
-                form.refuse(error)
-            except DomainError as error:
-                form.general = error.message
-            else:
+            done = send(system.bus, commands[action](number=number, reason=reason), actor, form)
+            if form.ok:
                 target = done.number or done.application_number
                 return Redirect(path=f"/backoffice/garanzie/{target}", status_code=303)
         if action == "emetti":

@@ -13,13 +13,12 @@ from litestar.response import Redirect
 
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor, Role
-from guarantee.domain.errors import DomainError, InvalidField
 from guarantee.read import access
 from guarantee.read import accounts as read
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages.backoffice import NotLoggedIn, NotStaff, _csrf_ok, _refused, _staff
-from guarantee.web.pages.forms import FormState
+from guarantee.web.pages.forms import FormState, send
 from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
@@ -126,22 +125,15 @@ class BackofficeAccountsController(Controller):
                     "nessun locatore iscritto con questo codice fiscale o partita IVA"
                 )
         if form.ok:
-            try:
-                system.bus.handle(
-                    c.CreateAccount(
-                        username=values.get("username", ""),
-                        full_name=values.get("full_name", ""),
-                        role=Role(role),
-                        email=values.get("email", "").strip() or None,
-                        landlord_id=landlord_id,
-                    ),
-                    actor,
-                )
-            except InvalidField as error:
-                form.refuse(error, rename={"landlord_id": "landlord_tax_code"})
-            except DomainError as error:
-                form.general = error.message
-            else:
+            command = c.CreateAccount(
+                username=values.get("username", ""),
+                full_name=values.get("full_name", ""),
+                role=Role(role),
+                email=values.get("email", "").strip() or None,
+                landlord_id=landlord_id,
+            )
+            send(system.bus, command, actor, form, rename={"landlord_id": "landlord_tax_code"})
+            if form.ok:
                 return Redirect(path="/backoffice/account?fatto=creato")
         return self._page(system, db, actor, token, 1, form, ("nuovo", ""))
 
@@ -167,17 +159,14 @@ class BackofficeAccountsController(Controller):
             form.general = EXPIRED
         else:
             reason = form.values.get("reason", "").strip()
-            try:
-                if action == "attiva":
-                    system.bus.handle(c.EnableAccount(username, reason or None), actor)
-                elif action == "disattiva":
-                    system.bus.handle(c.DisableAccount(username, reason), actor)
-                else:
-                    system.bus.handle(c.ForcePasswordReset(username, reason), actor)
-            except InvalidField as error:
-                form.refuse(error)
-            except DomainError as error:
-                form.general = error.message
+            command: c.Command
+            if action == "attiva":
+                command = c.EnableAccount(username, reason or None)
+            elif action == "disattiva":
+                command = c.DisableAccount(username, reason)
             else:
+                command = c.ForcePasswordReset(username, reason)
+            send(system.bus, command, actor, form)
+            if form.ok:
                 return Redirect(path=f"/backoffice/account?fatto={action}")
         return self._page(system, db, actor, token, 1, form, (action, username))

@@ -33,7 +33,7 @@ from guarantee.web.pages.backoffice import (
     _refused,
     _staff,
 )
-from guarantee.web.pages.forms import FormState, amount
+from guarantee.web.pages.forms import FormState, amount, send
 from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
@@ -143,13 +143,8 @@ class BackofficeAttestationController(Controller):
                 form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
             command = _household_command(form) if form.ok else None
             if command is not None:
-                try:
-                    done = system.bus.handle(command, actor)
-                except InvalidField as error:
-                    form.refuse(error, rename=_FIELDS)
-                except DomainError as error:
-                    form.general = error.message
-                else:
+                done = send(system.bus, command, actor, form, rename=_FIELDS)
+                if form.ok:
                     return Redirect(path=f"{self.path}/{done.number}", status_code=303)
         return render(
             system,

@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor, Role
-from guarantee.domain.errors import DomainError, InvalidField, NotFound
+from guarantee.domain.errors import InvalidField, NotFound
 from guarantee.domain.mediation import MediationOutcome
 from guarantee.read import access
 from guarantee.read import claims as claims_read
@@ -35,7 +35,7 @@ from guarantee.web.pages.backoffice import (
     _refused,
     _staff,
 )
-from guarantee.web.pages.forms import FormState
+from guarantee.web.pages.forms import FormState, send
 from guarantee.web.pages.rendering import render
 from guarantee.web.pages.timeline import CASE_STEPS, timeline
 from guarantee.web.request_db import RequestDb
@@ -362,16 +362,17 @@ def _act(
     elif needed not in legal:
         form.general = NO_LONGER
     if form.ok:
+        command: c.Command | None = None
         try:
-            system.bus.handle(build(form), actor)
+            command = build(form)
         except _Incomplete:
-            pass
+            pass  # the form's own checks already put their errors beside the fields
         except InvalidField as error:
             form.refuse(error, rename=_REPAYMENT_FIELDS)
-        except DomainError as error:
-            form.general = error.message
-        else:
-            return Redirect(path=f"/backoffice/casi/{number}", status_code=303)
+        if command is not None:
+            send(system.bus, command, actor, form, rename=_REPAYMENT_FIELDS)
+            if form.ok:
+                return Redirect(path=f"/backoffice/casi/{number}", status_code=303)
     return _case_page(system, db, actor, token, number, action, form, 400)
 
 

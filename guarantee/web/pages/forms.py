@@ -9,7 +9,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from guarantee.domain.errors import InvalidField
+from guarantee.domain.actors import Actor
+from guarantee.domain.errors import DomainError, InvalidField
+from guarantee.services.commands import Command
+from guarantee.services.messagebus import MessageBus
 
 _ITALIAN_AMOUNT = re.compile(r"^\d{1,3}(\.\d{3})*(,\d{1,2})?$|^\d+(,\d{1,2})?$")
 _PLAIN_AMOUNT = re.compile(r"^\d+(\.\d{1,2})?$")
@@ -66,3 +69,23 @@ class FormState:
     @property
     def ok(self) -> bool:
         return not self.errors and not self.general
+
+
+def send(
+    bus: MessageBus,
+    command: Command,
+    actor: Actor,
+    form: FormState,
+    *,
+    rename: Mapping[str, str] | None = None,
+) -> Any:
+    """A form's command through the bus, as every page sends one: the handler's result, or
+    None with the refusal on ``form`` — beside the field the domain names (in the form's own
+    names), else on top of the form. Callers read ``form.ok`` to know which."""
+    try:
+        return bus.handle(command, actor)
+    except InvalidField as error:
+        form.refuse(error, rename=rename)
+    except DomainError as error:
+        form.general = error.message
+    return None

@@ -35,7 +35,7 @@ from guarantee.read.renewals import renewal_state
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
-from guarantee.web.pages.forms import FormState, amount, day
+from guarantee.web.pages.forms import FormState, amount, day, send
 from guarantee.web.pages.rendering import render
 from guarantee.web.pages.renewal_form import RENEWAL_FIELDS, renewal_lease
 from guarantee.web.request_db import RequestDb
@@ -194,16 +194,15 @@ class PortalController(Controller):
             form.errors["repeat_password"] = "le due password non coincidono"
         if form.ok:
             address = _address(request)
-            try:
-                system.bus.handle(
-                    c.ResetPassword(form.values.get("token", ""), form.values["new_password"]),
-                    Actor.anonymous(address),
-                )
-            except InvalidField as error:
-                form.refuse(error, rename={"password": "new_password"})
-            except DomainError as error:
-                form.general = error.message
-            else:
+            command = c.ResetPassword(form.values.get("token", ""), form.values["new_password"])
+            send(
+                system.bus,
+                command,
+                Actor.anonymous(address),
+                form,
+                rename={"password": "new_password"},
+            )
+            if form.ok:
                 return render(system, "portal/password_done.html.j2")
         return _public_form(
             request,
@@ -490,16 +489,9 @@ class PortalController(Controller):
             _check_csrf(token, data)
             rents = _rents(form)
             if form.ok:
-                try:
-                    done = system.bus.handle(
-                        c.ReportArrears(number, tuple(rents), form.values.get("notes", "")),
-                        actor,
-                    )
-                except InvalidField as error:
-                    form.refuse(error, rename=_ROW_FIELDS)
-                except DomainError as error:
-                    form.general = error.message
-                else:
+                command = c.ReportArrears(number, tuple(rents), form.values.get("notes", ""))
+                done = send(system.bus, command, actor, form, rename=_ROW_FIELDS)
+                if form.ok:
                     return render(
                         system,
                         "portal/arrears_done.html.j2",
@@ -553,13 +545,9 @@ class PortalController(Controller):
             _check_csrf(token, data)
             lease = renewal_lease(form)
             if lease is not None:
-                try:
-                    system.bus.handle(c.RenewGuarantee(number=number, lease=lease), actor)
-                except InvalidField as error:
-                    form.refuse(error, rename=RENEWAL_FIELDS)
-                except DomainError as error:
-                    form.general = error.message
-                else:
+                command = c.RenewGuarantee(number=number, lease=lease)
+                send(system.bus, command, actor, form, rename=RENEWAL_FIELDS)
+                if form.ok:
                     return Redirect(path=f"/portal/garanzie/{number}", status_code=303)
         return render(
             system,
@@ -608,15 +596,9 @@ class PortalController(Controller):
             items = _claim_items(form)
             evidence = _uploads(data, form)
             if form.ok:
-                try:
-                    claim = system.bus.handle(
-                        c.FileClaim(number, tuple(items), tuple(evidence)), actor
-                    )
-                except InvalidField as error:
-                    form.refuse(error, rename=_ROW_FIELDS)
-                except DomainError as error:
-                    form.general = error.message
-                else:
+                command = c.FileClaim(number, tuple(items), tuple(evidence))
+                claim = send(system.bus, command, actor, form, rename=_ROW_FIELDS)
+                if form.ok:
                     return Redirect(path=f"/portal/richieste/{claim.number}", status_code=303)
         return render(
             system,
