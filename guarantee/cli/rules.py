@@ -37,9 +37,10 @@ def _folder(given: Path | None, name: str, variable: str, packaged: Path) -> tup
     return packaged, "cartella predefinita del programma"
 
 
-def _rules_folder(given: Path | None) -> Path:
+def _rules_folder(given: Path | None, *, err: bool = False) -> Path:
+    """``err``: say it on standard error, where it cannot spoil a --json answer."""
     folder, why = _folder(given, "rules", "GARANZIA_RULES_DIR", get_settings().rules_dir)
-    click.echo(f"regole: {folder.resolve()} ({why})")
+    click.echo(f"regole: {folder.resolve()} ({why})", err=err)
     return folder
 
 
@@ -112,9 +113,18 @@ def rules_test(rules_dir: Path | None) -> None:
     help="misura (scheme) le cui regole valutano i dati",
 )
 @click.option("--json", "as_json", is_flag=True, help="stampa la spiegazione completa in JSON")
+@click.option("--dir", "rules_dir", type=_DIR, help="cartella delle regole")
 @friendly_errors
-def rules_eval(facts_path: Path, on: Any, version: str | None, scheme: str, as_json: bool) -> None:
-    """Evaluate the facts in a YAML or JSON file and explain every rule's verdict."""
+def rules_eval(
+    facts_path: Path,
+    on: Any,
+    version: str | None,
+    scheme: str,
+    as_json: bool,
+    rules_dir: Path | None,
+) -> None:
+    """Evaluate the facts in a YAML or JSON file and explain every rule's verdict, with the
+    rules `check` and `test` would read (--dir, ./rules, GARANZIA_RULES_DIR, packaged)."""
     from guarantee.adapters.clock import SystemClock
     from guarantee.adapters.data_files import DataFiles
     from guarantee.services import eligibility
@@ -122,7 +132,7 @@ def rules_eval(facts_path: Path, on: Any, version: str | None, scheme: str, as_j
     day = on.date() if on else SystemClock().today()
     evaluation = eligibility.evaluate_facts_file(
         facts_path,
-        get_settings().rules_dir,
+        _rules_folder(rules_dir, err=True),
         DataFiles(),
         on=day,
         version=version,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import textwrap
 from collections.abc import Iterator
@@ -123,6 +124,37 @@ def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
     assert result.output.count("\n  [") == 10
 
 
+def test_rules_eval_reads_the_rules_folder_one_stands_in_like_check_and_test(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fund manager editing rules/ tries a case on the rules being edited, not on the ones
+    the server uses; the JSON answer stays JSON (the folder is said on standard error)."""
+    shutil.copytree(PROJECT_ROOT / "rules", tmp_path / "rules")
+    schemes = PROJECT_ROOT / "tests" / "fixtures" / "schemes"
+    shutil.copytree(schemes / "eligibility", tmp_path / "rules" / "eligibility", dirs_exist_ok=True)
+    shutil.copytree(schemes / "reference", tmp_path / "rules" / "reference", dirs_exist_ok=True)
+    shutil.copytree(schemes / "parameters", tmp_path / "rules" / "parameters", dirs_exist_ok=True)
+    facts = tmp_path / "giovane.yaml"
+    facts.write_text(
+        "applicant_birth_date: 2008-06-02\napplication_date: 2026-06-01\n"
+        "employment_status: dipendente_tempo_determinato\njob_start_date: 2026-01-01\n"
+        "isee: 20000.00\nmonthly_rent: 600.00\nmonthly_charges: 0\n"
+        "net_monthly_income: 2000.00\nlease_start: 2026-07-01\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    asked = ["rules", "eval", "--facts", str(facts), "--on", "2026-06-01"]
+
+    result = cli.invoke(main, [*asked, "--scheme", "casa-giovani"])
+    assert result.exit_code == 0, result.output
+    assert f"regole: {(tmp_path / 'rules').resolve()} (cartella rules/ della directory" in (
+        result.stderr
+    )
+    assert "misura casa-giovani, regole 2026-01: esito non ammissibile" in result.stdout
+    as_json = cli.invoke(main, [*asked, "--scheme", "casa-giovani", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert json.loads(as_json.stdout)["scheme"] == "casa-giovani"
+
+
 def test_rules_eval_uses_the_rules_of_the_scheme_asked_for(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,8 +163,6 @@ def test_rules_eval_uses_the_rules_of_the_scheme_asked_for(
     schemes = PROJECT_ROOT / "tests" / "fixtures" / "schemes"
     for sub in ("eligibility", "reference", "parameters"):
         shutil.copytree(schemes / sub, rules / sub, dirs_exist_ok=True)
-    monkeypatch.setenv("GARANZIA_RULES_DIR", str(rules))
-    get_settings.cache_clear()
     facts = tmp_path / "giovane.yaml"
     facts.write_text(
         "applicant_birth_date: 2008-06-02\napplication_date: 2026-06-01\n"
@@ -140,7 +170,7 @@ def test_rules_eval_uses_the_rules_of_the_scheme_asked_for(
         "isee: 20000.00\nmonthly_rent: 600.00\nmonthly_charges: 0\n"
         "net_monthly_income: 2000.00\nlease_start: 2026-07-01\n"
     )
-    asked = ["rules", "eval", "--facts", str(facts), "--on", "2026-06-01"]
+    asked = ["rules", "eval", "--facts", str(facts), "--on", "2026-06-01", "--dir", str(rules)]
 
     young = cli.invoke(main, [*asked, "--scheme", "casa-giovani"])
     assert young.exit_code == 0, young.output
