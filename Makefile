@@ -7,6 +7,9 @@ PORT ?= 8000
 DEMO_DB := var/demo.db
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 REDIS_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist workers: `auto` is one per core; 0 runs the suite in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 .PHONY: install system-deps demo serve test lint typecheck unit test-postgres bench clean
 
@@ -60,7 +63,7 @@ typecheck: install
 	$(BIN)/mypy guarantee
 
 unit: install
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 ## Install everything and run all checks and tests on the embedded default (SQLite).
 test: lint typecheck unit
@@ -68,7 +71,7 @@ test: lint typecheck unit
 ## The database tests (marker `db`, set by tests/conftest.py) against PostgreSQL and Redis
 ## (servers already running); the others never open a database and ran in `make test`.
 test-postgres: install
-	GARANZIA_TEST_POSTGRES_URL=$(POSTGRES_URL) GARANZIA_TEST_REDIS_URL=$(REDIS_URL) $(BIN)/python -m pytest -q
+	GARANZIA_TEST_POSTGRES_URL=$(POSTGRES_URL) GARANZIA_TEST_REDIS_URL=$(REDIS_URL) $(PYTEST)
 
 ## The in-process benches (the server, issuing and stress benches need PostgreSQL or wrk: see
 ## the README's Measurements).
