@@ -33,16 +33,14 @@ from guarantee.domain.attestations import Attestation
 from guarantee.domain.audit import AuditEvent
 from guarantee.domain.claims import Claim
 from guarantee.domain.errors import NotFound
-from guarantee.domain.fund_figures import DayTotals
+from guarantee.domain.fund_figures import DayTotals, Figures
 from guarantee.domain.funds import Fund
 from guarantee.domain.guarantees import LIVE_STATES, Guarantee, GuaranteeStatus
-from guarantee.domain.households import Household
-from guarantee.domain.landlords import Landlord, Property
+from guarantee.domain.landlords import Landlord
 from guarantee.domain.ledger import Account, JournalEntry, Side
 from guarantee.domain.mediation import MediationCase, MediationStatus
 from guarantee.domain.mediators import Mediator
 from guarantee.domain.money import ZERO
-from guarantee.domain.print_batches import PrintBatch
 from guarantee.domain.recovery import RecoveryPlan
 from guarantee.services.ports import Clock
 from guarantee.services.unit_of_work import UnitOfWork
@@ -106,7 +104,7 @@ class FakeStore:
     commits: int = 0
 
     def of_kind(self, kind: str) -> dict[str, Aggregate]:
-        return self.aggregates.setdefault(kind, {})
+        return self.aggregates.get(kind, {})
 
     # -- for assertions: copies, so a test cannot change the store by mistake ---------------
 
@@ -208,29 +206,28 @@ class FakeGuarantees(FakeRepository):
     kind, label = "guarantees", "garanzia"
 
     def by_number(self, number: str, *, for_update: bool = False) -> Guarantee:
-        found: Guarantee = self._one(
-            lambda g: number in (g.number, g.application_number), number
-        )
+        found: Guarantee = self._one(lambda g: number in (g.number, g.application_number), number)
         return found
 
     def live_for_tenant(self, tax_code: str, excluding: str | None = None) -> int:
         households = {
-            h.id
-            for h in self.uow._find("households", lambda h: h.main_tenant_tax_code == tax_code)
+            h.id for h in self.uow._find("households", lambda h: h.main_tenant_tax_code == tax_code)
         }
         return len(
             self._find(
-                lambda g: g.household_id in households
-                and g.status in LIVE_STATES
-                and g.id != excluding
+                lambda g: (
+                    g.household_id in households and g.status in LIVE_STATES and g.id != excluding
+                )
             )
         )
 
     def due_to_expire(self, before: date) -> list[str]:
         due = self._find(
-            lambda g: g.status in {GuaranteeStatus.ACTIVE, GuaranteeStatus.ISSUED}
-            and g.ends_on is not None
-            and g.ends_on < before
+            lambda g: (
+                g.status in {GuaranteeStatus.ACTIVE, GuaranteeStatus.ISSUED}
+                and g.ends_on is not None
+                and g.ends_on < before
+            )
         )
         return [g.id for g in sorted(due, key=lambda g: g.ends_on)]
 
@@ -625,7 +622,7 @@ class FakeUnitOfWork(UnitOfWork):
         store = self.store
         for (kind, id), aggregate in self._loaded.items():
             # A copy: what the handler returns stays the caller's, the store stays the store's.
-            store.of_kind(kind)[id] = copy.deepcopy(aggregate)
+            store.aggregates.setdefault(kind, {})[id] = copy.deepcopy(aggregate)
         store.ledger.extend(self._entries)
         for fund_id, totals in self._days:
             day = store.day_totals.setdefault((fund_id, totals.day), DayTotals(day=totals.day))
@@ -642,6 +639,50 @@ class FakeUnitOfWork(UnitOfWork):
         self._begin()
 
 
+def check_books(store: FakeStore, fund_id: str) -> Figures:
+    """tests/support/books.py's promises, over the fake store: running balances equal the
+    sums of the postings and of the day totals; reserved, exposure and live count equal those
+    of the fund's live guarantees; the fund holds what it reserves."""
+    fund = store.of_kind("funds")[fund_id]
+    assert isinstance(fund, Fund)
+    entries = store.entries_of(fund_id)
+    sums = {account: ZERO for account in Account}
+    for entry in entries:
+        for posting in entry.postings:
+            sums[posting.account] += posting.signed
+    figures = fund.figures
+    assert figures.balance == sums[Account.CASH]
+    assert figures.reserved == sums[Account.RESERVES] == sums[Account.CAPITAL]
+    assert figures.contributions == sums[Account.CONTRIBUTIONS]
+    assert figures.claims_paid == sums[Account.CLAIMS_PAID]
+    assert figures.recoveries == sums[Account.RECOVERIES]
+    assert figures.write_offs == sums[Account.WRITE_OFFS]
+    assert (
+        sums[Account.RECOVERABLE_CLAIMS]
+        == figures.claims_paid - figures.recoveries
+        == sums[Account.RECOVERIES_RECEIVABLE] + figures.write_offs
+    )
+    live = [
+        g
+        for g in store.of_kind("guarantees").values()
+        if isinstance(g, Guarantee) and g.fund_id == fund_id and g.status in LIVE_STATES
+    ]
+    assert (figures.reserved, figures.exposure, figures.live_guarantees) == (
+        sum((g.reserve_amount for g in live), ZERO),
+        sum((g.maximum_exposure - g.paid_amount for g in live), ZERO),
+        len(live),
+    )
+    assert figures.free_capacity >= 0
+    totals = DayTotals(day=date.max)
+    for (fund_of_day, _), day in store.day_totals.items():
+        if fund_of_day == fund_id:
+            totals.add(day)
+    assert totals.accounts == sums
+    assert totals.entries == len(entries)
+    assert Figures.from_totals(totals) == figures
+    return figures
+
+
 def fake_uow_factory(store: FakeStore, clock: Clock) -> Callable[[Actor], FakeUnitOfWork]:
     """What `bootstrap(uow_factory=…)` takes: one fake unit of work per command."""
 
@@ -655,5 +696,6 @@ __all__ = [
     "FakeStore",
     "FakeUnitOfWork",
     "OutboxMessage",
+    "check_books",
     "fake_uow_factory",
 ]
