@@ -17,11 +17,14 @@ import pytest
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.claims import Claim, ClaimStatus
+from guarantee.domain.cover import ItemKind
 from guarantee.domain.errors import Conflict, DomainError, InvalidField, NotFound, PermissionDenied
 from guarantee.domain.guarantees import Guarantee, GuaranteeStatus
 from guarantee.domain.ledger import Account, EntryKind
+from guarantee.domain.mediation import MediationOutcome
 from guarantee.services import commands as c
 from tests.support import builders
+from tests.support.accounts import open_account
 from tests.support.fake_uow import FakeStore, check_books
 from tests.support.payments import AUTHORISER, PROPOSER, claim_items, past_lease
 
@@ -296,3 +299,52 @@ def test_an_auditor_may_see_a_suggested_decision_but_not_decide(
 
     assert sum(d.approved for d in suggested) == Decimal("300.00")
     assert store.snapshot() == before
+
+
+def test_arrears_open_mediation_by_workload_and_their_claim_waits_for_it(
+    fake_system: System, store: FakeStore, fund_id: str
+) -> None:
+    bruno = open_account(fake_system, "bruno", Role.MEDIATOR, full_name="Bruno Gallo")
+    anna = open_account(fake_system, "anna", Role.MEDIATOR, full_name="Anna Ferrero")
+    first, second = live(fake_system, fund_id), live(fake_system, fund_id)
+    unpaid = tuple(
+        c.UnpaidRentData(due_on, Decimal("650.00"), Decimal("80.00"))
+        for due_on in (date(2026, 10, 5), date(2026, 11, 5))
+    )
+
+    reported = fake_system.bus.handle(c.ReportArrears(first, unpaid), GIULIA)
+    other = fake_system.bus.handle(c.ReportArrears(second, unpaid), GIULIA)
+
+    # A tie goes to the first name alphabetically, then to whoever has fewer open cases.
+    assert (reported.case.mediator_id, other.case.mediator_id) == (
+        anna.account_id,
+        bruno.account_id,
+    )
+    assert guarantee(store, first).status is GuaranteeStatus.ACTIVE
+    items = tuple(
+        c.ClaimItemData(ItemKind.ARREARS, due_on, Decimal("730.00"), "canone non pagato")
+        for due_on in (date(2026, 10, 5), date(2026, 11, 5))
+    )
+    claim = fake_system.bus.handle(c.FileClaim(first, items), GIULIA)
+    fake_system.bus.handle(c.StartClaimReview(claim.number), GIULIA)
+    assert claim_in(store, claim.number).status is ClaimStatus.AWAITING_MEDIATION
+
+    case = reported.case.number
+    fake_system.bus.handle(c.RecordFirstContact(case, date(2026, 11, 25)), anna)
+    fake_system.bus.handle(
+        c.RecordMediationOutcome(
+            case, MediationOutcome.NO_AGREEMENT, date(2026, 11, 25), "nessuna proposta"
+        ),
+        anna,
+    )
+    fake_system.bus.handle(c.CloseMediationCase(case), anna)
+
+    assert claim_in(store, claim.number).status is ClaimStatus.UNDER_REVIEW
+    decided = fake_system.bus.handle(
+        c.DecideClaim(
+            claim.number,
+            tuple(fake_system.bus.handle(c.SuggestClaimDecision(claim.number), GIULIA)),
+        ),
+        GIULIA,
+    )
+    assert decided.approved_total == Decimal("1460.00")
