@@ -3,14 +3,17 @@ commit() writes, and it writes the books, the audit trail and the outbox with th
 
 from __future__ import annotations
 
+import inspect
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from guarantee.adapters.clock import FixedClock
+from guarantee.adapters.db import account_store, repositories
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.funds import Fund
+from guarantee.services.unit_of_work import UnitOfWork
 from tests.support.fake_uow import FakeStore, FakeUnitOfWork, check_books
 
 MANAGER = Actor("gestore", Role.FUND_MANAGER)
@@ -70,3 +73,23 @@ def test_a_commit_writes_the_change_with_its_books_audit_and_events(clock: Fixed
     assert store.actions(fund_id)[-1] == "contribution"
     fund.balance = Decimal("1000000.00")
     assert store.get("funds", fund_id).balance == Decimal("500.00"), "the store keeps its copy"
+
+
+def test_the_fake_answers_every_method_of_the_real_repositories(clock: FixedClock) -> None:
+    """Whatever a handler may call on the SQL unit of work's repositories, the fake has, with
+    the same parameters: a new query or a changed signature shows up here, not as an
+    AttributeError in some handler test."""
+    fake = FakeUnitOfWork(FakeStore(), MANAGER, clock)
+    for name, annotation in UnitOfWork.__annotations__.items():
+        if name == "actor":
+            continue
+        real = getattr(repositories, annotation, None) or getattr(account_store, annotation)
+        double = getattr(fake, name)
+        for method, member in inspect.getmembers(real, inspect.isfunction):
+            if method.startswith("_"):
+                continue
+            assert hasattr(double, method), f"{name}.{method} missing from the fake"
+            expected = list(inspect.signature(member).parameters)
+            assert list(inspect.signature(getattr(type(double), method)).parameters) == expected, (
+                f"{name}.{method}"
+            )
