@@ -16,7 +16,7 @@ from guarantee.adapters.clock import SystemClock
 from guarantee.adapters.data_files import load_office_closures, office_closures_path
 from guarantee.adapters.db.engine import build_engine
 from guarantee.adapters.db.mapping import start_mappers
-from guarantee.adapters.db.uow import SqlAlchemyUnitOfWork
+from guarantee.adapters.db.uow import SqlAlchemyUnitOfWork, UnitOfWorkFactory
 from guarantee.adapters.passwords import Passwords
 from guarantee.adapters.reference_data import load_eligibility, load_products
 from guarantee.adapters.storage import FileStore
@@ -88,7 +88,11 @@ def bootstrap(
     clock: Clock | None = None,
     products: ProductCatalog | None = None,
     eligibility: EligibilityChecker | None = None,
+    uow_factory: UnitOfWorkFactory | None = None,
 ) -> System:
+    """Every part, wired once. ``uow_factory`` replaces the SQLAlchemy unit of work (tests
+    run the same bus, permission checks and handlers over an in-memory one); the engine is
+    still built, lazily: it connects only when something uses it."""
     settings = settings or get_settings()
     start_mappers()
     engine = build_engine(
@@ -123,10 +127,10 @@ def bootstrap(
 
     letters = LetterSnapshots(deps.products, settings, deps.calendar, deps.clock)
 
-    def uow_factory(actor: Actor) -> SqlAlchemyUnitOfWork:
+    def sql_uow(actor: Actor) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(session_factory, actor, deps.clock, letters)
 
-    bus = MessageBus(uow_factory, deps, is_retryable)
+    bus = MessageBus(uow_factory or sql_uow, deps, is_retryable)
     return System(settings, engine, session_factory, bus, deps, letters)
 
 

@@ -40,6 +40,7 @@ from guarantee.bootstrap import System, bootstrap
 from guarantee.jobs import actors, reactions, runner
 from guarantee.settings import Settings
 from tests.support.fake_pdf import FakePdf, fake_pdf_renderer
+from tests.support.fake_uow import FakeStore, fake_uow_factory
 
 POSTGRES_URL = os.environ.get("GARANZIA_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("GARANZIA_TEST_REDIS_URL")
@@ -248,6 +249,39 @@ def system(settings: Settings, clock: FixedClock) -> Iterator[System]:
         clock=clock,
         products=_products(settings.policies_dir),
         eligibility=_rules(settings.rules_dir),
+    )
+    try:
+        yield system
+    finally:
+        system.close()
+
+
+@pytest.fixture
+def store() -> FakeStore:
+    """The fake unit of work's store: what the commands of a `fake_system` test committed."""
+    return FakeStore()
+
+
+@pytest.fixture
+def fake_system(store: FakeStore, clock: FixedClock, tmp_path: Path) -> Iterator[System]:
+    """The same composition root as `system` (bus, permissions, handlers), over the fake unit
+    of work (tests/support/fake_uow.py): no database, so not a `db` test."""
+    settings = Settings(
+        # Never connected: anything that reached for the database would find an empty
+        # in-memory one and fail loudly.
+        database_url="sqlite://",
+        outbox_dir=tmp_path / "outbox",
+        storage_dir=tmp_path / "storage",
+        argon2_time_cost=1,
+        argon2_memory_kib=1024,
+        fund_iban="IT60X0542811101000000123456",
+    )
+    system = bootstrap(
+        settings,
+        clock=clock,
+        products=_products(settings.policies_dir),
+        eligibility=_rules(settings.rules_dir),
+        uow_factory=fake_uow_factory(store, clock),
     )
     try:
         yield system

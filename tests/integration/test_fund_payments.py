@@ -1,18 +1,16 @@
 """Paying, recovering and writing off through the service layer, on the test database:
-EXAMPLES §D in the books, the guarantee's reserve with them, and refusals that write nothing."""
+EXAMPLES §D in the books and the read models, the guarantee's reserve with them, and the
+figures as of past days. Refusals that write nothing, payments on ended guarantees and who may
+move money run over the fake unit of work: tests/unit/services/test_claims_fake_uow.py,
+test_permissions_fake_uow.py."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-import pytest
-from sqlalchemy import func, select
-
-from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
-from guarantee.domain.actors import Actor, Role
-from guarantee.domain.errors import DomainError, InvalidField, PermissionDenied
+from guarantee.domain.actors import Actor
 from guarantee.read.funds import fund_figures
 from guarantee.read.guarantees import guarantee_detail
 from guarantee.services import commands as c
@@ -23,11 +21,6 @@ from tests.support.payments import file_and_decide, past_lease, pay_decided, pay
 MANAGER = builders.MANAGER
 
 READER = Actor.system("tests")  # reads every row
-
-
-def rows(system: System, table: tables.Table) -> int:
-    with system.engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def issued(system: System, fund_id: str) -> str:
@@ -79,65 +72,6 @@ def test_example_d_payment_recoveries_and_write_off(system: System) -> None:
         Decimal("0.00"),
         0,
     )
-
-
-def test_recovering_or_writing_off_more_than_owed_writes_nothing(system: System) -> None:
-    fund = builders.fund_with(system, Decimal("100000.00"))
-    number = issued(system, fund.id)
-    claim = file_and_decide(system, number, Decimal("500.00"))
-    pay_decided(system, claim)
-    plan = system.bus.handle(c.CreateRecoveryPlan(claim, date(2027, 1, 5)), MANAGER)
-    first = plan.instalments[0]
-    system.bus.handle(c.RecordRecoveryInstalment(plan.number, first.id, paid=True), MANAGER)
-    entries = rows(system, tables.journal_entries)
-    with pytest.raises(DomainError):
-        system.bus.handle(c.RecordRecoveryInstalment(plan.number, first.id, paid=True), MANAGER)
-    assert rows(system, tables.journal_entries) == entries
-    system.bus.handle(c.WriteOffRecoveryPlan(plan.number, reason="irreperibile"), MANAGER)
-    with system.engine.connect() as conn:
-        figures = check_books(conn, fund.id)
-    assert figures.write_offs == Decimal("500.00") - first.amount
-
-
-def test_a_decision_beyond_the_cover_left_writes_nothing(system: System) -> None:
-    fund = builders.fund_with(system, Decimal("100000.00"))
-    number = issued(system, fund.id)
-    pay_on(system, number, Decimal("5000.00"))  # the damages and legal-costs caps, all paid
-    before = (rows(system, tables.journal_entries), rows(system, tables.audit_events))
-    with pytest.raises(DomainError, match=r"copertura residua per danni all'alloggio") as refused:
-        file_and_decide(system, number, Decimal("0.01"))
-    assert not isinstance(refused.value, InvalidField), "no field the client sent is wrong"
-    with system.engine.connect() as conn:
-        assert guarantee_detail(conn, number, actor=READER)["paid_amount"] == Decimal("5000.00")
-        check_books(conn, fund.id)
-    # The refused decision left its claim under review; nothing else was written.
-    assert rows(system, tables.journal_entries) == before[0]
-
-
-def test_an_ended_guarantee_can_still_be_paid_but_holds_no_reserve(system: System) -> None:
-    # Damages are claimed after the lease ends: the reserve was released at the end.
-    fund = builders.fund_with(system, Decimal("100000.00"))
-    number = issued(system, fund.id)
-    system.bus.handle(c.ActivateGuarantee(number=number), MANAGER)
-    system.bus.handle(c.TerminateGuarantee(number=number, reason="fine locazione"), MANAGER)
-    pay_on(system, number, Decimal("1500.00"))
-    with system.engine.connect() as conn:
-        figures = check_books(conn, fund.id)
-        assert guarantee_detail(conn, number, actor=READER)["reserve_amount"] == Decimal("0.00")
-    assert figures.balance == Decimal("98500.00") and figures.reserved == Decimal("0.00")
-
-
-@pytest.mark.parametrize("role", [Role.OPERATOR, Role.LANDLORD, Role.MEDIATOR, Role.AUDITOR])
-def test_only_fund_managers_move_money(system: System, role: Role) -> None:
-    actor = Actor("qualcuno", role)
-    for command in (
-        c.ProposeClaimPayment("SIN-2026-000001"),
-        c.PayClaim("SIN-2026-000001", idempotency_key="k"),
-        c.RecordRecoveryInstalment("RIE-2026-000001", "i-1", paid=True),
-        c.WriteOffRecoveryPlan("RIE-2026-000001", reason="r"),
-    ):
-        with pytest.raises(PermissionDenied):
-            system.bus.handle(command, actor)
 
 
 def test_no_command_moves_money_without_a_claim_or_a_plan() -> None:
