@@ -40,6 +40,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 GARANZIA = str(Path(sys.executable).parent / "garanzia")  # the command the README runs
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = PROJECT_ROOT / "var" / "screenshots"
+# Screenshots are for people to look at, not checks: taken when asked (two full-page renders
+# per page checked, a good part of a browser test's time).
+TAKE_SCREENSHOTS = os.environ.get("GARANZIA_TEST_SCREENSHOTS") == "1"
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -181,7 +184,8 @@ def page(chromium: Any) -> Iterator[Any]:
 
 
 def check_page(page: Any, name: str) -> None:
-    """axe-core finds no serious or critical violation; screenshots at both widths."""
+    """axe-core finds no serious or critical violation; with GARANZIA_TEST_SCREENSHOTS=1,
+    screenshots at both widths."""
     results = page.evaluate(
         AXE.read_text(encoding="utf-8") + "\n;axe.run(document, {resultTypes: ['violations']})"
     )
@@ -191,6 +195,8 @@ def check_page(page: Any, name: str) -> None:
         if v["impact"] in {"serious", "critical"}
     ]
     assert serious == [], f"{name}: " + json.dumps(serious, ensure_ascii=False, indent=1)
+    if not TAKE_SCREENSHOTS:
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width_name, (width, height) in VIEWPORTS.items():
         page.set_viewport_size({"width": width, "height": height})
