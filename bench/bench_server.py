@@ -6,7 +6,8 @@
 
 Needs wrk on the PATH (Debian: `apt-get install -y wrk`). In a throwaway PostgreSQL database
 (created, migrated, dropped after) it loads 100,000 guarantees (one made through the service
-layer, cloned by SQL with its landlord, dwelling, household and history), then starts, on
+layer, cloned by SQL with its landlord, dwelling, household and history; a landlord per
+guarantee, a hundredth of them owning a hundred each and the rest nothing yet), then starts, on
 loopback and on the same server software (uvicorn, one process each):
 - ours: `garanzia serve` with its default pool, the Redis broker when one answers;
 - the floor: bench/floor_app.py, the same token check and guarantee SQL on a raw psycopg pool.
@@ -123,14 +124,21 @@ def _token(system: System, username: str) -> str:
 
 
 def load(url: str, count: int, folder: Path) -> Loaded:
-    """``count`` guarantees cloned from one issued through the bus, and two accounts."""
+    """``count`` guarantees cloned from one issued through the bus, and two accounts.
+
+    As many landlords as guarantees, as there are dwellings, at either size: with only the
+    hundred-guarantee owners, the small database's landlord list would be 11 rows — a short
+    page, counted exactly — and the scale comparison would set it against a full page
+    counted to the bound and estimated beyond, not the same list at two sizes."""
     settings = Settings(
         database_url=url, outbox_dir=folder / "outbox", storage_dir=folder / "storage"
     )
     system = bootstrap(settings)
     try:
         fund = builders.fund_with(system, Decimal(1_000_000), MANAGER)
-        landlords = load_guarantees(system, fund.id, count).landlords
+        landlords = load_guarantees(
+            system, fund.id, count, extra_landlords=count - count // 100
+        ).landlords
         system.bus.handle(
             c.CreateAccount(
                 username=USERNAME,
