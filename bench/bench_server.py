@@ -2,10 +2,12 @@
 
     python -m bench.bench_server                       # local PostgreSQL, ~4 minutes
     python -m bench.bench_server --seconds 3 --repeats 2 --database-url postgresql://…
+    python -m bench.bench_server --only lists          # the list pages at scale alone
 
 Needs wrk on the PATH (Debian: `apt-get install -y wrk`). In a throwaway PostgreSQL database
 (created, migrated, dropped after) it loads 100,000 guarantees (one made through the service
-layer, cloned by SQL with its landlord, dwelling, household and history), then starts, on
+layer, cloned by SQL with its landlord, dwelling, household and history; a landlord per
+guarantee, a hundredth of them owning a hundred each and the rest nothing yet), then starts, on
 loopback and on the same server software (uvicorn, one process each):
 - ours: `garanzia serve` with its default pool, the Redis broker when one answers;
 - the floor: bench/floor_app.py, the same token check and guarantee SQL on a raw psycopg pool.
@@ -122,14 +124,21 @@ def _token(system: System, username: str) -> str:
 
 
 def load(url: str, count: int, folder: Path) -> Loaded:
-    """``count`` guarantees cloned from one issued through the bus, and two accounts."""
+    """``count`` guarantees cloned from one issued through the bus, and two accounts.
+
+    As many landlords as guarantees, as there are dwellings, at either size: with only the
+    hundred-guarantee owners, the small database's landlord list would be 11 rows — a short
+    page, counted exactly — and the scale comparison would set it against a full page
+    counted to the bound and estimated beyond, not the same list at two sizes."""
     settings = Settings(
         database_url=url, outbox_dir=folder / "outbox", storage_dir=folder / "storage"
     )
     system = bootstrap(settings)
     try:
         fund = builders.fund_with(system, Decimal(1_000_000), MANAGER)
-        landlords = load_guarantees(system, fund.id, count).landlords
+        landlords = load_guarantees(
+            system, fund.id, count, extra_landlords=count - count // 100
+        ).landlords
         system.bus.handle(
             c.CreateAccount(
                 username=USERNAME,
@@ -501,7 +510,14 @@ def main() -> None:
         "--as", dest="roles", choices=ROLES, action="append", help="whose lookup (default both)"
     )
     parser.add_argument("--no-scale", action="store_true", help="skip the scale comparison")
+    parser.add_argument(
+        "--only",
+        choices=("lists",),
+        help="lists: only the list pages on the small and the big database (no floor, no lookups)",
+    )
     args = parser.parse_args()
+    if args.only and args.no_scale:
+        parser.error("--only lists is the scale comparison's lists: drop --no-scale")
     roles = args.roles or list(ROLES)
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: on Debian `apt-get install -y wrk`, then run this again.")
@@ -529,14 +545,23 @@ def main() -> None:
             "landlord": Lookup("landlord", big.landlord_token, big.landlords),
         }
         results: dict[str, tuple[dict[int, tuple[float, float]], int]] = {}
-        with ours(big_url, broker, folder) as mine_base, floor(big_url, folder) as floor_base:
-            for role in roles:
-                lookup = lookups[role]
-                script = lookup.script(folder, args.guarantees)
-                results[role] = compare(lookup, mine_base, floor_base, script, args)
-
         list_ratios: dict[str, float] = {}
-        if small_loaded is not None:
+        if args.only == "lists":
+            assert small_loaded is not None
+            with (
+                ours(small_url, broker, folder) as small_base,
+                ours(big_url, broker, folder) as big_base,
+            ):
+                list_ratios = lists_at_scale(
+                    (small_base, small_loaded), (big_base, big), folder, args
+                )
+        else:
+            with ours(big_url, broker, folder) as mine_base, floor(big_url, folder) as floor_base:
+                for role in roles:
+                    lookup = lookups[role]
+                    script = lookup.script(folder, args.guarantees)
+                    results[role] = compare(lookup, mine_base, floor_base, script, args)
+        if small_loaded is not None and args.only is None:
             list_ratios = scale(
                 big_url, small_url, broker, folder, lookups["fund_manager"], big, small_loaded, args
             )

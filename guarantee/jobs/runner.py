@@ -117,11 +117,13 @@ class JobRunner:
             self.scheduler.start()
         log.info("jobs started", broker=type(self.broker).__name__)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 600) -> None:
+        """Stop taking jobs and wait up to ``timeout`` seconds for those in flight (twice at
+        most: dramatiq waits that long for its workers, then for its consumers)."""
         self._stopping.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self.worker.stop()
+        self.worker.stop(timeout=int(timeout * 1000))
         self.broker.close()
 
     def run_forever(self) -> None:
@@ -130,4 +132,7 @@ class JobRunner:
             signal.signal(sig, lambda *_: stopping.set())
         self.start()
         stopping.wait()
-        self.stop()
+        # A deployment waits for a stopping worker as for a server: a job still running then
+        # is left behind (dramatiq's threads are daemons); its event's lease runs out and
+        # another worker takes it over, and everything an event does is idempotent.
+        self.stop(timeout=self.system.settings.shutdown_timeout)

@@ -12,9 +12,7 @@ from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Role
 from tests.support.accounts import PASSWORD, open_account
-from tests.support.servers import app_server
-
-CHEAP_HASHING = {"argon2_time_cost": "1", "argon2_memory_kib": "1024"}
+from tests.support.servers import CHEAP_HASHING, app_server
 
 
 def test_fifty_wrong_passwords_across_two_processes_lock_the_account(

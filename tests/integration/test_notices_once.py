@@ -290,8 +290,8 @@ def test_two_worker_processes_both_scheduling_send_one_reminder_per_guarantee(
     import dramatiq
 
     from guarantee.jobs.broker import make_broker
-    from tests.integration.test_worker_killed import all_done, start_worker
-    from tests.support.servers import redis_server, wait_until
+    from tests.support.jobs import all_done
+    from tests.support.servers import redis_server, start_worker, wait_until
 
     # The workers run on the real clock: leases ending within the reminder window from today.
     today = datetime.now(UTC).date()

@@ -38,10 +38,9 @@ from guarantee.bootstrap import System
 from guarantee.domain.actors import Role
 from tests.support import journeys
 from tests.support.accounts import PASSWORD, open_account
-from tests.support.servers import app_server
+from tests.support.servers import CHEAP_HASHING, app_server
 
 EXAMPLES = 10  # per operation and mode (valid, invalid); each sent as every role
-CHEAP_HASHING = {"argon2_time_cost": "1", "argon2_memory_kib": "1024"}
 TIMEOUT = 10  # seconds: a request that hangs is a finding, not a stuck run
 CHECKS = [
     not_a_server_error,

@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
-from sqlalchemy import select
-
-from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
 from tests.support import builders
-from tests.support.servers import redis_server, smtp_server, wait_until
-
-
-def start_worker(
-    system: System, broker_url: str, smtp_url: str, log: Path, *, lease_seconds: int = 30
-) -> subprocess.Popen[bytes]:
-    settings = system.settings
-    env = {
-        **os.environ,
-        "GARANZIA_DATABASE_URL": settings.database_url,
-        "GARANZIA_BROKER_URL": broker_url,
-        "GARANZIA_SMTP_URL": smtp_url,
-        "GARANZIA_STORAGE_DIR": str(settings.storage_dir),
-        "GARANZIA_OUTBOX_REDISPATCH_SECONDS": "2",
-        "GARANZIA_OUTBOX_LEASE_SECONDS": str(lease_seconds),
-        "PYTHONUNBUFFERED": "1",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "guarantee.cli", "worker", "--threads", "1"],
-        env=env,
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
-    )
-
-
-def all_done(system: System) -> bool:
-    """Every outbox event handled and every mail sent: no worker has anything left to send."""
-    o, m = tables.outbox.c, tables.outgoing_mails.c
-    with system.engine.connect() as conn:
-        events = set(conn.scalars(select(o.status)))
-        mails = set(conn.scalars(select(m.status)))
-    return events <= {"done"} and mails <= {"sent"}
+from tests.support.jobs import all_done
+from tests.support.servers import redis_server, smtp_server, start_worker, wait_until
 
 
 def test_a_worker_killed_while_sending_does_not_lose_or_double_the_notice(

@@ -48,10 +48,13 @@ def load_guarantees(
     applications: int = 0,
     operators: int = 0,
     per_landlord: int = 100,
+    extra_landlords: int = 0,
 ) -> Loaded:
     """``count`` issued guarantees (numbers B0000001…), ``per_landlord`` to a landlord, and
     ``applications`` applications in the queues' statuses; with ``operators``, the clones are
-    spread over that many operators' referrals (created_by ``operatore-N``). Then ANALYZE."""
+    spread over that many operators' referrals (created_by ``operatore-N``); with
+    ``extra_landlords``, that many more landlords who own nothing yet (enrolled before their
+    first application). Then ANALYZE."""
     template = builders.issued_guarantee(system, fund_id)
     landlords = max(1, count // per_landlord)
     landlord_of = f"md5('l' || (1 + i % {landlords}))::uuid::text"
@@ -65,7 +68,7 @@ def load_guarantees(
                 "name": "t.name || ' ' || i",
                 "tax_code": "'BL' || lpad(i::text, 14, '0')",
             },
-            landlords,
+            landlords + extra_landlords,
             f"t.id = '{template.landlord_id}'",
         )
         clone(

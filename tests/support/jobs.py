@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
+from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
 from guarantee.jobs.runner import JobRunner
 
@@ -24,3 +27,12 @@ def run_jobs(system: System) -> None:
         process_everything(runner)
     finally:
         runner.stop()
+
+
+def all_done(system: System) -> bool:
+    """Every outbox event handled and every mail sent: no worker has anything left to send."""
+    o, m = tables.outbox.c, tables.outgoing_mails.c
+    with system.engine.connect() as conn:
+        events = set(conn.scalars(select(o.status)))
+        mails = set(conn.scalars(select(m.status)))
+    return events <= {"done"} and mails <= {"sent"}

@@ -1,4 +1,5 @@
-"""Servers a test starts and stops itself: SMTP receiver, private redis-server, garanzia serve."""
+"""Servers a test starts and stops itself: SMTP receiver, private redis-server, garanzia serve,
+garanzia worker."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ from typing import Any
 
 import httpx
 from aiosmtpd.controller import Controller
+
+from guarantee.bootstrap import System
+
+# Password hashing is not what the server tests are about: the cheapest argon2id there is, as
+# GARANZIA_* settings for app_server (an account hashed this way is not rehashed at login).
+CHEAP_HASHING = {"argon2_time_cost": "1", "argon2_memory_kib": "1024"}
 
 
 def free_port() -> int:
@@ -143,12 +150,9 @@ def redis_server(folder: Path) -> Iterator[RedisServer]:
         server.stop()
 
 
-@contextmanager
-def app_server(
-    database_url: str, folder: Path, *, workers: int = 1, **settings: str
-) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """A real `garanzia serve` process on a free port; ``settings`` are GARANZIA_* values
-    (``db_pool_size="5"`` → GARANZIA_DB_POOL_SIZE=5). Stopped with SIGTERM at the end."""
+def _start_app(
+    database_url: str, folder: Path, workers: int, settings: dict[str, str]
+) -> tuple[str, subprocess.Popen[bytes], Path]:
     port = free_port()
     env = {
         **os.environ,
@@ -174,24 +178,87 @@ def app_server(
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{port}", process, log
+
+
+def _wait_for_health(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"garanzia serve did not start:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def app_servers(
+    count: int, database_url: str, folder: Path, *, workers: int = 1, **settings: str
+) -> Iterator[list[tuple[str, subprocess.Popen[bytes]]]]:
+    """``count`` real `garanzia serve` processes on free ports, started together (each one's
+    start is mostly imports: they overlap); ``settings`` are GARANZIA_* values
+    (``db_pool_size="5"`` → GARANZIA_DB_POOL_SIZE=5). Each logs in ``folder``; those still
+    running at the end are stopped with SIGTERM."""
+    started: list[tuple[str, subprocess.Popen[bytes], Path]] = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"garanzia serve did not start:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        yield base, process
+        for _ in range(count):
+            started.append(_start_app(database_url, folder, workers, settings))
+        for base, process, log in started:
+            _wait_for_health(base, process, log)
+        yield [(base, process) for base, process, _ in started]
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for _, process, _ in started:
+            _stop(process)
+
+
+@contextmanager
+def app_server(
+    database_url: str, folder: Path, *, workers: int = 1, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real `garanzia serve` process on a free port; ``settings`` are GARANZIA_* values
+    (``db_pool_size="5"`` → GARANZIA_DB_POOL_SIZE=5). Stopped with SIGTERM at the end."""
+    with app_servers(1, database_url, folder, workers=workers, **settings) as (server,):
+        yield server
+
+
+def start_worker(
+    system: System,
+    broker_url: str,
+    smtp_url: str,
+    log: Path,
+    *,
+    lease_seconds: int = 30,
+    **settings: str,
+) -> subprocess.Popen[bytes]:
+    """A real `garanzia worker` process on ``system``'s database and storage; ``settings`` are
+    further GARANZIA_* values, as for app_server. The caller stops it."""
+    env = {
+        **os.environ,
+        "GARANZIA_DATABASE_URL": system.settings.database_url,
+        "GARANZIA_BROKER_URL": broker_url,
+        "GARANZIA_SMTP_URL": smtp_url,
+        "GARANZIA_STORAGE_DIR": str(system.settings.storage_dir),
+        "GARANZIA_OUTBOX_REDISPATCH_SECONDS": "2",
+        "GARANZIA_OUTBOX_LEASE_SECONDS": str(lease_seconds),
+        "PYTHONUNBUFFERED": "1",
+        **{f"GARANZIA_{name.upper()}": value for name, value in settings.items()},
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "guarantee.cli", "worker", "--threads", "1"],
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
