@@ -9,7 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Connection, Engine, text
+from sqlalchemy import Column, Connection, Engine, Index, text
 
 from guarantee.adapters.db.tables import metadata
 from guarantee.settings import PROJECT_ROOT
@@ -66,7 +66,7 @@ def differences(engine: Engine) -> list[object]:
             conn, opts={"compare_type": True, "target_metadata": metadata}
         )
         found: list[object] = list(compare_metadata(context, metadata))
-        expression = {index for _, index in _expression_indexes()}
+        expression = {index for _, index in _expression_indexes(conn.dialect.name)}
         # Alembic cannot tell two spellings of one expression apart: it proposes to drop
         # and re-create the index. Those are compared by name below instead.
         comparable = [
@@ -83,18 +83,27 @@ def differences(engine: Engine) -> list[object]:
 
 def _expression_indexes_missing(conn: Connection) -> list[object]:
     """The models' expression indexes the database lacks, by name."""
-    wanted = _expression_indexes()
+    wanted = _expression_indexes(conn.dialect.name)
     present = {(table, index) for table, index in wanted if _named_index_exists(conn, index)}
     return [("add_index", table, index) for table, index in sorted(wanted - present)]
 
 
-def _expression_indexes() -> set[tuple[str, str]]:
+def _expression_indexes(dialect: str) -> set[tuple[str, str]]:
+    """By name, the expression indexes a database of ``dialect`` should have (an index kept
+    for one database, ``Index(…).ddl_if(dialect=…)``, is not asked of the others)."""
     return {
         (table.name, str(index.name))
         for table in metadata.tables.values()
         for index in table.indexes
         if any(not isinstance(e, Column) for e in index.expressions)
+        and _meant_for(index, dialect)
     }
+
+
+def _meant_for(index: Index, dialect: str) -> bool:
+    condition = getattr(index, "_ddl_if", None)
+    wanted = getattr(condition, "dialect", None)
+    return wanted is None or dialect in ((wanted,) if isinstance(wanted, str) else wanted)
 
 
 def _named_index_exists(conn: Connection, name: str) -> bool:
