@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session
 ANSWER_LATER = "answer_later"
 _PIPELINE = "garanzia_pipeline"
 _LEAVE = "garanzia_pipeline_leave"
+# Each failed collection consumes at least one queued answer; a commit queues a handful.
+_DRAIN_ATTEMPTS = 100
 
 
 def pipelined(session: Session) -> None:
@@ -50,6 +52,7 @@ def pipelined(session: Session) -> None:
 def _listen(engine: Engine) -> None:
     if not event.contains(engine, "after_cursor_execute", _answer_now):
         event.listen(engine, "after_cursor_execute", _answer_now)
+        event.listen(engine, "rollback", _before_rollback)
         event.listen(engine, "reset", _leave)
 
 
@@ -71,9 +74,31 @@ def _answer_now(
         pipeline.sync()
 
 
+def _before_rollback(conn: Connection) -> None:
+    pipeline = conn.info.get(_PIPELINE)
+    if pipeline is not None:
+        _drain(pipeline)
+
+
 def _leave(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
     """Back to the pool: leave pipeline mode first (an error here discards the connection)."""
     leave: ExitStack | None = record.info.pop(_LEAVE, None)
-    record.info.pop(_PIPELINE, None)
+    pipeline = record.info.pop(_PIPELINE, None)
     if leave is not None:
+        _drain(pipeline)
         leave.close()
+
+
+def _drain(pipeline: Any) -> None:
+    """Collect every answer still queued. After a failed statement the server skips the rest
+    of what was sent with it, and each skipped answer raises again when collected: the first
+    error was raised to the caller, and what is left belongs to the transaction being rolled
+    back, so it is dropped here instead of masking that error or failing the ROLLBACK."""
+    import psycopg  # only a PostgreSQL connection is ever pipelined
+
+    for _ in range(_DRAIN_ATTEMPTS):
+        try:
+            pipeline.sync()
+        except psycopg.Error:
+            continue
+        return
