@@ -81,11 +81,11 @@ def _before_rollback(conn: Connection) -> None:
 
 
 def _leave(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
-    """Back to the pool: leave pipeline mode first (an error here discards the connection)."""
+    """Back to the pool: leave pipeline mode first. Nothing is left to answer (the COMMIT
+    collected it all, and a ROLLBACK drained it first); an error here discards the connection."""
     leave: ExitStack | None = record.info.pop(_LEAVE, None)
-    pipeline = record.info.pop(_PIPELINE, None)
+    record.info.pop(_PIPELINE, None)
     if leave is not None:
-        _drain(pipeline)
         leave.close()
 
 
