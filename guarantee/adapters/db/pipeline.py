@@ -9,10 +9,14 @@ was queued before it, and the COMMIT travels with the last appends. The server
 runs the statements one after another in the order sent, in the same transaction, so every
 trigger, constraint and lock behaves as it does one round trip at a time; an error in a queued
 statement is raised by the next answer (at the latest by the COMMIT) as the same SQLAlchemy
-exception, and the transaction rolls back.
+exception, and the transaction rolls back. The next answer after the audit insert is a letter
+snapshot, whose composer swallows its errors: the appends before it are answered by the audit
+insert, and any error it did swallow still fails the COMMIT (PostgreSQL's transaction is then
+aborted), so a refused write never commits.
 
 The connection leaves pipeline mode when it goes back to the pool, after its COMMIT or
-ROLLBACK: that last exchange costs one round trip, outside every lock. SQLite has no
+ROLLBACK (which first drains what a failed statement left queued): that last exchange costs
+one round trip, outside every lock. SQLite has no
 pipeline: there ``pipelined`` and the option change nothing.
 """
 
