@@ -1,28 +1,33 @@
 """Issuing throughput on PostgreSQL through the service layer, against bare INSERTs.
 
     python -m bench.bench_issuing                      # 300 guarantees, local PostgreSQL
-    python -m bench.bench_issuing --n 100 --threads 4 --rounds 3 --database-url postgresql://…
+    python -m bench.bench_issuing --n 100 --threads 4 --processes 2 --rounds 3 --database-url …
 
 In a throwaway database (created, migrated, dropped after):
 - guarantees/s of ``IssueGuarantee`` through ``system.bus.handle``, one after another: each
   locks the guarantee and the fund, checks capacity, takes a gapless number, and writes the
   guarantee, the fund's running balances, a sealed journal entry with its postings, the day
   totals, two audit records staged for the chain (sealed later, without holding up the
-  commit) and the letters' snapshot in one transaction of 14 statements;
-- the same with ``--threads`` concurrent senders (all on one fund, so they queue on its lock);
+  commit) and the letters' snapshot in one transaction of 14 statements, the appends among
+  them pipelined on PostgreSQL (sent with the next statement whose answer is read);
+- the same with ``--threads`` concurrent senders in this process (all on one fund, so they
+  queue on its lock; the threads share one interpreter lock);
+- the same with ``--processes`` sender processes, as production runs several app processes,
+  each with its own engine (0 skips it);
 - the baseline: as many bare one-row INSERTs, each in its own transaction, on the same server;
 - the ratio baseline/ours: what one issue costs in bare single-row transactions.
-The three run in ``--rounds`` interleaved rounds of n/rounds each (the order rotates every
-round), so a slower minute of a shared machine falls on all of them; min/median/max per round.
+They run in ``--rounds`` interleaved rounds of n/rounds each (the order rotates every round),
+so a slower minute of a shared machine falls on all of them; min/median/max per round.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -72,6 +77,46 @@ def issue_all(system: System, fund_id: str, numbers: list[str], threads: int) ->
     return time.perf_counter() - start
 
 
+_worker: System | None = None  # one per sender process
+
+
+def _start_worker(settings: Settings) -> None:
+    global _worker
+    configure_logging(json=False)
+    _worker = bootstrap(settings)
+
+
+def _issue_in_worker(fund_id: str, numbers: list[str], pause: float = 0.0) -> None:
+    assert _worker is not None
+    time.sleep(pause)  # the warm-up holds each worker until all have started
+    for number in numbers:
+        _worker.bus.handle(c.IssueGuarantee(number=number, fund_id=fund_id), MANAGER)
+
+
+def start_senders(settings: Settings, processes: int) -> ProcessPoolExecutor:
+    """Sender processes, started and warmed up (one issue each) before any timing."""
+    return ProcessPoolExecutor(
+        max_workers=processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(settings,),
+    )
+
+
+def warm_up(pool: Executor, fund_id: str, numbers: list[str]) -> None:
+    futures = [pool.submit(_issue_in_worker, fund_id, [n], 1.0) for n in numbers]
+    for future in futures:
+        future.result()
+
+
+def issue_in_processes(pool: Executor, processes: int, fund_id: str, numbers: list[str]) -> float:
+    chunks = [numbers[i::processes] for i in range(processes)]
+    start = time.perf_counter()
+    for future in [pool.submit(_issue_in_worker, fund_id, chunk) for chunk in chunks]:
+        future.result()
+    return time.perf_counter() - start
+
+
 def bare_inserts(system: System, n: int) -> float:
     start = time.perf_counter()
     for index in range(n):
@@ -94,6 +139,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="guarantees per run")
     parser.add_argument("--threads", type=int, default=4, help="senders in the concurrent run")
+    parser.add_argument(
+        "--processes", type=int, default=2, help="sender processes in the multi-process run"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--database-url", default=DEFAULT_URL, help="PostgreSQL server")
     args = parser.parse_args()
@@ -110,14 +158,25 @@ def main() -> None:
         try:
             landlord = builders.enrol_landlord(system, MANAGER)
             property_id = builders.add_property(system, landlord.id, MANAGER).id
-            fund = builders.fund_with(system, Decimal(4000 * 3 * n), MANAGER)
-            print(f"preparing {2 * n} approved applications…", flush=True)
+            runs_issuing = 3 if args.processes else 2
+            fund = builders.fund_with(
+                system, Decimal(4000 * 3 * (runs_issuing * n + args.processes)), MANAGER
+            )
+            total = runs_issuing * n + args.processes
+            print(f"preparing {total} approved applications…", flush=True)
             sequential = approved(system, property_id, n)
             concurrent = approved(system, property_id, n)
+            spread = approved(system, property_id, n) if args.processes else []
+            first = approved(system, property_id, args.processes)
             with system.engine.begin() as conn:
                 conn.execute(text("CREATE TABLE bench_baseline (id serial PRIMARY KEY, n integer)"))
+            pool = start_senders(settings, args.processes) if args.processes else None
+            if pool is not None:
+                warm_up(pool, fund.id, first)
 
             timings: dict[str, list[float]] = {"ours": [], "together": [], "bare": []}
+            if pool is not None:
+                timings["processes"] = []
             rows_before = rows_written(system)
             for index in range(args.rounds):
                 batch = slice(index * per_round, (index + 1) * per_round)
@@ -128,13 +187,20 @@ def main() -> None:
                     ),
                     "bare": partial(bare_inserts, system, per_round),
                 }
+                if pool is not None:
+                    runs["processes"] = partial(
+                        issue_in_processes, pool, args.processes, fund.id, spread[batch]
+                    )
                 names = list(runs)
-                for name in names[index % 3 :] + names[: index % 3]:  # rotate who goes first
+                turn = index % len(names)
+                for name in names[turn:] + names[:turn]:  # rotate who goes first
                     timings[name].append(runs[name]())
-            per_issue = (rows_written(system) - rows_before) / (2 * n)
+            if pool is not None:
+                pool.shutdown()
+            per_issue = (rows_written(system) - rows_before) / (runs_issuing * n)
             with system.engine.connect() as conn:
                 live = conn.scalar(select(tables.funds.c.live_guarantees))
-            assert live == 2 * n, live
+            assert live == total, live
         finally:
             system.close()
 
@@ -143,6 +209,9 @@ def main() -> None:
     print(f"{'IssueGuarantee via the bus, sequential':<52}{rates(timings['ours'], per_round)}")
     label = f"IssueGuarantee via the bus, {args.threads} threads"
     print(f"{label:<52}{rates(timings['together'], per_round)}")
+    if "processes" in timings:
+        label = f"IssueGuarantee via the bus, {args.processes} processes"
+        print(f"{label:<52}{rates(timings['processes'], per_round)}")
     label = "bare INSERT of one row, one transaction each"
     print(f"{label:<52}{rates(timings['bare'], per_round)}")
     print(
@@ -160,6 +229,12 @@ def main() -> None:
         f"{best:.0f}/s, {'met' if best >= 300 else 'NOT met'} (reported, not asserted: the "
         "machine is shared, compare the bare rate of the same rounds)"
     )
+    if "processes" in timings:
+        spread_rate = per_round / statistics.median(timings["processes"])
+        print(
+            f"with {args.processes} sender processes (median): {spread_rate:.0f}/s, "
+            f"{'met' if spread_rate >= 300 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":

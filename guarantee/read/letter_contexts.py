@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from guarantee.adapters.db import tables
 from guarantee.domain.errors import NotFound
@@ -35,9 +35,7 @@ def municipalities(rules_dir: Path) -> dict[str, tuple[str, str]]:
         return {row["istat_code"]: (row["name"], row["province"]) for row in csv.DictReader(handle)}
 
 
-def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
-    """The guarantee with its parties, the main tenant's name and the household's size: one
-    statement (letters are snapshotted inside the business transaction)."""
+def _guarantee_row_statement() -> Any:
     g, lo, p, h = tables.guarantees, tables.landlords, tables.properties, tables.households
     m = tables.household_members.c
     main_tenant = (
@@ -47,32 +45,38 @@ def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
         .scalar_subquery()
     )
     members = select(func.count()).where(m.household_id == g.c.household_id).scalar_subquery()
-    row = (
-        conn.execute(
-            select(
-                g,
-                lo.c.name.label("landlord_name"),
-                lo.c.tax_code.label("landlord_tax_code"),
-                lo.c.address.label("landlord_address"),
-                lo.c.email.label("landlord_email"),
-                p.c.address.label("property_address"),
-                p.c.municipality_istat_code,
-                p.c.cadastral_reference,
-                h.c.main_tenant_tax_code,
-                h.c.referrer,
-                main_tenant.label("main_tenant_name"),
-                members.label("members"),
-            )
-            .select_from(
-                g.join(lo, g.c.landlord_id == lo.c.id)
-                .join(p, g.c.property_id == p.c.id)
-                .join(h, g.c.household_id == h.c.id)
-            )
-            .where(g.c.id == guarantee_id)
+    return (
+        select(
+            g,
+            lo.c.name.label("landlord_name"),
+            lo.c.tax_code.label("landlord_tax_code"),
+            lo.c.address.label("landlord_address"),
+            lo.c.email.label("landlord_email"),
+            p.c.address.label("property_address"),
+            p.c.municipality_istat_code,
+            p.c.cadastral_reference,
+            h.c.main_tenant_tax_code,
+            h.c.referrer,
+            main_tenant.label("main_tenant_name"),
+            members.label("members"),
         )
-        .mappings()
-        .one_or_none()
+        .select_from(
+            g.join(lo, g.c.landlord_id == lo.c.id)
+            .join(p, g.c.property_id == p.c.id)
+            .join(h, g.c.household_id == h.c.id)
+        )
+        .where(g.c.id == bindparam("guarantee_id"))
     )
+
+
+# Built once: every issue snapshots its letters with it, inside the issuing transaction.
+_GUARANTEE_ROW = _guarantee_row_statement()
+
+
+def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
+    """The guarantee with its parties, the main tenant's name and the household's size: one
+    statement (letters are snapshotted inside the business transaction)."""
+    row = conn.execute(_GUARANTEE_ROW, {"guarantee_id": guarantee_id}).mappings().one_or_none()
     if row is None:
         raise NotFound("garanzia", guarantee_id)
     data = dict(row)

@@ -98,6 +98,8 @@ class LetterEnv:
 
 
 def encode(value: Any) -> Any:
+    if value is None or isinstance(value, str | int):  # most leaves: answered first
+        return value
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, datetime):

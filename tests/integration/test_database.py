@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, inspect, text, update
+from sqlalchemy import func, insert, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from guarantee.adapters.db import migrate, tables
 from guarantee.adapters.db.engine import build_engine
 from guarantee.bootstrap import System
+from guarantee.domain.actors import Actor, Role
+from guarantee.domain.ledger import Account, Posting, Side
 from tests.support import builders
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
+MANAGER = Actor("gestore", Role.FUND_MANAGER)
 
 
 def test_migrations_go_down_to_empty_and_up_again_and_match_the_models(database_url: str) -> None:
@@ -107,6 +111,48 @@ def test_a_sealed_entry_takes_no_new_posting(system: System) -> None:
             ),
             {"e": entry_id, "f": fund.id},
         )
+
+
+def test_an_unbalanced_entry_in_a_commit_is_refused_and_the_commit_leaves_nothing(
+    system: System,
+) -> None:
+    """On PostgreSQL a commit sends the entry, its postings and its seal without waiting for each
+    answer (pipeline): the seal's refusal still comes back as the database's error, and not a
+    row of the transaction stays — entry, audit records, letters, staged hashes, day totals."""
+    fund = builders.fund_with(system, builders.money("1000"))
+    written = [
+        tables.journal_entries,
+        tables.postings,
+        tables.audit_events,
+        tables.outbox,
+        tables.evidence_pending,
+        tables.fund_daily_totals,
+    ]
+
+    def state() -> list[object]:
+        with system.engine.connect() as conn:
+            balance = conn.scalar(
+                select(tables.funds.c.balance).where(tables.funds.c.id == fund.id)
+            )
+            return [balance, *(conn.scalar(select(func.count()).select_from(t)) for t in written)]
+
+    before = state()
+    with pytest.raises(DBAPIError, match="non bilanciata"), system.bus.uow_factory(MANAGER) as uow:
+        loaded = uow.funds.get(fund.id, for_update=True)
+        entry = loaded.record_contribution(
+            amount=Decimal("10.00"), donor="Comune", on=NOW.date(), reference="c-1", now=NOW, by="t"
+        )
+        # A faulty caller bypassing the domain: 10.00 in the cash, 9.00 in the contributions.
+        object.__setattr__(
+            entry,
+            "postings",
+            (
+                Posting(Account.CASH, Side.DEBIT, Decimal("10.00")),
+                Posting(Account.CONTRIBUTIONS, Side.CREDIT, Decimal("9.00")),
+            ),
+        )
+        uow.commit()
+    assert state() == before
 
 
 def test_the_fund_can_never_reserve_more_than_it_holds(system: System) -> None:

@@ -38,7 +38,7 @@ class AccountRepository(Repository[Account]):
         return found
 
     def find_username(self, username: str, *, for_update: bool = False) -> Account | None:
-        return self._one(self.table.c.username == username, for_update)
+        return self._one(("username",), username, for_update)
 
     def find_email(self, email: str) -> Account | None:
         found = self.session.scalars(

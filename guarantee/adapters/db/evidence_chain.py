@@ -40,6 +40,7 @@ from sqlalchemy import Connection, Table, delete, event, func, insert, select, t
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
+from guarantee.adapters.db.pipeline import ANSWER_LATER
 from guarantee.domain.evidence_chain import (
     AUDIT_EVENT,
     DOCUMENT,
@@ -70,8 +71,9 @@ def note_pending(session: Session, events: Iterable[tuple[str, str]]) -> None:
 
 
 @event.listens_for(Session, "before_commit")
-def _stage_on_commit(session: Session) -> None:
-    """Every session that wrote audit events stages them as its commit's last statement."""
+def stage_pending(session: Session) -> None:
+    """Every session that wrote audit events stages them as its commit's last statement (the
+    unit of work calls it itself, as its last write, to send it with the others)."""
     pending: list[tuple[str, str]] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
@@ -89,10 +91,14 @@ def chain_events(conn: Connection, event_ids: Iterable[str]) -> None:
     _stage(conn, [(i, record_hash(stored[(AUDIT_EVENT, i)])) for i in ids])
 
 
+# Nothing reads its answer: in a pipelined commit it travels with the COMMIT's round trip.
+_INSERT_PENDING = insert(tables.evidence_pending).execution_options(**{ANSWER_LATER: True})
+
+
 def _stage(conn: Connection, events: Sequence[tuple[str, str]]) -> None:
     now = datetime.now(UTC)
     conn.execute(
-        insert(tables.evidence_pending),
+        _INSERT_PENDING,
         [
             {"record_type": AUDIT_EVENT, "record_id": i, "record_hash": h, "staged_at": now}
             for i, h in events

@@ -9,13 +9,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Table, case, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from guarantee.adapters.db import tables
 from guarantee.adapters.db.evidence_chain import note_pending, staged
+from guarantee.adapters.db.pipeline import ANSWER_LATER
 from guarantee.adapters.db.types import Cents
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.aggregate import Aggregate, DomainEvent
@@ -59,20 +60,30 @@ class Repository(Generic[A]):
         return aggregate
 
     def get(self, id: str, *, for_update: bool = False) -> A:
-        found = self._one(self.table.c.id == id, for_update)
+        found = self._one(("id",), id, for_update)
         if found is None:
             raise NotFound(self.label, id)
         return found
 
-    def _one(self, condition: Any, for_update: bool = False) -> A | None:
-        statement = select(self.model).where(condition)
-        if for_update:
-            # Re-read under the lock: an object loaded earlier in the session may be stale.
-            statement = statement.with_for_update().execution_options(populate_existing=True)
-        found = self.session.scalars(statement).one_or_none()
+    def _one(self, columns: tuple[str, ...], value: Any, for_update: bool = False) -> A | None:
+        """The row whose value in any of ``columns`` is ``value``."""
+        statement = _select_one(self.model, self.table, columns, for_update)  # type: ignore[arg-type]
+        found = self.session.scalars(statement, {"value": value}).one_or_none()
         if found is not None:
             self.seen.add(found)
         return found
+
+
+@functools.cache
+def _select_one(model: type, table: Table, columns: tuple[str, ...], for_update: bool) -> Any:
+    """Built once per repository and key: building a select costs more client CPU than running
+    it, and every command loads its aggregates this way."""
+    value: Any = bindparam("value")
+    statement: Any = select(model).where(or_(*(table.c[name] == value for name in columns)))
+    if for_update:
+        # Re-read under the lock: an object loaded earlier in the session may be stale.
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return statement
 
 
 class LandlordRepository(Repository[Landlord]):
@@ -82,7 +93,7 @@ class LandlordRepository(Repository[Landlord]):
     flush_on_add = True  # an account enrolled with it refers to the row
 
     def by_tax_code(self, tax_code: str) -> Landlord | None:
-        return self._one(self.table.c.tax_code == tax_code)
+        return self._one(("tax_code",), tax_code)
 
 
 class PropertyRepository(Repository[Property]):
@@ -110,9 +121,7 @@ class GuaranteeRepository(Repository[Guarantee]):
     label = "garanzia"
 
     def by_number(self, number: str, *, for_update: bool = False) -> Guarantee:
-        column = tables.guarantees.c
-        condition = (column.number == number) | (column.application_number == number)
-        found = self._one(condition, for_update)
+        found = self._one(("number", "application_number"), number, for_update)
         if found is None:
             raise NotFound(self.label, number)
         return found
@@ -146,7 +155,7 @@ class AttestationRepository(Repository[Attestation]):
     label = "attestazione"
 
     def by_number(self, number: str, *, for_update: bool = False) -> Attestation:
-        found = self._one(self.table.c.number == number, for_update)
+        found = self._one(("number",), number, for_update)
         if found is None:
             raise NotFound(self.label, number)
         return found
@@ -172,7 +181,7 @@ class FundRepository(Repository[Fund]):
 
 class _Numbered(Repository[A]):
     def by_number(self, number: str, *, for_update: bool = False) -> A:
-        found = self._one(self.table.c.number == number, for_update)
+        found = self._one(("number",), number, for_update)
         if found is None:
             raise NotFound(self.label, number)
         return found
@@ -323,7 +332,7 @@ class Ledger:
         if not batch:
             return
         self.session.execute(
-            insert(tables.journal_entries),
+            _INSERT_ENTRIES,
             [
                 {
                     "id": entry.id,
@@ -340,7 +349,7 @@ class Ledger:
             ],
         )
         self.session.execute(
-            insert(tables.postings),
+            _INSERT_POSTINGS,
             [
                 {
                     "entry_id": entry.id,
@@ -353,11 +362,7 @@ class Ledger:
                 for p in entry.postings
             ],
         )
-        self.session.execute(
-            update(tables.journal_entries)
-            .where(tables.journal_entries.c.id.in_([entry.id for entry in batch]))
-            .values(posted=True)
-        )
+        self.session.execute(_SEAL_ENTRIES, {"ids": [entry.id for entry in batch]})
 
     def owed_on(self, guarantee_id: str) -> Decimal:
         """What the tenant still owes the fund on one guarantee (its recoveries receivable)."""
@@ -371,6 +376,19 @@ class Ledger:
         )
         owed: Decimal = self.session.scalar(statement) or ZERO
         return owed
+
+
+# Appends nobody reads an answer from: in a pipelined commit they travel with the next
+# statement that needs one (guarantee.adapters.db.pipeline); a refusal is raised there.
+_LATER = {ANSWER_LATER: True}
+_INSERT_ENTRIES = insert(tables.journal_entries).execution_options(**_LATER)
+_INSERT_POSTINGS = insert(tables.postings).execution_options(**_LATER)
+_SEAL_ENTRIES = (
+    update(tables.journal_entries)
+    .where(tables.journal_entries.c.id.in_(bindparam("ids", expanding=True)))
+    .values(posted=True)
+    .execution_options(**_LATER)
+)
 
 
 class FundDays:
@@ -397,17 +415,7 @@ class FundDays:
 
     def sums(self, fund_id: str) -> DayTotals:
         """A fund's day totals summed over all its days: what its running balances must be."""
-        table = tables.fund_daily_totals
-        columns = [c for c in table.columns if c.name not in {"fund_id", "day"}]
-        sums = (
-            self.session.execute(
-                select(
-                    *(func.coalesce(func.sum(c), 0, type_=c.type).label(c.name) for c in columns)
-                ).where(table.c.fund_id == fund_id)
-            )
-            .mappings()
-            .one()
-        )
+        sums = self.session.execute(_DAY_SUMS, {"fund_id": fund_id}).mappings().one()
         return DayTotals(
             day=date.max,
             accounts={account: sums[account.value] for account in Account},
@@ -415,6 +423,18 @@ class FundDays:
             live_guarantees=int(sums["live_guarantees"]),
             entries=int(sums["entries"]),
         )
+
+
+def _day_sums() -> Any:
+    table = tables.fund_daily_totals
+    summed = [c for c in table.columns if c.name not in {"fund_id", "day"}]
+    return select(
+        *(func.coalesce(func.sum(c), 0, type_=c.type).label(c.name) for c in summed)
+    ).where(table.c.fund_id == bindparam("fund_id"))
+
+
+# Every issue and payment sums the days under the fund's lock: the statement is built once.
+_DAY_SUMS = _day_sums()
 
 
 @functools.cache
@@ -426,7 +446,12 @@ def _day_totals_upsert(dialect: str) -> Any:
     return statement.on_conflict_do_update(
         index_elements=[table.c.fund_id, table.c.day],
         set_={name: table.c[name] + statement.excluded[name] for name in summed},
-    )
+    ).execution_options(**_LATER)
+
+
+_INSERT_AUDIT = insert(tables.audit_events).returning(
+    *tables.audit_events.c, sort_by_parameter_order=True
+)
 
 
 class AuditLog:
@@ -454,12 +479,11 @@ class AuditLog:
         if rows:
             # One round trip for all of them; the rows come back as stored, to be hashed and
             # staged for the chain as the commit's last statement (evidence_chain).
-            audit = tables.audit_events
-            written = self.session.execute(
-                insert(audit).returning(*audit.c, sort_by_parameter_order=True), rows
-            ).mappings()
+            written = self.session.execute(_INSERT_AUDIT, rows).mappings()
             note_pending(self.session, staged(written))
 
+
+_INSERT_OUTBOX = insert(tables.outbox).execution_options(**_LATER)
 
 # Takes an event's letters in the business transaction (guarantee.read.snapshots).
 Snapshot = Callable[[Connection, DomainEvent], list[dict[str, Any]] | None]
@@ -500,7 +524,7 @@ class Outbox:
             for e in events
         ]
         if rows:
-            self.session.execute(insert(tables.outbox), rows)
+            self.session.execute(_INSERT_OUTBOX, rows)
 
 
 class Counters:
@@ -516,14 +540,19 @@ class Counters:
 def next_in_sequence(conn: Connection, name: str, year: int) -> int:
     """One upsert: the first number of a year and every later one take the same row lock,
     so concurrent callers queue and each gets the next value, and a rollback leaves no hole."""
-    upsert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    statement = _next_in_sequence(conn.dialect.name)
+    return int(conn.execute(statement, {"name": name, "year": year}).scalar_one())
+
+
+@functools.cache
+def _next_in_sequence(dialect: str) -> Any:
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     c = tables.counters.c
-    statement = (
+    return (
         upsert(tables.counters)
-        .values(name=name, year=year, value=1)
+        .values(name=bindparam("name"), year=bindparam("year"), value=1)
         .on_conflict_do_update(
             index_elements=[c.name, c.year], set_={"value": tables.counters.c.value + 1}
         )
         .returning(c.value)
     )
-    return int(conn.execute(statement).scalar_one())

@@ -399,6 +399,9 @@ evidence_pending = Table(
     Column("record_id", String(36), nullable=False),
     Column("record_hash", String(64), nullable=False),
     Column("staged_at", UtcDateTime(), nullable=False),
+    # Nobody reads the seq back: staging one event sends no RETURNING, so a pipelined commit
+    # need not wait for its answer (guarantee.adapters.db.pipeline).
+    implicit_returning=False,
 )
 
 # Gapless per-year sequences (guarantee numbers, application numbers, protocol numbers):

@@ -13,6 +13,8 @@ from guarantee.adapters.db.account_store import (
     PasswordResets,
     Tokens,
 )
+from guarantee.adapters.db.evidence_chain import stage_pending
+from guarantee.adapters.db.pipeline import pipelined
 from guarantee.adapters.db.repositories import (
     ArrearsReportRepository,
     AttestationRepository,
@@ -103,6 +105,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         now = self.clock.now()
         touched = [a for repo in self._repositories() for a in repo.seen]
+        # PostgreSQL: from here to the COMMIT, the appends nobody reads an answer from travel
+        # with the next statement that needs one (guarantee.adapters.db.pipeline).
+        pipelined(self.session)
         events: list[DomainEvent] = []
         audit: list[AuditEvent] = []
         # Flush aggregates first so journal entries and audit rows can reference them.
@@ -124,6 +129,7 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
             # state this transaction commits.
             self.session.flush()
             self.outbox.append(events, self.actor, now, self.snapshot)
+        stage_pending(self.session)  # the last write before COMMIT: the chain's staging order
         self.session.commit()
 
     def rollback(self) -> None:
