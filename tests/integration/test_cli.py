@@ -124,23 +124,33 @@ def test_rules_eval_explains_every_rule(cli: CliRunner, tmp_path: Path) -> None:
     assert result.output.count("\n  [") == 10
 
 
-def test_rules_eval_reads_the_rules_folder_one_stands_in_like_check_and_test(
-    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A fund manager editing rules/ tries a case on the rules being edited, not on the ones
-    the server uses; the JSON answer stays JSON (the folder is said on standard error)."""
-    shutil.copytree(PROJECT_ROOT / "rules", tmp_path / "rules")
+def rules_with_fixture_schemes(folder: Path) -> Path:
+    """The project's rules plus the two fixture schemes written only as data."""
+    shutil.copytree(PROJECT_ROOT / "rules", folder)
     schemes = PROJECT_ROOT / "tests" / "fixtures" / "schemes"
-    shutil.copytree(schemes / "eligibility", tmp_path / "rules" / "eligibility", dirs_exist_ok=True)
-    shutil.copytree(schemes / "reference", tmp_path / "rules" / "reference", dirs_exist_ok=True)
-    shutil.copytree(schemes / "parameters", tmp_path / "rules" / "parameters", dirs_exist_ok=True)
-    facts = tmp_path / "giovane.yaml"
+    for sub in ("eligibility", "reference", "parameters"):
+        shutil.copytree(schemes / sub, folder / sub, dirs_exist_ok=True)
+    return folder
+
+
+def young_applicant(folder: Path) -> Path:
+    facts = folder / "giovane.yaml"
     facts.write_text(
         "applicant_birth_date: 2008-06-02\napplication_date: 2026-06-01\n"
         "employment_status: dipendente_tempo_determinato\njob_start_date: 2026-01-01\n"
         "isee: 20000.00\nmonthly_rent: 600.00\nmonthly_charges: 0\n"
         "net_monthly_income: 2000.00\nlease_start: 2026-07-01\n"
     )
+    return facts
+
+
+def test_rules_eval_reads_the_rules_folder_one_stands_in_like_check_and_test(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fund manager editing rules/ tries a case on the rules being edited, not on the ones
+    the server uses; the JSON answer stays JSON (the folder is said on standard error)."""
+    rules_with_fixture_schemes(tmp_path / "rules")
+    facts = young_applicant(tmp_path)
     monkeypatch.chdir(tmp_path)
     asked = ["rules", "eval", "--facts", str(facts), "--on", "2026-06-01"]
 
@@ -158,18 +168,8 @@ def test_rules_eval_reads_the_rules_folder_one_stands_in_like_check_and_test(
 def test_rules_eval_uses_the_rules_of_the_scheme_asked_for(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    rules = tmp_path / "rules"
-    shutil.copytree(PROJECT_ROOT / "rules", rules)
-    schemes = PROJECT_ROOT / "tests" / "fixtures" / "schemes"
-    for sub in ("eligibility", "reference", "parameters"):
-        shutil.copytree(schemes / sub, rules / sub, dirs_exist_ok=True)
-    facts = tmp_path / "giovane.yaml"
-    facts.write_text(
-        "applicant_birth_date: 2008-06-02\napplication_date: 2026-06-01\n"
-        "employment_status: dipendente_tempo_determinato\njob_start_date: 2026-01-01\n"
-        "isee: 20000.00\nmonthly_rent: 600.00\nmonthly_charges: 0\n"
-        "net_monthly_income: 2000.00\nlease_start: 2026-07-01\n"
-    )
+    rules = rules_with_fixture_schemes(tmp_path / "rules")
+    facts = young_applicant(tmp_path)
     asked = ["rules", "eval", "--facts", str(facts), "--on", "2026-06-01", "--dir", str(rules)]
 
     young = cli.invoke(main, [*asked, "--scheme", "casa-giovani"])

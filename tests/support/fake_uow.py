@@ -599,18 +599,7 @@ class FakeUnitOfWork(UnitOfWork):
     def commit(self) -> None:
         now = self.clock.now()
         touched = [a for kind in _KINDS for (k, _), a in self._loaded.items() if k == kind]
-        events: list[DomainEvent] = []
-        audit: list[AuditEvent] = []
-        for aggregate in touched:
-            if isinstance(aggregate, Fund):
-                self.ledger.append(aggregate.new_entries)
-                aggregate.new_entries.clear()
-                self.fund_days.add(aggregate.id, aggregate.new_day_totals.values())
-                aggregate.new_day_totals.clear()
-            audit.extend(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
-            aggregate.changes.clear()
-            events.extend(aggregate.events)
-            aggregate.events.clear()
+        audit, events = self.collect(touched, now)  # as the SQL unit of work does
         self.audit.append(audit)
         self.outbox.append(events, self.actor, now)
         self._write()

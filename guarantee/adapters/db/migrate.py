@@ -95,8 +95,7 @@ def _expression_indexes(dialect: str) -> set[tuple[str, str]]:
         (table.name, str(index.name))
         for table in metadata.tables.values()
         for index in table.indexes
-        if any(not isinstance(e, Column) for e in index.expressions)
-        and _meant_for(index, dialect)
+        if any(not isinstance(e, Column) for e in index.expressions) and _meant_for(index, dialect)
     }
 
 

@@ -37,9 +37,7 @@ from guarantee.adapters.db.repositories import (
     Snapshot,
 )
 from guarantee.domain.actors import Actor
-from guarantee.domain.aggregate import Aggregate, DomainEvent
-from guarantee.domain.audit import AuditEvent
-from guarantee.domain.funds import Fund
+from guarantee.domain.aggregate import Aggregate
 from guarantee.services.ports import Clock
 from guarantee.services.unit_of_work import UnitOfWork
 
@@ -108,20 +106,9 @@ class SqlAlchemyUnitOfWork(UnitOfWork):
         # PostgreSQL: from here to the COMMIT, the appends nobody reads an answer from travel
         # with the next statement that needs one (guarantee.adapters.db.pipeline).
         pipelined(self.session)
-        events: list[DomainEvent] = []
-        audit: list[AuditEvent] = []
         # Flush aggregates first so journal entries and audit rows can reference them.
         self.session.flush()
-        for aggregate in touched:
-            if isinstance(aggregate, Fund):
-                self.ledger.append(aggregate.new_entries)
-                aggregate.new_entries.clear()
-                self.fund_days.add(aggregate.id, aggregate.new_day_totals.values())
-                aggregate.new_day_totals.clear()
-            audit.extend(AuditEvent.of(c, self.actor, now) for c in aggregate.changes)
-            aggregate.changes.clear()
-            events.extend(aggregate.events)
-            aggregate.events.clear()
+        audit, events = self.collect(touched, now)
         # Every aggregate's audit records in one statement, in the order they were touched.
         self.audit.append(audit)
         if events:
