@@ -80,17 +80,7 @@ def check_books(conn: Connection, fund_id: str) -> Figures:
     assert unbalanced_entries(conn, fund_id) == []
     sums = account_sums(conn, fund_id)
     figures = fund_row(conn, fund_id)
-    assert figures.balance == sums[Account.CASH]
-    assert figures.reserved == sums[Account.RESERVES] == sums[Account.CAPITAL]
-    assert figures.contributions == sums[Account.CONTRIBUTIONS]
-    assert figures.claims_paid == sums[Account.CLAIMS_PAID]
-    assert figures.recoveries == sums[Account.RECOVERIES]
-    assert figures.write_offs == sums[Account.WRITE_OFFS]
-    assert (
-        sums[Account.RECOVERABLE_CLAIMS]
-        == figures.claims_paid - figures.recoveries
-        == sums[Account.RECOVERIES_RECEIVABLE] + figures.write_offs
-    )
+    running_balances_match_postings(figures, sums)
     reserved, at_risk, count = live_guarantees(conn, fund_id)
     assert (figures.reserved, figures.exposure, figures.live_guarantees) == (
         reserved,
@@ -104,3 +94,19 @@ def check_books(conn: Connection, fund_id: str) -> Figures:
     assert totals.entries == entries
     assert Figures.from_totals(totals) == figures
     return figures
+
+
+def running_balances_match_postings(figures: Any, sums: dict[Account, Decimal]) -> None:
+    """A fund's running balances (the fund row, or the fake's Fund) against the sums of its
+    postings by account; the memo pair mirrors paid − recovered."""
+    assert figures.balance == sums[Account.CASH]
+    assert figures.reserved == sums[Account.RESERVES] == sums[Account.CAPITAL]
+    assert figures.contributions == sums[Account.CONTRIBUTIONS]
+    assert figures.claims_paid == sums[Account.CLAIMS_PAID]
+    assert figures.recoveries == sums[Account.RECOVERIES]
+    assert figures.write_offs == sums[Account.WRITE_OFFS]
+    assert (
+        sums[Account.RECOVERABLE_CLAIMS]
+        == figures.claims_paid - figures.recoveries
+        == sums[Account.RECOVERIES_RECEIVABLE] + figures.write_offs
+    )
