@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from guarantee.domain.aggregate import DomainEvent
 from guarantee.domain.calendar import WorkingCalendar
@@ -65,9 +66,15 @@ class LetterSnapshots:
         except MissingSetting as exc:
             log.warning("letter waits for a setting", topic=event.topic, missing=str(exc))
             return None
+        except DBAPIError:
+            # The database refused something: on PostgreSQL the transaction is aborted and
+            # cannot commit, and on a pipelined commit the refusal may be an earlier append's
+            # (guarantee.adapters.db.pipeline). The business change fails with that error.
+            raise
         except Exception:
-            # Never block the business change over a letter: composers only read, so the
-            # transaction is intact; the job composes from live data and the log says why.
+            # Never block the business change over a letter that cannot be composed (a
+            # template, a missing fact): composers only read, so the transaction is intact;
+            # the job composes from live data and the log says why.
             log.exception("letter snapshot failed; the job will compose it", topic=event.topic)
             return None
         return letters_to_json(letters) if letters else None
