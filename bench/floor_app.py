@@ -6,7 +6,8 @@ same SQL as ours (token check, guarantee row, history) on a raw psycopg 3 pool.
 No settings, no dependency injection, no read model, no validation: one sync handler in a
 worker thread (the same threading model as ours), one pooled connection in autocommit, the
 rows turned into the same JSON ours returns (euros from cents, aware UTC datetimes, the cover
-from the claims' amounts as ours computes it, a landlord's projection for a landlord).
+from the claims' amounts as ours computes it, the renewals left, a landlord's projection and
+actions for a landlord).
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 from guarantee.adapters import accounts
+from guarantee.adapters.clock import SystemClock
 from guarantee.adapters.db.raw import _driver_sql
 from guarantee.adapters.reference_data import load_products
+from guarantee.domain.actors import Actor, Role
 from guarantee.domain.claims import COMMITTED_STATES
 from guarantee.domain.cover import CoverState, ItemKind
 from guarantee.domain.guarantees import LIFECYCLE, GuaranteeStatus
 from guarantee.read import guarantees as read
-from guarantee.read.access import LANDLORD_TIMELINE, VISIBLE, Audience
+from guarantee.read.access import LANDLORD_TIMELINE, VISIBLE, Audience, actions_for
 from guarantee.read.cover import cover_lines
+from guarantee.read.renewals import renewal_state
 from guarantee.settings import Settings
 
 TOKEN_SQL = _driver_sql(accounts._ACTOR_FOR_TOKEN, "postgresql")
@@ -58,7 +62,7 @@ def _timeline(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _cover(rows: list[dict[str, Any]], row: dict[str, Any], products: Any) -> list[Any]:
+def _cover(rows: list[dict[str, Any]], row: dict[str, Any], product: Any) -> list[Any]:
     paid: dict[ItemKind, Decimal] = {}
     committed: dict[ItemKind, Decimal] = {}
     for found in rows:
@@ -66,21 +70,26 @@ def _cover(rows: list[dict[str, Any]], row: dict[str, Any], products: Any) -> li
         if target is not None:
             kind = ItemKind(found["kind"])
             target[kind] = target.get(kind, Decimal(0)) + Decimal(found["approved"]).scaleb(-2)
-    product = products.get(row["product_code"], row["product_version"]).product
     return cover_lines(CoverState.of(product, row["monthly_rent"], paid, committed))
 
 
-def _for_landlord(row: dict[str, Any], history: list[dict[str, Any]]) -> dict[str, Any]:
-    """What ours shows a landlord: its fields, no staff action, the milestones in words."""
+def _for_landlord(
+    row: dict[str, Any], history: list[dict[str, Any]], landlord_id: str
+) -> dict[str, Any]:
+    """What ours shows a landlord: its fields, its own actions (a renewal), the milestones in
+    words."""
     timeline = _timeline(history)
     shaped = {name: value for name, value in row.items() if name in LANDLORD_FIELDS}
     hidden = dict.fromkeys(row.keys() - LANDLORD_FIELDS - {"history"})  # null, as ours
-    return hidden | shaped | {"allowed_actions": [], "timeline": timeline, "history": []}
+    landlord = Actor("floor", Role.LANDLORD, landlord_id=landlord_id)
+    actions = actions_for(landlord, "guarantee", row["allowed_actions"])
+    return hidden | shaped | {"allowed_actions": actions, "timeline": timeline, "history": []}
 
 
 def create_app() -> Litestar:
     low, high = (int(n) for n in os.environ.get("FLOOR_POOL", "10,15").split(","))
     products = load_products(Settings().policies_dir)
+    clock = SystemClock()
     pool = ConnectionPool(
         os.environ["FLOOR_DSN"],
         min_size=low,
@@ -113,9 +122,14 @@ def create_app() -> Litestar:
         for name in CENTS:
             row[name] = Decimal(row[name]).scaleb(-2)
         row["allowed_actions"] = LIFECYCLE.allowed_actions(GuaranteeStatus(row["status"]))
-        row["cover"] = _cover(claimed, row, products)
+        product = products.get(row["product_code"], row["product_version"]).product
+        row["cover"] = _cover(claimed, row, product)
+        # The bench's guarantees are in their first term: no past terms, and ours makes no
+        # query for them either.
+        row["terms"] = []
+        row |= renewal_state(row, product, clock.today())
         if landlord:
-            return _for_landlord(row, history)
+            return _for_landlord(row, history, actor["landlord_id"])
         row["history"] = history
         row["timeline"] = _timeline(history)
         return row
