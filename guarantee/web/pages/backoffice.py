@@ -161,10 +161,6 @@ def _refused(request: Request[Any, Any, Any], system: System, error: Exception) 
     return _not_found(system)
 
 
-def _csrf_ok(token: str, data: dict[str, Any]) -> bool:
-    return sessions.csrf_ok(token, str(data.get(sessions.CSRF_FIELD, "")))
-
-
 class BackofficeController(Controller):
     path = "/backoffice"
     include_in_schema = False
@@ -236,7 +232,7 @@ class BackofficeController(Controller):
             actor, token = _staff(request, system, db)
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
-        if not _csrf_ok(token, data):
+        if not sessions.form_csrf_ok(token, data):
             return _not_found(system)
         system.bus.handle(c.Logout(token), actor)
         response: Response[Any] = Redirect(path="/backoffice/accesso", status_code=303)
@@ -421,8 +417,8 @@ class BackofficeController(Controller):
             return _not_found(system)
         form = FormState.of(data)
         allowed = access.actions_for(actor, "guarantee", row["allowed_actions"])
-        if not _csrf_ok(token, data):
-            form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
+        if not sessions.form_csrf_ok(token, data):
+            form.general = sessions.FORM_EXPIRED
         elif lifecycle[action] not in allowed:
             form.general = "Questa operazione non è più possibile su questa pratica."
         reason = form.values.get("reason", "").strip()

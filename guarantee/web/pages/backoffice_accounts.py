@@ -17,14 +17,14 @@ from guarantee.read import access
 from guarantee.read import accounts as read
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
-from guarantee.web.pages.backoffice import NotLoggedIn, NotStaff, _csrf_ok, _refused, _staff
+from guarantee.web.pages import sessions
+from guarantee.web.pages.backoffice import NotLoggedIn, NotStaff, _refused, _staff
 from guarantee.web.pages.forms import FormState, send
 from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 MANAGERS = frozenset({Role.FUND_MANAGER})
-EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
 ROLE_CHOICES = {
     "fund_manager": "Gestore del Fondo",
     "auditor": "Revisore",
@@ -110,8 +110,8 @@ class BackofficeAccountsController(Controller):
         form = FormState.of(data)
         values = form.values
         role = values.get("role", "")
-        if not _csrf_ok(token, data):
-            form.general = EXPIRED
+        if not sessions.form_csrf_ok(token, data):
+            form.general = sessions.FORM_EXPIRED
         elif role not in ROLE_CHOICES:
             form.errors["role"] = "scegliere il ruolo"
         landlord_id = None
@@ -155,8 +155,8 @@ class BackofficeAccountsController(Controller):
         form = FormState.of(data)
         if action not in ACTIONS:
             form.general = "Operazione sconosciuta."
-        elif not _csrf_ok(token, data):
-            form.general = EXPIRED
+        elif not sessions.form_csrf_ok(token, data):
+            form.general = sessions.FORM_EXPIRED
         else:
             reason = form.values.get("reason", "").strip()
             command: c.Command

@@ -139,8 +139,8 @@ class BackofficeAttestationController(Controller):
             return _refused(request, system, NotStaff())
         form = FormState() if data is None else FormState.of(data)
         if data is not None:
-            if not sessions.csrf_ok(token, str(data.get(sessions.CSRF_FIELD, ""))):
-                form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
+            if not sessions.form_csrf_ok(token, data):
+                form.general = sessions.FORM_EXPIRED
             command = _household_command(form) if form.ok else None
             if command is not None:
                 done = send(system.bus, command, actor, form, rename=_FIELDS)
@@ -172,8 +172,8 @@ class BackofficeAttestationController(Controller):
             return _refused(request, system, error)
         form = FormState.of(data)
         reason = form.values.get("reason", "").strip()
-        if not sessions.csrf_ok(token, str(data.get(sessions.CSRF_FIELD, ""))):
-            form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
+        if not sessions.form_csrf_ok(token, data):
+            form.general = sessions.FORM_EXPIRED
         elif not reason:
             form.errors["reason"] = "indicare la motivazione"
         if form.ok:

@@ -25,12 +25,11 @@ from guarantee.read import claims as claims_read
 from guarantee.read.history import history_of
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
-from guarantee.web.pages import forms
+from guarantee.web.pages import forms, sessions
 from guarantee.web.pages.backoffice import (
     Form,
     NotLoggedIn,
     NotStaff,
-    _csrf_ok,
     _not_found,
     _refused,
     _staff,
@@ -40,7 +39,6 @@ from guarantee.web.pages.rendering import render
 from guarantee.web.pages.timeline import CASE_STEPS, timeline
 from guarantee.web.request_db import RequestDb
 
-EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
 NO_LONGER = "Questa operazione non è più possibile su questa pratica."
 CASE_LABELS = {
     "opened": "Aperta, da assegnare",
@@ -357,8 +355,8 @@ def _act(
     form = FormState.of(data)
     legal = access.actions_for(actor, "mediation_case", row["allowed_actions"])
     needed = _needed(action)
-    if not _csrf_ok(token, data):
-        form.general = EXPIRED
+    if not sessions.form_csrf_ok(token, data):
+        form.general = sessions.FORM_EXPIRED
     elif needed not in legal:
         form.general = NO_LONGER
     if form.ok:

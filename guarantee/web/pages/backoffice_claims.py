@@ -30,13 +30,12 @@ from guarantee.read.claim_checks import coverage_checks
 from guarantee.read.history import history_of
 from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
-from guarantee.web.pages import forms
+from guarantee.web.pages import forms, sessions
 from guarantee.web.pages.backoffice import (
     FUND_ROLES,
     Form,
     NotLoggedIn,
     NotStaff,
-    _csrf_ok,
     _not_found,
     _refused,
     _staff,
@@ -48,7 +47,6 @@ from guarantee.web.pages.rendering import render
 from guarantee.web.pages.timeline import CLAIM_STEPS, timeline
 from guarantee.web.request_db import RequestDb
 
-EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
 NO_LONGER = "Questa operazione non è più possibile su questa richiesta."
 
 
@@ -289,8 +287,8 @@ def _act(
         return _not_found(system)
     form = FormState.of(data)
     shown = offered(actor, row)
-    if not _csrf_ok(token, data):
-        form.general = EXPIRED
+    if not sessions.form_csrf_ok(token, data):
+        form.general = sessions.FORM_EXPIRED
     elif not _offers(shown, action):
         form.general = NO_LONGER
     command: c.Command | None = None

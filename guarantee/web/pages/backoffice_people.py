@@ -28,12 +28,11 @@ from guarantee.read import households as households_read
 from guarantee.services import commands as c
 from guarantee.services.permissions import ALLOWED
 from guarantee.web.deps import DbDep, SystemDep
-from guarantee.web.pages import forms
+from guarantee.web.pages import forms, sessions
 from guarantee.web.pages.backoffice import (
     FUND_ROLES,
     NotLoggedIn,
     NotStaff,
-    _csrf_ok,
     _not_found,
     _refused,
     _staff,
@@ -45,7 +44,6 @@ from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Via = Annotated[str | None, QueryParameter(name="da", max_length=20)]
-EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
 DONE = {
     "recapiti": "Recapiti aggiornati: il cambio è stato comunicato ai recapiti vecchi e nuovi.",
     "iban": "IBAN aggiornato: è stato comunicato ai due indirizzi e-mail, e per i prossimi "
@@ -430,8 +428,8 @@ def _send(
 ) -> bool:
     """Check the form's CSRF token and send its command; False with the errors in ``form``
     (beside the field the domain names, the reason under this form's own name)."""
-    if not _csrf_ok(token, data):
-        form.general = EXPIRED
+    if not sessions.form_csrf_ok(token, data):
+        form.general = sessions.FORM_EXPIRED
         return False
     try:
         system.bus.handle(command(), actor)

@@ -29,11 +29,11 @@ from guarantee.read.renewals import renewal_state
 from guarantee.services import commands as c
 from guarantee.services.permissions import ALLOWED
 from guarantee.web.deps import DbDep, SystemDep
+from guarantee.web.pages import sessions
 from guarantee.web.pages.backoffice import (
     FUND_ROLES,
     NotLoggedIn,
     NotStaff,
-    _csrf_ok,
     _not_found,
     _refused,
     _staff,
@@ -44,7 +44,6 @@ from guarantee.web.pages.renewal_form import RENEWAL_FIELDS, renewal_lease
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
-EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
 NO_LONGER = "Questa garanzia non può più essere rinnovata."
 # The handler's refusal that a fund manager answers with a reason: shown beside that field.
 NEEDS_REVIEW = "renewal_needs_review"
@@ -106,8 +105,8 @@ class BackofficeRenewalController(Controller):
             return _not_found(system)
         form = FormState() if data is None else FormState.of(data)
         if data is not None:
-            if not _csrf_ok(token, data):
-                form.general = EXPIRED
+            if not sessions.form_csrf_ok(token, data):
+                form.general = sessions.FORM_EXPIRED
             elif not found.offered:
                 form.general = NO_LONGER
             else:

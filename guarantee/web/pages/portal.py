@@ -86,7 +86,7 @@ def _to_login(request: Request[Any, Any, Any]) -> Redirect:
 
 
 def _check_csrf(token: str, data: dict[str, Any]) -> None:
-    if not sessions.csrf_ok(token, str(data.get(sessions.CSRF_FIELD, ""))):
+    if not sessions.form_csrf_ok(token, data):
         raise NotFound("pagina", "modulo scaduto")
 
 
@@ -687,8 +687,8 @@ def _public_form(
 
 def _public_checked(request: Request[Any, Any, Any], data: dict[str, Any]) -> FormState:
     form = FormState.of(data)
-    if not sessions.csrf_ok(request.cookies.get(PRELOGIN), str(data.get(sessions.CSRF_FIELD))):
-        form.general = "Modulo scaduto: ricaricare la pagina e riprovare."
+    if not sessions.form_csrf_ok(request.cookies.get(PRELOGIN), data):
+        form.general = sessions.FORM_EXPIRED
     return form
 
 

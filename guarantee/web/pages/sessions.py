@@ -73,6 +73,15 @@ def csrf_ok(token: str | None, submitted: str | None) -> bool:
     return hmac.compare_digest(csrf_token(token), submitted)
 
 
+# What a form whose CSRF token does not match is told, wherever it was sent from.
+FORM_EXPIRED = "Modulo scaduto: ricaricare la pagina e riprovare."
+
+
+def form_csrf_ok(token: str | None, data: Mapping[str, Any]) -> bool:
+    """Whether a submitted form carries the CSRF token of the session (or pre-login) ``token``."""
+    return csrf_ok(token, str(data.get(CSRF_FIELD, "")))
+
+
 def start(response: Response[Any], token: str, *, secure: bool, max_age: int) -> None:
     response.set_cookie(
         COOKIE,
@@ -139,7 +148,7 @@ def log_in_from_form(
     if not next_path.startswith((area, *homes.values())):
         next_path = f"{area}/"  # never an open redirect
     if not csrf_ok(nonce, submitted_csrf):
-        return LoginAttempt(None, "Modulo scaduto: ricaricare la pagina e riprovare.")
+        return LoginAttempt(None, FORM_EXPIRED)
     address = request.client.host if request.client else "sconosciuto"
     try:
         done = system.bus.handle(
