@@ -11,6 +11,7 @@ from guarantee.adapters.db import tables
 from guarantee.domain.actors import Actor
 from guarantee.domain.errors import NotFound
 from guarantee.read.access import rows_of
+from guarantee.read.paging import Page, keyset_page
 
 a, g = tables.attestations.c, tables.guarantees.c
 
@@ -51,12 +52,26 @@ def attestation_detail(
 
 
 def list_attestations(
-    conn: Connection, today: date, *, actor: Actor, limit: int = 100
-) -> list[dict[str, Any]]:
-    """The latest attestations first (a help desk: its own), in one query; anyone else
-    may not list them (403)."""
+    conn: Connection,
+    today: date,
+    *,
+    actor: Actor,
+    page: int = 1,
+    page_size: int = 50,
+    after: str | None = None,
+) -> Page:
+    """The latest attestations first (a help desk: its own), keyset paged; anyone else may
+    not list them (403)."""
     rows_of(actor).require_staff_or_help_desk("le attestazioni")
     statement = _reached(actor)
     assert statement is not None
-    ordered = statement.order_by(a.created_at.desc(), a.number.desc()).limit(limit)
-    return [_with_validity(row, today) for row in conn.execute(ordered).mappings()]
+    found = keyset_page(
+        conn,
+        statement,
+        (a.created_at, a.number),
+        page=page,
+        page_size=page_size,
+        after=after,
+        descending=True,
+    )
+    return found.shaped(lambda row: _with_validity(row, today))

@@ -22,6 +22,7 @@ from guarantee.domain.mediation import MEDIATION_LIFECYCLE, MediationStatus
 from guarantee.domain.recovery import RecoveryStatus
 from guarantee.read.access import RowScope, rows_of
 from guarantee.read.cover import cover_lines, cover_state
+from guarantee.read.paging import Page, keyset_page
 from guarantee.services.ports import ProductCatalog
 
 m, cl, rp, g, u = (
@@ -100,10 +101,18 @@ def list_cases(
     today: date,
     overdue: bool | None = None,
     status: MediationStatus | None = None,
-) -> list[dict[str, Any]]:
-    statement = _cases_within(_case_query(), rows_of(actor)).order_by(m.first_contact_due, m.number)
+    guarantee_number: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+    after: str | None = None,
+) -> Page:
+    """The cases the reader reaches, by first-contact deadline (keyset paged: a mediator's
+    years of cases cost what one page does)."""
+    statement = _cases_within(_case_query(), rows_of(actor))
     if status is not None:
         statement = statement.where(m.status == status.value)
+    if guarantee_number is not None:
+        statement = statement.where(m.guarantee_id == _guarantee_id(guarantee_number))
     if overdue is not None:
         late = (
             m.first_contact_on.is_(None)
@@ -111,7 +120,20 @@ def list_cases(
             & (m.first_contact_due < today)
         )
         statement = statement.where(late if overdue else ~late)
-    return [_with_overdue(r, today) for r in _rows(conn, statement)]
+    found = keyset_page(
+        conn,
+        statement,
+        (m.first_contact_due, m.number),
+        page=page,
+        page_size=page_size,
+        after=after,
+    )
+    return found.shaped(lambda row: _with_overdue(row, today))
+
+
+def _guarantee_id(number: str) -> Any:
+    """The guarantee's id by its number, for a filter that walks the guarantee_id index."""
+    return select(g.id).where(g.number == number).scalar_subquery()
 
 
 def case_detail(
@@ -179,15 +201,33 @@ _CLAIM = (
 
 
 def list_claims(
-    conn: Connection, *, actor: Actor, status: ClaimStatus | None = None
-) -> list[dict[str, Any]]:
-    """The fund's claims, or a landlord's own; nobody else reads claims."""
+    conn: Connection,
+    *,
+    actor: Actor,
+    status: ClaimStatus | None = None,
+    guarantee_number: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+    after: str | None = None,
+) -> Page:
+    """The fund's claims, or a landlord's own, newest first (keyset paged); nobody else
+    reads claims."""
     scope = rows_of(actor)
     scope.require_staff_or_landlord("le richieste di escussione")
-    statement = _scoped(select(*_CLAIM), cl.guarantee_id, scope).order_by(cl.number)
+    statement = _scoped(select(*_CLAIM), cl.guarantee_id, scope)
     if status is not None:
         statement = statement.where(cl.status == status.value)
-    return _rows(conn, statement)
+    if guarantee_number is not None:
+        statement = statement.where(cl.guarantee_id == _guarantee_id(guarantee_number))
+    return keyset_page(
+        conn,
+        statement,
+        (cl.number,),
+        page=page,
+        page_size=page_size,
+        after=after,
+        descending=True,
+    )
 
 
 def claim_detail(

@@ -98,14 +98,15 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
 
         at(clock, "2027-06-29")
         overdue = client.get("/api/v1/mediation-cases?overdue=true", headers=manager).json()
-        assert [c["number"] for c in overdue] == [case["number"]]
+        assert [c["number"] for c in overdue["items"]] == [case["number"]]
         assert client.get(path, headers=stranger).status_code == 404
         contact = {"on": "2027-06-29", "note": "telefonata alla conduttrice"}
         assert client.post(f"{path}/first-contact", json=contact, headers=owner).status_code == 403
         assert (
             client.post(f"{path}/first-contact", json=contact, headers=mediator).status_code == 200
         )
-        assert client.get("/api/v1/mediation-cases?overdue=true", headers=manager).json() == []
+        late = client.get("/api/v1/mediation-cases?overdue=true", headers=manager).json()
+        assert late["items"] == [] and late["total"] == 0
         meeting = {
             "on": "2027-07-08",
             "at": "10:00",
@@ -143,8 +144,9 @@ def test_the_whole_journey_over_http_with_each_role(system: System, clock: Fixed
         assert filed.status_code == 201, filed.text
         claim = filed.json()["number"]
         assert claim.startswith("SIN-2027-")
-        assert [c["number"] for c in client.get("/api/v1/claims", headers=owner).json()] == [claim]
-        assert client.get("/api/v1/claims", headers=stranger).json() == []
+        owned = client.get("/api/v1/claims", headers=owner).json()["items"]
+        assert [c["number"] for c in owned] == [claim]
+        assert client.get("/api/v1/claims", headers=stranger).json()["items"] == []
         assert client.get(f"/api/v1/claims/{claim}", headers=stranger).status_code == 404
         assert client.post(f"/api/v1/claims/{claim}/review", headers=owner).status_code == 403
         assert client.post(f"/api/v1/claims/{claim}/review", headers=manager).status_code == 200

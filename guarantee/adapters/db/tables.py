@@ -281,6 +281,9 @@ attestations = Table(
     Column("version", Integer, nullable=False),
     CheckConstraint("maximum_rent >= 0", name="maximum_rent_not_negative"),
     CheckConstraint("valid_until >= issued_on", name="validity"),
+    # The list, latest first: the fund's and a help desk's own (migration 0017).
+    Index("ix_attestations_created_number", "created_at", "number"),
+    Index("ix_attestations_created_by_created", "created_by", "created_at", "number"),
 )
 
 funds = Table(
@@ -669,6 +672,10 @@ mediation_cases = Table(
     Column("closed_at", UtcDateTime()),
     Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
+    # The cases list by deadline, keyset paged (migration 0017).
+    Index("ix_mediation_cases_due_number", "first_contact_due", "number"),
+    Index("ix_mediation_cases_mediator_due", "mediator_id", "first_contact_due", "number"),
+    Index("ix_mediation_cases_status_due", "status", "first_contact_due", "number"),
 )
 
 mediation_meetings = Table(
@@ -757,6 +764,8 @@ claims = Table(
     Column("version", Integer, nullable=False),
     # The claim queues, oldest first, stop at the page (migration 0011).
     Index("ix_claims_status_filed", "status", "filed_on", "number"),
+    # The claims list, newest first, by status (migration 0017).
+    Index("ix_claims_status_number", "status", "number"),
     Index(
         "ix_claims_queue_to_decide",
         "filed_on",

@@ -4,7 +4,9 @@ public /verify/{code}; for them, and for another help desk, an attestation does 
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from typing import Any
+
+from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -22,6 +24,10 @@ from guarantee.web.schemas import (
     AttestationOut,
     AttestationWithdrawIn,
     GuaranteeDetailOut,
+    Page,
+    PageNumber,
+    PageSize,
+    page_of,
 )
 
 
@@ -39,11 +45,27 @@ class AttestationController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_attestations(
-        self, conn: ConnectionDep, actor: ActorDep, system: SystemDep
-    ) -> list[AttestationOut]:
-        """The latest attestations (a help desk: those it issued)."""
-        rows = read.list_attestations(conn, system.deps.clock.today(), actor=actor)
-        return [AttestationOut.model_validate(access.shaped("attestation", actor, r)) for r in rows]
+        self,
+        request: Request[Any, Any, Any],
+        conn: ConnectionDep,
+        actor: ActorDep,
+        system: SystemDep,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
+        after: str | None = None,
+    ) -> Page[AttestationOut]:
+        """The latest attestations first (a help desk: those it issued). Paged: follow
+        ``next`` (a keyset cursor) for the next page."""
+        found = read.list_attestations(
+            conn,
+            system.deps.clock.today(),
+            actor=actor,
+            page=page,
+            page_size=page_size,
+            after=after,
+        )
+        shaped = found.shaped(lambda row: access.shaped("attestation", actor, row))
+        return page_of(shaped, AttestationOut, request)
 
     @post("/", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def issue_attestation(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
@@ -39,6 +39,9 @@ from guarantee.web.schemas import (
     MeetingIn,
     NoteIn,
     OutcomeIn,
+    Page,
+    PageNumber,
+    PageSize,
     PayIn,
     PaymentOut,
     ProposePaymentIn,
@@ -49,6 +52,7 @@ from guarantee.web.schemas import (
     ReplanIn,
     RequiredReasonIn,
     WriteOffIn,
+    page_of,
 )
 
 # Evidence files are at most 10 MB (the domain's limit); the form around them adds a little.
@@ -135,17 +139,32 @@ class MediationCaseController(Controller):
     @get("/", sync_to_thread=True)
     def list_cases(
         self,
+        request: Request[Any, Any, Any],
         system: SystemDep,
         conn: ConnectionDep,
         actor: ActorDep,
         overdue: bool | None = None,
         status: MediationStatus | None = None,
-    ) -> list[MediationCaseOut]:
-        """``overdue=true``: cases whose first contact is past due and not yet made."""
-        rows = read.list_cases(
-            conn, actor=actor, today=system.deps.clock.today(), overdue=overdue, status=status
+        guarantee_number: str | None = None,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
+        after: str | None = None,
+    ) -> Page[MediationCaseOut]:
+        """By first-contact deadline; ``overdue=true``: cases whose first contact is past due
+        and not yet made. Paged: follow ``next`` (a keyset cursor) for the next page."""
+        found = read.list_cases(
+            conn,
+            actor=actor,
+            today=system.deps.clock.today(),
+            overdue=overdue,
+            status=status,
+            guarantee_number=guarantee_number,
+            page=page,
+            page_size=page_size,
+            after=after,
         )
-        return [MediationCaseOut.model_validate(access.case_view(actor, r)) for r in rows]
+        shaped = found.shaped(lambda row: access.case_view(actor, row))
+        return page_of(shaped, MediationCaseOut, request)
 
     @get("/{number:str}", sync_to_thread=True)
     def case_detail(
@@ -311,10 +330,27 @@ class ClaimController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_claims(
-        self, conn: ConnectionDep, actor: ActorDep, status: ClaimStatus | None = None
-    ) -> list[ClaimOut]:
-        rows = read.list_claims(conn, actor=actor, status=status)
-        return [ClaimOut.model_validate(access.claim_view(actor, r)) for r in rows]
+        self,
+        request: Request[Any, Any, Any],
+        conn: ConnectionDep,
+        actor: ActorDep,
+        status: ClaimStatus | None = None,
+        guarantee_number: str | None = None,
+        page: PageNumber = 1,
+        page_size: PageSize = 50,
+        after: str | None = None,
+    ) -> Page[ClaimOut]:
+        """Newest first. Paged: follow ``next`` (a keyset cursor) for the next page."""
+        found = read.list_claims(
+            conn,
+            actor=actor,
+            status=status,
+            guarantee_number=guarantee_number,
+            page=page,
+            page_size=page_size,
+            after=after,
+        )
+        return page_of(found.shaped(lambda row: access.claim_view(actor, row)), ClaimOut, request)
 
     @post(
         "/",

@@ -26,13 +26,12 @@ from guarantee.web.schemas import (
     GuaranteeOut,
     IssueIn,
     Page,
+    PageNumber,
+    PageSize,
     ReasonIn,
     RenewalIn,
     page_of,
 )
-
-PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
-PageSize = Annotated[int, Parameter(ge=1, le=500)]
 
 # The lifecycle actions a URL may name, and the command each one sends (one map, in access).
 _ACTIONS = access.GUARANTEE_ACTIONS

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import Connection
 
@@ -23,13 +23,12 @@ from guarantee.web.schemas import (
     LandlordOut,
     LegalRepresentativeIn,
     Page,
+    PageNumber,
+    PageSize,
     PropertyIn,
     PropertyOut,
     page_of,
 )
-
-PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
-PageSize = Annotated[int, Parameter(ge=1, le=500)]
 
 
 def _landlord_out(conn: Connection, actor: Actor, landlord_id: str) -> LandlordDetailOut:

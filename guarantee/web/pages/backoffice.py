@@ -41,7 +41,17 @@ from guarantee.web.pages.rendering import render
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+# A paged page's query: ``page`` (or ``after``, the keyset cursor of "Pagina successiva")
+# and ``page_size``.
+PageNumber = Annotated[int, QueryParameter(name="page", ge=1, le=10_000)]
 PageSize = Annotated[int, QueryParameter(ge=1, le=100)]
+
+
+def page_count(found: Page) -> int:
+    """How many pages the pager offers (the total may be a bound or an estimate)."""
+    return max(1, -(-found.total // found.page_size))
+
+
 PRELOGIN = "gc_bo_prelogin"
 HOME = "/backoffice/"
 # Where a role lands after logging in: a mediator at its cases; a help desk at its
@@ -304,7 +314,7 @@ class BackofficeController(Controller):
         request: Request[Any, Any, Any],
         system: SystemDep,
         db: DbDep,
-        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=10_000)] = 1,
+        page_number: PageNumber = 1,
         page_size: PageSize = 20,
         after: str | None = None,
     ) -> Response[Any]:
@@ -319,7 +329,6 @@ class BackofficeController(Controller):
             found = _queue_page(conn, actor, slug, today, page_number, page_size, after)
         queue = QUEUES[slug]
         rows = [access.shaped(queue.kind, actor, row) for row in found.items]
-        pages = max(1, -(-found.total // page_size))
         return render(
             system,
             "backoffice/queue.html.j2",
@@ -328,7 +337,7 @@ class BackofficeController(Controller):
             queue=queue,
             rows=rows,
             found=found,
-            pages=pages,
+            pages=page_count(found),
         )
 
     # -- a guarantee or application ---------------------------------------------------------

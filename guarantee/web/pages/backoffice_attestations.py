@@ -30,8 +30,11 @@ from guarantee.web.pages.backoffice import (
     VERDICT_LABELS,
     NotLoggedIn,
     NotStaff,
+    PageNumber,
+    PageSize,
     _refused,
     _staff,
+    page_count,
 )
 from guarantee.web.pages.forms import FormState, amount, send
 from guarantee.web.pages.rendering import render
@@ -94,20 +97,35 @@ class BackofficeAttestationController(Controller):
 
     @get("/", sync_to_thread=True)
     def list_page(
-        self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
+        self,
+        request: Request[Any, Any, Any],
+        system: SystemDep,
+        db: DbDep,
+        page_number: PageNumber = 1,
+        page_size: PageSize = 50,
+        after: str | None = None,
     ) -> Response[Any]:
         try:
             actor, token = _who(request, system, db)
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
         with db.reading() as conn:
-            rows = read.list_attestations(conn, system.deps.clock.today(), actor=actor)
+            found = read.list_attestations(
+                conn,
+                system.deps.clock.today(),
+                actor=actor,
+                page=page_number,
+                page_size=page_size,
+                after=after,
+            )
         return render(
             system,
             "backoffice/attestations.html.j2",
             actor=actor,
             token=token,
-            rows=[access.shaped("attestation", actor, row) for row in rows],
+            found=found,
+            pages=page_count(found),
+            rows=[access.shaped("attestation", actor, row) for row in found.items],
             labels=STATUS_LABELS,
             may_issue=actor.role in (Role.FUND_MANAGER, Role.OPERATOR),
         )

@@ -30,9 +30,12 @@ from guarantee.web.pages.backoffice import (
     Form,
     NotLoggedIn,
     NotStaff,
+    PageNumber,
+    PageSize,
     _not_found,
     _refused,
     _staff,
+    page_count,
 )
 from guarantee.web.pages.forms import FormState, send
 from guarantee.web.pages.rendering import render
@@ -103,17 +106,26 @@ class BackofficeCasesController(Controller):
 
     @get("/", sync_to_thread=True)
     def my_cases(
-        self, request: Request[Any, Any, Any], system: SystemDep, db: DbDep
+        self,
+        request: Request[Any, Any, Any],
+        system: SystemDep,
+        db: DbDep,
+        page_number: PageNumber = 1,
+        page_size: PageSize = 50,
+        after: str | None = None,
     ) -> Response[Any]:
-        """A mediator's cases: overdue first contacts first, then by deadline."""
+        """A mediator's cases by deadline, a page at a time: on each page the overdue first
+        contacts first."""
         try:
             actor, token = _staff(request, system, db, frozenset({Role.MEDIATOR}))
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
         today = system.deps.clock.today()
         with db.reading() as conn:
-            rows = claims_read.list_cases(conn, actor=actor, today=today)
-        cases = [access.case_view(actor, row) for row in rows]
+            found = claims_read.list_cases(
+                conn, actor=actor, today=today, page=page_number, page_size=page_size, after=after
+            )
+        cases = [access.case_view(actor, row) for row in found.items]
         for case in cases:
             case["deadline_words"] = deadline_words(system, case, today)
         cases.sort(key=lambda case: not case["overdue"])  # list_cases sorts by deadline
@@ -124,6 +136,8 @@ class BackofficeCasesController(Controller):
             token=token,
             cases=cases,
             case_labels=CASE_LABELS,
+            found=found,
+            pages=page_count(found),
         )
 
     @get("/{number:str}", sync_to_thread=True)

@@ -60,6 +60,9 @@ KIND_LABELS = {
     ItemKind.LEGAL_COSTS: "Spese legali di sfratto",
 }
 MAX_ROWS = 6
+# The home page shows a landlord's latest claims; a guarantee's page all of its own.
+HOME_CLAIMS = 50
+GUARANTEE_CLAIMS = 200
 
 
 class NotLoggedIn(Exception):
@@ -398,12 +401,16 @@ class PortalController(Controller):
         with db.reading() as conn:
             found = guarantees_read.list_guarantees(conn, actor=actor, page=1, page_size=200)
             rows = [access.shaped("guarantee", actor, row) for row in found.items]
-            claims = [
-                access.shaped("claim", actor, row)
-                for row in claims_read.list_claims(conn, actor=actor)
-            ]
+            latest = claims_read.list_claims(conn, actor=actor, page_size=HOME_CLAIMS)
+            claims = [access.shaped("claim", actor, row) for row in latest.items]
         return render(
-            system, "portal/home.html.j2", actor=actor, token=token, guarantees=rows, claims=claims
+            system,
+            "portal/home.html.j2",
+            actor=actor,
+            token=token,
+            guarantees=rows,
+            claims=claims,
+            more_claims=latest.has_more,
         )
 
     @get("/garanzie/{number:str}", sync_to_thread=True)
@@ -632,11 +639,22 @@ class PortalController(Controller):
                     today=today,
                     actor=actor,
                 )
-                cases = claims_read.list_cases(conn, actor=actor, today=today)
+                # The guarantee's first case by deadline, as the claim's clock counts it.
+                cases = (
+                    claims_read.list_cases(
+                        conn,
+                        actor=actor,
+                        today=today,
+                        guarantee_number=row["guarantee_number"],
+                        page_size=1,
+                    ).items
+                    if row["guarantee_number"] is not None
+                    else []
+                )
         except NotFound:
             return _not_found(system, actor, token)
         claim = access.shaped("claim", actor, row)
-        case = next((x for x in cases if x["guarantee_number"] == claim["guarantee_number"]), None)
+        case = cases[0] if cases else None
         clock = claim_clock(
             ClaimDates(
                 filed_on=row["filed_on"],
@@ -735,10 +753,12 @@ def _guarantee_context(
         for d in documents_read.documents_of(conn, row["id"])
         if access.may_download(actor, d["kind"])
     ]
+    # A guarantee's claims are bounded by its cover: a handful, all on one page.
     claims = [
         access.shaped("claim", actor, c)
-        for c in claims_read.list_claims(conn, actor=actor)
-        if c["guarantee_number"] == number
+        for c in claims_read.list_claims(
+            conn, actor=actor, guarantee_number=number, page_size=GUARANTEE_CLAIMS
+        ).items
     ]
     return {
         "guarantee": guarantee,

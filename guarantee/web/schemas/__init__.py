@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from litestar.connection import ASGIConnection
+from litestar.params import Parameter
 from pydantic import (
     Base64Bytes,
     BaseModel,
@@ -84,6 +85,12 @@ Iban = Annotated[
 
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# The query parameters of every paged list: a page number (or ``after``, the keyset cursor of
+# the previous page's ``next``) and its size.
+PageNumber = Annotated[int, Parameter(ge=1, le=100_000)]
+PageSize = Annotated[int, Parameter(ge=1, le=500)]
 
 
 class Page(BaseModel, Generic[T]):
