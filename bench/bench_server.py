@@ -56,7 +56,7 @@ from guarantee.domain.actors import Actor, Role
 from guarantee.services import commands as c
 from guarantee.settings import Settings
 from tests.support import builders
-from tests.support.bulk import NUMBER, load_guarantees
+from tests.support.bulk import NUMBER, load_claims_cases_and_attestations, load_guarantees
 from tests.support.servers import free_port
 
 MANAGER = Actor("bench", Role.FUND_MANAGER)
@@ -124,7 +124,8 @@ def _token(system: System, username: str) -> str:
 
 
 def load(url: str, count: int, folder: Path) -> Loaded:
-    """``count`` guarantees cloned from one issued through the bus, and two accounts.
+    """``count`` guarantees cloned from one issued through the bus, a tenth as many
+    applications, a claim, a mediation case and an attestation per guarantee, and two accounts.
 
     As many landlords as guarantees, as there are dwellings, at either size: with only the
     hundred-guarantee owners, the small database's landlord list would be 11 rows — a short
@@ -137,8 +138,13 @@ def load(url: str, count: int, folder: Path) -> Loaded:
     try:
         fund = builders.fund_with(system, Decimal(1_000_000), MANAGER)
         landlords = load_guarantees(
-            system, fund.id, count, extra_landlords=count - count // 100
+            system,
+            fund.id,
+            count,
+            applications=count // 10,
+            extra_landlords=count - count // 100,
         ).landlords
+        load_claims_cases_and_attestations(system, count)
         system.bus.handle(
             c.CreateAccount(
                 username=USERNAME,
@@ -388,6 +394,10 @@ def list_paths(base: str, loaded: Loaded) -> dict[str, str]:
         "applications": "/api/v1/applications?page_size=50",
         "landlords": "/api/v1/landlords?page_size=50",
         "properties": "/api/v1/properties?page_size=50",
+        "claims": "/api/v1/claims?page_size=50",
+        "claims, status filter": "/api/v1/claims?status=paid&page_size=50",
+        "mediation cases": "/api/v1/mediation-cases?page_size=50",
+        "attestations": "/api/v1/attestations?page_size=50",
         "fund figures": f"/api/v1/funds/{loaded.fund_id}",
     }
 

@@ -32,7 +32,7 @@ from guarantee.read import funds as funds_read
 from guarantee.read import guarantees as read
 from guarantee.read import people_search
 from tests.support import builders
-from tests.support.bulk import load_guarantees
+from tests.support.bulk import load_claims_cases_and_attestations, load_guarantees
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("GARANZIA_TEST_POSTGRES_URL"),
@@ -179,49 +179,6 @@ def lists(system: System, fund_id: str, landlord_id: str, operator: str) -> dict
         ),
     }
     return found
-
-
-def load_claims_cases_and_attestations(system: System, count: int, *, operators: int) -> None:
-    """A claim and a mediation case on each of the first ``count`` bulk guarantees, and an
-    attestation for each of their households (issued by ``operators`` help desks in turn);
-    then ANALYZE."""
-    guarantee = "md5('g' || i)::uuid::text"
-    # As in a fund that has run for years: most claims paid and most cases closed.
-    open_claims = "'submitted', 'under_review', 'approved', 'partially_approved'"
-    claim_statuses = f"coalesce((ARRAY[{open_claims}])[1 + mod(i, 50)], 'paid')"
-    case_statuses = "coalesce((ARRAY['assigned', 'in_progress'])[1 + mod(i, 10)], 'closed')"
-    with system.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO claims (id, number, guarantee_id, guarantee_number, product_code, "
-            "product_version, status, filed_on, filed_at, filed_by, paid_amount, "
-            "recovered_amount, written_off_amount, updated_at, version) "
-            f"SELECT md5('c' || i)::uuid::text, 'SIN-2026-' || lpad(i::text, 6, '0'), "
-            f"{guarantee}, 'B' || lpad(i::text, 7, '0'), g.product_code, g.product_version, "
-            f"{claim_statuses}, date '2026-01-01' + mod(i, 300), now(), 'locatore', 0, 0, 0, "
-            f"now(), 1 FROM generate_series(1, {count}) i JOIN guarantees g ON g.id = {guarantee}"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO mediation_cases (id, number, guarantee_id, status, reason, opened_on, "
-            "opened_at, opened_by, first_contact_due, updated_at, version) "
-            f"SELECT md5('m' || i)::uuid::text, 'MED-2026-' || lpad(i::text, 6, '0'), "
-            f"{guarantee}, {case_statuses}, 'morosità', date '2026-01-01' + mod(i, 300), now(), "
-            "'locatore', date '2026-01-08' + mod(i, 300), now(), 1 "
-            f"FROM generate_series(1, {count}) i"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO attestations (id, number, code, status, household_id, maximum_rent, "
-            "issued_on, valid_until, product_code, product_version, ruleset_version, "
-            "eligibility, created_at, created_by, updated_at, version) "
-            f"SELECT md5('t' || i)::uuid::text, 'ATT-2026-' || lpad(i::text, 6, '0'), "
-            "substr(md5('v' || i), 1, 19), 'issued', g.household_id, 65000, "
-            "date '2026-01-01', date '2026-07-01', g.product_code, g.product_version, '1', "
-            f"'{{}}', now() - (i || ' minutes')::interval, 'operatore-' || (mod(i, {operators})), "
-            f"now(), 1 FROM generate_series(1, {count}) i JOIN guarantees g ON g.id = {guarantee}"
-        )
-    with system.engine.connect() as conn:
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(
-            "ANALYZE claims; ANALYZE mediation_cases; ANALYZE attestations"
-        )
 
 
 def test_no_list_reads_a_big_table_sequentially(system: System) -> None:

@@ -180,3 +180,23 @@ def test_a_mediator_and_a_help_desk_turn_the_pages_of_their_lists(world: World) 
         assert _next_page(second) is None
         shown = [n for n in expected if n in first.text], [n for n in expected if n in second.text]
         assert shown == (expected[:2], expected[2:]), base
+
+
+def test_the_fund_follows_every_case_and_who_mediates_it(world: World, system: System) -> None:
+    client = world.client
+    login_as(client, system, Role.FUND_MANAGER)
+    login_as(client, system, Role.AUDITOR)
+    # the first case had its first contact: it is no longer late
+    system.bus.handle(c.RecordFirstContact(world.cases[0], date(2027, 6, 24)), MANAGER)
+    for username in ("fund_manager", "auditor"):
+        _log_in(client, "/backoffice", username)
+        page = client.get("/backoffice/casi/")
+        assert page.status_code == 200, page.text
+        assert "Pratiche di mediazione" in page.text and "Marco Mediatore" in page.text
+        assert [n for n in world.cases if n in page.text] == world.cases
+        late = client.get("/backoffice/casi/?overdue=true&page_size=1")
+        assert [n for n in world.cases if n in late.text] == world.cases[1:2]
+        link = _next_page(late)
+        assert link is not None and "overdue=true" in link, "the filter stays on the next page"
+        after = client.get(f"/backoffice/casi/{link}")
+        assert [n for n in world.cases if n in after.text] == world.cases[2:]

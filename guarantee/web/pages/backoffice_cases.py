@@ -27,6 +27,7 @@ from guarantee.services import commands as c
 from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import forms, sessions
 from guarantee.web.pages.backoffice import (
+    FUND_ROLES,
     Form,
     NotLoggedIn,
     NotStaff,
@@ -100,6 +101,10 @@ def deadline_words(system: System, case: dict[str, Any], today: date) -> str:
     return f"in ritardo di {late} {'giorno lavorativo' if late == 1 else 'giorni lavorativi'}"
 
 
+# A mediator follows its own cases; the fund managers and the auditor all of them.
+CASE_READERS = FUND_ROLES | {Role.MEDIATOR}
+
+
 class BackofficeCasesController(Controller):
     path = "/backoffice/casi"
     include_in_schema = False
@@ -113,17 +118,24 @@ class BackofficeCasesController(Controller):
         page_number: PageNumber = 1,
         page_size: PageSize = 50,
         after: str | None = None,
+        overdue: bool | None = None,
     ) -> Response[Any]:
-        """A mediator's cases by deadline, a page at a time: on each page the overdue first
-        contacts first."""
+        """The cases by deadline, a page at a time, on each page the overdue first contacts
+        first: a mediator's own; the fund's all, with who mediates them."""
         try:
-            actor, token = _staff(request, system, db, frozenset({Role.MEDIATOR}))
+            actor, token = _staff(request, system, db, CASE_READERS)
         except (NotLoggedIn, NotStaff) as error:
             return _refused(request, system, error)
         today = system.deps.clock.today()
         with db.reading() as conn:
             found = claims_read.list_cases(
-                conn, actor=actor, today=today, page=page_number, page_size=page_size, after=after
+                conn,
+                actor=actor,
+                today=today,
+                overdue=overdue or None,
+                page=page_number,
+                page_size=page_size,
+                after=after,
             )
         cases = [access.case_view(actor, row) for row in found.items]
         for case in cases:
@@ -138,6 +150,8 @@ class BackofficeCasesController(Controller):
             case_labels=CASE_LABELS,
             found=found,
             pages=page_count(found),
+            whole_fund=actor.role in FUND_ROLES,
+            only_overdue=bool(overdue),
         )
 
     @get("/{number:str}", sync_to_thread=True)
