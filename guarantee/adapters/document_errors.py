@@ -16,10 +16,11 @@ class DocumentTemplateError(Exception):
 class TemplateManifestError(DocumentTemplateError):
     """The template set is inconsistent; found when the renderer is built."""
 
-    def __init__(self, file: str, problem: str) -> None:
-        super().__init__(f"{file}: {problem}")
+    def __init__(self, file: str, problem: str, line: int | None = None) -> None:
+        super().__init__(f"{file}:{line}: {problem}" if line is not None else f"{file}: {problem}")
         self.file = file
         self.problem = problem
+        self.line = line
 
 
 class DocumentContextError(DocumentTemplateError):

@@ -17,14 +17,14 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-import yaml
-
+from guarantee.adapters.data_files._yaml import Where, YamlDocument, read_yaml
 from guarantee.adapters.document_errors import (
     DocumentContextError,
     MissingContextError,
     TemplateManifestError,
 )
 from guarantee.domain.documents import DocumentKind
+from guarantee.services.data_files import DataFileError
 
 MANIFEST_NAME = "manifest.yaml"
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -150,34 +150,61 @@ def _check_record(
             problems.mistyped.append(f"{path} (expected a record)")
 
 
-def _parse_fields(raw: object, where: str, file: str) -> tuple[Field, ...]:
+class _Manifest:
+    """The manifest being read: its parsed data and the line of every key, so that each
+    refusal says where to look (``file:line: what``), in Italian, as for the other data
+    files a fund manager edits."""
+
+    def __init__(self, document: YamlDocument) -> None:
+        self.document = document
+        self.file = str(document.path)
+
+    def error(self, where: Where, problem: str) -> TemplateManifestError:
+        return TemplateManifestError(self.file, problem, self.document.line_of(where))
+
+
+def _label(where: Where) -> str:
+    """``("documents", "rent_plan", "required", 3)`` as ``documents.rent_plan.required[3]``."""
+    text = ""
+    for part in where:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _parse_fields(raw: object, where: Where, manifest: _Manifest) -> tuple[Field, ...]:
     """Read the compact YAML form: ``name`` (text), ``{name: type}``,
     ``{name: "one of: a, b"}``, ``{name: [fields]}`` (a record) or
     ``{"name[]": [fields]}`` (a list of records)."""
     if not isinstance(raw, list) or not raw:
-        raise TemplateManifestError(file, f"{where}: expected a non-empty list of fields")
+        raise manifest.error(where, f"{_label(where)}: serve un elenco non vuoto di variabili")
     fields: list[Field] = []
     for index, item in enumerate(raw):
-        here = f"{where}[{index}]"
+        here = (*where, index)
         if isinstance(item, str):
             name, spec = item, "text"
         elif isinstance(item, dict) and len(item) == 1:
             ((name, spec),) = item.items()
         else:
-            raise TemplateManifestError(file, f"{here}: expected a name or one name: spec pair")
+            raise manifest.error(
+                here, f"{_label(here)}: serve un nome, oppure una coppia «nome: tipo»"
+            )
         is_list = isinstance(name, str) and name.endswith("[]")
         bare = name[:-2] if is_list else name
         if not isinstance(bare, str) or not _NAME.fullmatch(bare):
-            raise TemplateManifestError(file, f"{here}: bad variable name {name!r}")
+            raise manifest.error(
+                here,
+                f"{_label(here)}: nome di variabile non valido {name!r} "
+                "(lettere minuscole, cifre e _, iniziando con una lettera)",
+            )
         if isinstance(spec, list):
-            children = _parse_fields(spec, f"{here}.{bare}", file)
+            children = _parse_fields(spec, (*here, name), manifest)
             fields.append(Field(bare, None, children, is_list))
         elif is_list:
-            raise TemplateManifestError(file, f"{here}: {name} needs a list of fields")
+            raise manifest.error(here, f"{_label(here)}: {name} richiede un elenco di variabili")
         elif isinstance(spec, str) and spec.startswith(_CHOICE_PREFIX):
             choices = tuple(c.strip() for c in spec[len(_CHOICE_PREFIX) :].split(","))
             if not all(choices):
-                raise TemplateManifestError(file, f"{here}: empty choice in {spec!r}")
+                raise manifest.error(here, f"{_label(here)}: scelta vuota in {spec!r}")
             fields.append(Field(bare, FieldType.CHOICE, choices=choices))
         else:
             try:
@@ -187,70 +214,84 @@ def _parse_fields(raw: object, where: str, file: str) -> tuple[Field, ...]:
                 fields.append(Field(bare, kind))
             except ValueError:
                 known = ", ".join(t.value for t in FieldType)
-                raise TemplateManifestError(
-                    file, f"{here}: unknown type {spec!r} for {bare} (known: {known})"
+                raise manifest.error(
+                    here,
+                    f"{_label(here)}: tipo {spec!r} sconosciuto per {bare} (tipi: {known})",
                 ) from None
     names = [field.name for field in fields]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise TemplateManifestError(file, f"{where}: declared twice: {', '.join(duplicates)}")
+        raise manifest.error(
+            where, f"{_label(where)}: dichiarate due volte: {', '.join(duplicates)}"
+        )
     return tuple(fields)
 
 
-def _text(entry: Mapping[str, object], key: str, where: str, file: str) -> str:
+def _text(entry: Mapping[str, object], key: str, where: Where, manifest: _Manifest) -> str:
     value = entry.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise TemplateManifestError(file, f"{where}.{key}: expected a non-empty string")
+        raise manifest.error((*where, key), f"{_label((*where, key))}: serve un testo non vuoto")
     return value
 
 
 def load_manifest(documents_dir: Path) -> dict[DocumentKind, DocumentSpec]:
-    """Read and check ``manifest.yaml``; every error names the file and the entry."""
+    """Read and check ``manifest.yaml``; every refusal names the file, the line and the entry."""
     path = documents_dir / MANIFEST_NAME
-    file = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise TemplateManifestError(file, f"cannot read: {exc}") from exc
+        manifest = _Manifest(read_yaml(path))
+    except DataFileError as exc:
+        raise TemplateManifestError(str(path), exc.reason, exc.line) from exc
+    raw = manifest.document.data
     if not isinstance(raw, dict) or set(raw) != {"common", "documents"}:
-        raise TemplateManifestError(file, "expected exactly the keys 'common' and 'documents'")
-    common = _parse_fields(raw["common"], "common", file)
+        raise manifest.error((), "servono esattamente le chiavi «common» e «documents»")
+    common = _parse_fields(raw["common"], ("common",), manifest)
     documents = raw["documents"]
     if not isinstance(documents, dict):
-        raise TemplateManifestError(file, "documents: expected a mapping of kinds")
+        raise manifest.error(
+            ("documents",), "documents: serve un tipo di documento per chiave, con la sua voce"
+        )
     known = {kind.value for kind in DocumentKind}
     if set(documents) != known:
-        absent = ", ".join(sorted(known - set(documents))) or "none"
-        unknown = ", ".join(sorted(map(str, set(documents) - known))) or "none"
-        raise TemplateManifestError(
-            file, f"documents: kinds missing: {absent}; unknown kinds: {unknown}"
+        absent = ", ".join(sorted(known - set(documents))) or "nessuno"
+        unknown = ", ".join(sorted(map(str, set(documents) - known))) or "nessuno"
+        raise manifest.error(
+            ("documents",),
+            f"documents: tipi di documento mancanti: {absent}; sconosciuti: {unknown}",
         )
     specs: dict[DocumentKind, DocumentSpec] = {}
     for kind in DocumentKind:
         entry = documents[kind.value]
-        where = f"documents.{kind.value}"
+        where: Where = ("documents", kind.value)
+        label = _label(where)
         if not isinstance(entry, dict):
-            raise TemplateManifestError(file, f"{where}: expected a mapping")
+            raise manifest.error(
+                where, f"{label}: serve una voce con file, version, title e required"
+            )
         unknown_keys = set(entry) - {"file", "version", "title", "required"}
         if unknown_keys:
-            raise TemplateManifestError(file, f"{where}: unknown keys {sorted(unknown_keys)}")
-        version = _text(entry, "version", where, file)
+            raise manifest.error(where, f"{label}: chiavi sconosciute {sorted(unknown_keys)}")
+        version = _text(entry, "version", where, manifest)
         if not _VERSION.fullmatch(version):
-            raise TemplateManifestError(
-                file, f"{where}.version: expected MAJOR.MINOR, not {version!r}"
+            raise manifest.error(
+                (*where, "version"),
+                f'{label}.version: serve MAGGIORE.MINORE (per esempio "1.2"), non {version!r}',
             )
-        own = _parse_fields(entry.get("required"), f"{where}.required", file)
+        own = _parse_fields(entry.get("required"), (*where, "required"), manifest)
         clash = {f.name for f in own} & {f.name for f in common}
         if clash:
-            raise TemplateManifestError(file, f"{where}: redeclares common {sorted(clash)}")
-        template = _text(entry, "file", where, file)
+            raise manifest.error(
+                (*where, "required"), f"{label}: ridichiara variabili comuni {sorted(clash)}"
+            )
+        template = _text(entry, "file", where, manifest)
         if not (documents_dir / template).is_file():
-            raise TemplateManifestError(file, f"{where}.file: no such template {template!r}")
+            raise manifest.error(
+                (*where, "file"), f"{label}.file: il modello {template!r} non esiste"
+            )
         specs[kind] = DocumentSpec(
             kind=kind,
             file=f"{documents_dir.name}/{template}",
             version=version,
-            title=_text(entry, "title", where, file),
+            title=_text(entry, "title", where, manifest),
             fields=common + own,
         )
     return specs

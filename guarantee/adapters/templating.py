@@ -99,11 +99,11 @@ def _logo_data_uri(path: Path) -> str:
     # Embedded once at start-up, so documents carry the logo and need no file access.
     media_type = _LOGO_TYPES.get(path.suffix.lower())
     if media_type is None:
-        raise DocumentTemplateError(f"{path}: logo must be SVG, PNG or JPEG")
+        raise DocumentTemplateError(f"{path}: il logo dev'essere un file SVG, PNG o JPEG")
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DocumentTemplateError(f"{path}: cannot read the logo: {exc}") from exc
+        raise DocumentTemplateError(f"{path}: logo illeggibile: {exc.strerror or exc}") from exc
     return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -178,7 +178,7 @@ class DocumentRenderer:
         except TemplateError as exc:
             line = getattr(exc, "lineno", None)
             where = f"{spec.file}:{line}" if line else spec.file
-            raise TemplateManifestError(where, f"template does not compile: {exc}") from exc
+            raise TemplateManifestError(where, f"il modello non si compila: {exc}") from exc
         self._check_variables(spec)
         return template
 
@@ -189,17 +189,17 @@ class DocumentRenderer:
         declared = {field.name for field in spec.fields}
         clash = declared & INJECTED_IN_CERTIFICATE
         if clash:
-            raise TemplateManifestError(spec.file, f"declares reserved names {sorted(clash)}")
+            raise TemplateManifestError(spec.file, f"dichiara nomi riservati {sorted(clash)}")
         injected = INJECTED_IN_CERTIFICATE if spec.kind in VERIFIABLE else INJECTED
         undeclared = used - declared - injected - set(self._env.globals)
         if undeclared:
             raise TemplateManifestError(
-                spec.file, f"uses variables not in the manifest: {sorted(undeclared)}"
+                spec.file, f"usa variabili non dichiarate nel manifest: {sorted(undeclared)}"
             )
         unused = declared - used
         if unused:
             raise TemplateManifestError(
-                spec.file, f"manifest declares variables never used: {sorted(unused)}"
+                spec.file, f"il manifest dichiara variabili mai usate: {sorted(unused)}"
             )
 
     def _names_used(self, name: str, seen: set[str]) -> set[str]:
@@ -218,4 +218,4 @@ class DocumentRenderer:
         for path in sorted(documents_dir.glob("*.j2")):
             name = f"{DOCUMENTS_FOLDER}/{path.name}"
             if not path.name.startswith("_") and name not in listed:
-                raise TemplateManifestError(str(path), "template not listed in the manifest")
+                raise TemplateManifestError(str(path), "modello non elencato nel manifest")

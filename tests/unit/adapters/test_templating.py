@@ -382,28 +382,54 @@ def test_a_kind_missing_from_the_manifest(templates_copy: Path) -> None:
     with pytest.raises(TemplateManifestError) as broken:
         build(templates_copy)
     assert broken.value.file == str(manifest)
-    assert "kinds missing: expiry_reminder" in str(broken.value)
-    assert "unknown kinds: expiry_reminder_old" in str(broken.value)
+    assert "tipi di documento mancanti: expiry_reminder" in str(broken.value)
+    assert "sconosciuti: expiry_reminder_old" in str(broken.value)
+    lines = manifest.read_text(encoding="utf-8").splitlines()
+    assert lines[broken.value.line - 1] == "documents:", "the line to look at"
 
 
 @pytest.mark.parametrize(
-    ("old", "new", "message"),
+    ("old", "new", "message", "line_shows"),
     [
-        ('version: "1.1"\n    title: Piano', 'version: "1"\n    title: Piano', "MAJOR.MINOR"),
-        ("file: piano_rientro.html.j2", "file: piano.html.j2", "no such template"),
-        ("          - due_date: date", "          - due_date: datum", "unknown type 'datum'"),
-        ("  - document_date: date", "  - document_date: date\n  - document_date", "twice"),
-        ("common:", "common: [", "cannot read"),
+        (
+            'version: "1.1"\n    title: Piano',
+            'version: "1"\n    title: Piano',
+            "serve MAGGIORE.MINORE",
+            'version: "1"',
+        ),
+        (
+            "file: piano_rientro.html.j2",
+            "file: piano.html.j2",
+            "il modello 'piano.html.j2' non esiste",
+            "file: piano.html.j2",
+        ),
+        (
+            "          - due_date: date",
+            "          - due_date: datum",
+            "tipo 'datum' sconosciuto per due_date",
+            "- due_date: datum",
+        ),
+        (
+            "  - document_date: date",
+            "  - document_date: date\n  - document_date",
+            "dichiarate due volte: document_date",
+            "common:",
+        ),
+        ("common:", "common: [", "il file non è YAML valido", None),
+        ("common:", "common:\ncommon:", "la chiave 'common' compare due volte", "common:"),
     ],
 )
-def test_manifest_errors_name_the_manifest(
-    templates_copy: Path, old: str, new: str, message: str
+def test_manifest_errors_name_the_manifest_and_the_line_in_italian(
+    templates_copy: Path, old: str, new: str, message: str, line_shows: str | None
 ) -> None:
     manifest = templates_copy / "documents/manifest.yaml"
     edit(manifest, old, new)
     with pytest.raises(TemplateManifestError, match=re.escape(message)) as broken:
         build(templates_copy)
-    assert str(broken.value).startswith(str(manifest))
+    assert str(broken.value).startswith(f"{manifest}:{broken.value.line}: ")
+    if line_shows is not None:
+        lines = manifest.read_text(encoding="utf-8").splitlines()
+        assert line_shows in lines[broken.value.line - 1]
 
 
 def test_a_template_using_an_undeclared_variable(templates_copy: Path) -> None:
@@ -412,7 +438,7 @@ def test_a_template_using_an_undeclared_variable(templates_copy: Path) -> None:
         "{{ guarantee.end_date|date_it }}",
         "{{ guarantee.end_date|date_it }} {{ reserve }}",
     )
-    with pytest.raises(TemplateManifestError, match=r"not in the manifest: \['reserve'\]") as e:
+    with pytest.raises(TemplateManifestError, match=r"non dichiarate nel manifest: \['reserve'\]") as e:
         build(templates_copy)
     assert e.value.file == "documents/promemoria_scadenza.html.j2"
 
@@ -423,7 +449,7 @@ def test_only_the_certificate_gets_the_verification_link(templates_copy: Path) -
         "{{ guarantee.end_date|date_it }}",
         "{{ guarantee.end_date|date_it }} {{ verification_url }}",
     )
-    with pytest.raises(TemplateManifestError, match=r"not in the manifest: \['verification_url'\]"):
+    with pytest.raises(TemplateManifestError, match=r"non dichiarate nel manifest: \['verification_url'\]"):
         build(templates_copy)
 
 
@@ -433,7 +459,7 @@ def test_a_declared_variable_no_template_uses(templates_copy: Path) -> None:
         "      - renewal_possible: bool",
         "      - renewal_possible: bool\n      - renewal_fee: money",
     )
-    with pytest.raises(TemplateManifestError, match=r"never used: \['renewal_fee'\]"):
+    with pytest.raises(TemplateManifestError, match=r"mai usate: \['renewal_fee'\]"):
         build(templates_copy)
 
 
@@ -447,6 +473,6 @@ def test_a_template_that_does_not_compile_names_file_and_line(templates_copy: Pa
 def test_a_template_file_outside_the_manifest(templates_copy: Path) -> None:
     stray = templates_copy / "documents/lettera_vecchia.html.j2"
     stray.write_text("old", encoding="utf-8")
-    with pytest.raises(TemplateManifestError, match="not listed in the manifest") as broken:
+    with pytest.raises(TemplateManifestError, match="modello non elencato nel manifest") as broken:
         build(templates_copy)
     assert broken.value.file == str(stray)
