@@ -438,7 +438,9 @@ def test_a_template_using_an_undeclared_variable(templates_copy: Path) -> None:
         "{{ guarantee.end_date|date_it }}",
         "{{ guarantee.end_date|date_it }} {{ reserve }}",
     )
-    with pytest.raises(TemplateManifestError, match=r"non dichiarate nel manifest: \['reserve'\]") as e:
+    with pytest.raises(
+        TemplateManifestError, match=r"non dichiarate nel manifest: \['reserve'\]"
+    ) as e:
         build(templates_copy)
     assert e.value.file == "documents/promemoria_scadenza.html.j2"
 
@@ -449,7 +451,9 @@ def test_only_the_certificate_gets_the_verification_link(templates_copy: Path) -
         "{{ guarantee.end_date|date_it }}",
         "{{ guarantee.end_date|date_it }} {{ verification_url }}",
     )
-    with pytest.raises(TemplateManifestError, match=r"non dichiarate nel manifest: \['verification_url'\]"):
+    with pytest.raises(
+        TemplateManifestError, match=r"non dichiarate nel manifest: \['verification_url'\]"
+    ):
         build(templates_copy)
 
 
