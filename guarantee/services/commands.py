@@ -127,16 +127,21 @@ class IssueAttestation(Command):
     referrer: str | None = None
     contacts: ContactsData | None = None
     product_code: str = "garanzia-casa"
+    # Facts the household declares (rules/facts.yaml, source "declared"), kept with the
+    # attestation's judgement and carried into the application made from it.
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class ApplyWithAttestation(Command):
-    """A landlord offers a lease: the attestation becomes an application (once)."""
+    """A landlord offers a lease: the attestation becomes an application (once). ``facts``
+    declared now take the place of the attestation's own."""
 
     number: str
     property_id: str
     lease: LeaseData
     declared_relatives: bool = False
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -255,6 +260,8 @@ class RenewGuarantee(GuaranteeCommand):
 
     lease: RenewalLeaseData | None = None
     declared_relatives: bool = False
+    # Facts declared again for the new term; the others are those last declared.
+    facts: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

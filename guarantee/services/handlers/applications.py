@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from enum import Enum
+from typing import Any
 
 from guarantee.domain.eligibility import FactSpec, check_declared
 from guarantee.domain.errors import InvalidFacts, InvalidField
@@ -60,7 +62,7 @@ def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependen
                 lease=lease,
                 dwelling=dwelling,
             )
-            judge(application, {**facts, **declared}, product.product.scheme, deps)
+            judge(application, {**facts, **declared}, product.product.scheme, deps, declared)
         uow.commit()
         return application
 
@@ -81,14 +83,71 @@ def household_of(cmd: c.SubmitApplication | c.IssueAttestation, now: datetime) -
 
 
 def judge(
-    application: Guarantee, facts: Mapping[str, object], scheme: str, deps: Dependencies
+    application: Guarantee,
+    facts: Mapping[str, object],
+    scheme: str,
+    deps: Dependencies,
+    declared: Mapping[str, object],
 ) -> None:
     """The scheme's rules in force today judge the facts; the application keeps the verdict
-    with its explanation and the rule set's version."""
+    with its explanation, what the applicant declared, and the rule set's version."""
     result = deps.eligibility.evaluate(facts, deps.clock.today(), scheme)
     application.record_eligibility(
-        result.outcome, result.ruleset_version, result.to_dict(), deps.clock.now()
+        result.outcome,
+        result.ruleset_version,
+        with_declared(result.to_dict(), declared),
+        deps.clock.now(),
     )
+
+
+# Where an explanation keeps the facts the applicant declared (rules/facts.yaml, source
+# "declared"): an attestation's go into the application made from it, and a guarantee's
+# into its renewal, unless declared again.
+DECLARED = "declared"
+
+
+def with_declared(explanation: dict[str, Any], declared: Mapping[str, object]) -> dict[str, Any]:
+    """``explanation`` keeping the declared values (checked ones) as JSON keeps them: a date
+    as AAAA-MM-GG, an amount as its digits."""
+    if not declared:
+        return explanation
+    kept = {
+        name: value.isoformat() if isinstance(value, date) else _digits(value)
+        for name, value in declared.items()
+    }
+    return {**explanation, DECLARED: kept}
+
+
+def _digits(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def declared_again(
+    catalogue: Mapping[str, FactSpec],
+    earlier: Mapping[str, Any] | None,
+    given: Mapping[str, object],
+) -> dict[str, object]:
+    """The facts declared now over those declared before (an explanation's, see
+    ``with_declared``), as the rules read them. A new declaration is checked against the
+    catalogue (``InvalidFacts``); an earlier one the catalogue no longer accepts is left
+    out, so the rules needing it ask for a review instead of trusting it."""
+    values, problems = check_declared(catalogue, given)
+    if problems:
+        raise InvalidFacts({f"facts.{name}": reason for name, reason in problems.items()})
+    before = (earlier or {}).get(DECLARED) or {}
+    again: dict[str, object] = {}
+    for name, plain in before.items():
+        spec = catalogue.get(name)
+        if name in given or spec is None:
+            continue
+        if spec.type == "decimal" and isinstance(plain, str):
+            try:
+                plain = Decimal(plain)
+            except InvalidOperation:
+                continue
+        again[name] = plain
+    kept, _ = check_declared(catalogue, again)
+    return {**kept, **values}
 
 
 def eligibility_facts(

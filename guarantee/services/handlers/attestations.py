@@ -22,9 +22,11 @@ from guarantee.services.deps import Dependencies
 from guarantee.services.handlers.applications import (
     application_facts,
     check_lease_type,
+    declared_again,
     household_of,
     judge,
     lease_of,
+    with_declared,
 )
 from guarantee.services.unit_of_work import UnitOfWork
 
@@ -40,6 +42,7 @@ def issue_attestation(cmd: c.IssueAttestation, uow: UnitOfWork, deps: Dependenci
         if cmd.contacts is None:
             # No dwelling yet: the attestation letter needs the household's own address.
             raise InvalidField("contacts", "indicare dove il nucleo riceve le lettere")
+        declared = declared_again(deps.eligibility.facts(), None, cmd.facts)
         household = household_of(cmd, now)
         uow.households.add(household)
         # The query flushes the household first (the attestation refers to it).
@@ -52,7 +55,9 @@ def issue_attestation(cmd: c.IssueAttestation, uow: UnitOfWork, deps: Dependenci
             other_live_guarantees=other_live,
             declared_relatives=None,
         )
-        partial = evaluate_household(deps.eligibility.ruleset(today, product.scheme), facts)
+        partial = evaluate_household(
+            deps.eligibility.ruleset(today, product.scheme), {**facts, **declared}
+        )
         if partial.outcome != "eligible":
             failed = "; ".join(str(v["message"]) for v in partial.verdicts if v["result"] != "pass")
             raise DomainError(
@@ -75,7 +80,7 @@ def issue_attestation(cmd: c.IssueAttestation, uow: UnitOfWork, deps: Dependenci
             product_code=product.code,
             product_version=str(product.version),
             ruleset_version=partial.ruleset_version,
-            eligibility=partial.to_dict(),
+            eligibility=with_declared(partial.to_dict(), declared),
             created_at=now,
             created_by=uow.actor.user_id,
         )
@@ -101,6 +106,7 @@ def apply_with_attestation(
         now, today = deps.clock.now(), deps.clock.today()
         attestation = _attestation(uow, cmd.number)
         attestation.check_usable(today)  # before a number is spent
+        declared = declared_again(deps.eligibility.facts(), attestation.eligibility, cmd.facts)
         dwelling = uow.properties.get(cmd.property_id)
         household = uow.households.get(attestation.household_id)
         check_lease_type(deps.eligibility.facts(), cmd.lease.lease_type)
@@ -139,7 +145,7 @@ def apply_with_attestation(
             lease=lease,
             dwelling=dwelling,
         )
-        judge(application, facts, product.product.scheme, deps)
+        judge(application, {**facts, **declared}, product.product.scheme, deps, declared)
         uow.commit()
         return application
 

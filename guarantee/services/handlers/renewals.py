@@ -22,7 +22,12 @@ from guarantee.domain.leases import Lease
 from guarantee.domain.money import ZERO
 from guarantee.services import commands as c
 from guarantee.services.deps import Dependencies
-from guarantee.services.handlers.applications import application_facts, check_lease_type
+from guarantee.services.handlers.applications import (
+    application_facts,
+    check_lease_type,
+    declared_again,
+    with_declared,
+)
 from guarantee.services.handlers.mediation import check_own_guarantee
 from guarantee.services.unit_of_work import UnitOfWork
 
@@ -106,6 +111,7 @@ def _eligibility(
 ) -> dict[str, object]:
     """Every rule on today's facts (the household as it is now, the new lease); refuses an
     ineligible renewal, and one the rules send to review unless a fund manager accepts it."""
+    declared = declared_again(deps.eligibility.facts(), guarantee.eligibility, cmd.facts)
     household = uow.households.get(guarantee.household_id)
     dwelling = uow.properties.get(guarantee.property_id)
     others = uow.guarantees.live_for_tenant(household.main_tenant_tax_code, excluding=guarantee.id)
@@ -122,8 +128,8 @@ def _eligibility(
     scheme = deps.products.get(
         guarantee.product_code, str(guarantee.product_version)
     ).product.scheme
-    result = deps.eligibility.evaluate(facts, today, scheme)
-    explanation = result.to_dict()
+    result = deps.eligibility.evaluate({**facts, **declared}, today, scheme)
+    explanation = with_declared(result.to_dict(), declared)
     verdicts = explanation.get("verdicts", [])
     assert isinstance(verdicts, list)
     not_passed = "; ".join(str(v["message"]) for v in verdicts if v.get("result") != "pass")

@@ -79,6 +79,8 @@ class AttestationController(Controller):
             referral_source=data.referral_source,
             referrer=data.referrer,
             contacts=contacts_data(data.contacts),
+            facts=dict(data.facts),
+            product_code=data.product_code,
         )
         attestation = system.bus.handle(command, actor)
         return _read(system, db, actor, attestation.number)
@@ -109,6 +111,7 @@ class AttestationController(Controller):
             property_id=data.property_id,
             lease=c.LeaseData(**data.lease.model_dump()),
             declared_relatives=data.declared_relatives,
+            facts=dict(data.facts),
         )
         application = system.bus.handle(command, actor)
         return guarantee_detail(system, db, actor, application.application_number)

@@ -193,6 +193,7 @@ class GuaranteeController(Controller):
             number=number,
             reason=data.reason,
             declared_relatives=data.declared_relatives,
+            facts=dict(data.facts),
             lease=c.RenewalLeaseData(
                 end=lease.end,
                 monthly_rent=lease.monthly_rent,

@@ -374,6 +374,9 @@ class LeaseIn(In):
     rent_due_day: Annotated[int, Field(ge=1, le=28)] = 5
 
 
+ProductCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")]
+
+
 class ApplicationIn(In):
     property_id: Text
     members: Annotated[list[MemberIn], Field(min_length=1, max_length=20)]
@@ -387,7 +390,7 @@ class ApplicationIn(In):
     contacts: ContactsIn | None = None
     facts: DeclaredFacts = Field(default_factory=dict)
     # the product applied for; its scheme's eligibility rules judge the application
-    product_code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*$")] = "garanzia-casa"
+    product_code: ProductCode = "garanzia-casa"
 
 
 class ReasonIn(In):
@@ -417,6 +420,8 @@ class RenewalIn(ReasonIn):
 
     lease: RenewalLeaseIn
     declared_relatives: bool = False
+    # declared again for the new term; the others stay as last declared
+    facts: DeclaredFacts = Field(default_factory=dict)
 
 
 class AttestationIn(In):
@@ -426,12 +431,17 @@ class AttestationIn(In):
     referral_source: ReferralSource
     referrer: str | None = None
     contacts: ContactsIn
+    facts: DeclaredFacts = Field(default_factory=dict)
+    # the product whose scheme's rules judge the household
+    product_code: ProductCode = "garanzia-casa"
 
 
 class AttestationApplyIn(In):
     property_id: Text
     lease: LeaseIn
     declared_relatives: bool = False
+    # declared now, over the attestation's own
+    facts: DeclaredFacts = Field(default_factory=dict)
 
 
 class AttestationWithdrawIn(In):
