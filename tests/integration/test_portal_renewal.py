@@ -78,6 +78,15 @@ def test_a_landlord_asks_the_renewal_on_its_guarantee_page(
             f"{page}/rinnovo", data=fields | {"monthly_rent": "tanto"}, follow_redirects=False
         )
         assert bad.status_code == 400 and "importo non valido" in bad.text
+        # Kin of the tenant: the fund checks first, so a landlord's request stops there.
+        kin = client.post(
+            f"{page}/rinnovo",
+            data=fields | {"monthly_rent": "700,00", "declared_relatives": "1"},
+            follow_redirects=False,
+        )
+        assert kin.status_code == 400, kin.text
+        assert "richiede la verifica del fondo" in kin.text and "parenti" in kin.text
+        assert re.search(r'name="declared_relatives"[^>]*\schecked', kin.text), "kept ticked"
         done = client.post(
             f"{page}/rinnovo", data=fields | {"monthly_rent": "700,00"}, follow_redirects=False
         )

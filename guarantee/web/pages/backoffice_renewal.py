@@ -40,7 +40,7 @@ from guarantee.web.pages.backoffice import (
 )
 from guarantee.web.pages.forms import FormState
 from guarantee.web.pages.rendering import render
-from guarantee.web.pages.renewal_form import RENEWAL_FIELDS, renewal_lease
+from guarantee.web.pages.renewal_form import RENEWAL_FIELDS, relatives_declared, renewal_lease
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -133,7 +133,13 @@ class BackofficeRenewalController(Controller):
             return False
         reason = form.values.get("reason", "").strip() or None
         try:
-            system.bus.handle(c.RenewGuarantee(number=number, lease=lease, reason=reason), actor)
+            command = c.RenewGuarantee(
+                number=number,
+                lease=lease,
+                reason=reason,
+                declared_relatives=relatives_declared(form),
+            )
+            system.bus.handle(command, actor)
         except InvalidField as error:
             form.refuse(error, rename=RENEWAL_FIELDS)
         except DomainError as error:

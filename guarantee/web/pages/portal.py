@@ -37,7 +37,7 @@ from guarantee.web.deps import DbDep, SystemDep
 from guarantee.web.pages import sessions
 from guarantee.web.pages.forms import FormState, amount, day, send
 from guarantee.web.pages.rendering import render
-from guarantee.web.pages.renewal_form import RENEWAL_FIELDS, renewal_lease
+from guarantee.web.pages.renewal_form import RENEWAL_FIELDS, relatives_declared, renewal_lease
 from guarantee.web.request_db import RequestDb
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -552,7 +552,9 @@ class PortalController(Controller):
             _check_csrf(token, data)
             lease = renewal_lease(form)
             if lease is not None:
-                command = c.RenewGuarantee(number=number, lease=lease)
+                command = c.RenewGuarantee(
+                    number=number, lease=lease, declared_relatives=relatives_declared(form)
+                )
                 send(system.bus, command, actor, form, rename=RENEWAL_FIELDS)
                 if form.ok:
                     return Redirect(path=f"/portal/garanzie/{number}", status_code=303)

@@ -47,3 +47,8 @@ def renewal_lease(form: FormState) -> c.RenewalLeaseData | None:
         registered=True,
         registration_reference=reference,
     )
+
+
+def relatives_declared(form: FormState) -> bool:
+    """The kinship declaration of the renewal (a checkbox: sent only when ticked)."""
+    return bool(form.values.get("declared_relatives", "").strip())
