@@ -4,6 +4,7 @@ GARANZIA_TEST_POSTGRES_URL, else SQLite)."""
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -240,7 +241,7 @@ def test_concurrent_commands_chain_in_commit_order(system: System, cli: CliRunne
 
 
 @pytest.mark.skipif(
-    not __import__("os").environ.get("GARANZIA_TEST_POSTGRES_URL"),
+    not os.environ.get("GARANZIA_TEST_POSTGRES_URL"),
     reason="SQLite has one writer at a time: insert order is commit order there",
 )
 def test_an_event_inserted_first_but_committed_last_is_chained_last(
