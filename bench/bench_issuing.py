@@ -8,8 +8,9 @@ In a throwaway database (created, migrated, dropped after):
   locks the guarantee and the fund, checks capacity, takes a gapless number, and writes the
   guarantee, the fund's running balances, a sealed journal entry with its postings, the day
   totals, two audit records staged for the chain (sealed later, without holding up the
-  commit) and the letters' snapshot in one transaction of 14 statements, the appends among
-  them pipelined on PostgreSQL (sent with the next statement whose answer is read);
+  commit) and the letters' snapshot in one transaction of 14 statements: the two loads and
+  the two updates through the ORM, the other ten on the driver's cursor (guarantee.adapters.db.raw),
+  the appends among them pipelined (sent with the next statement whose answer is read);
 - the same with ``--threads`` concurrent senders in this process (all on one fund, so they
   queue on its lock; the threads share one interpreter lock);
 - the same with ``--processes`` sender processes, as production runs several app processes,

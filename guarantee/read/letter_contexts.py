@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from guarantee.adapters.db import tables
+from guarantee.adapters.db import raw, tables
 from guarantee.domain.errors import NotFound
 from guarantee.domain.leases import LeaseType
 from guarantee.domain.products import Product
@@ -69,17 +69,18 @@ def _guarantee_row_statement() -> Any:
     )
 
 
-# Built once: every issue snapshots its letters with it, inside the issuing transaction.
+# Built once, and compiled once for the driver (raw.fetch): every issue snapshots its letters
+# with it, inside the issuing transaction.
 _GUARANTEE_ROW = _guarantee_row_statement()
 
 
 def guarantee_row(conn: Connection, guarantee_id: str) -> dict[str, Any]:
     """The guarantee with its parties, the main tenant's name and the household's size: one
     statement (letters are snapshotted inside the business transaction)."""
-    row = conn.execute(_GUARANTEE_ROW, {"guarantee_id": guarantee_id}).mappings().one_or_none()
-    if row is None:
+    rows = raw.fetch(conn, _GUARANTEE_ROW, {"guarantee_id": guarantee_id})
+    if not rows:
         raise NotFound("garanzia", guarantee_id)
-    data = dict(row)
+    data = rows[0]
     data["members"] = int(data["members"] or 0)
     return data
 

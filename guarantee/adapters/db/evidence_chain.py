@@ -39,8 +39,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, event, func, insert, select, text, tuple_
 from sqlalchemy.orm import Session
 
-from guarantee.adapters.db import tables
-from guarantee.adapters.db.pipeline import ANSWER_LATER
+from guarantee.adapters.db import raw, tables
 from guarantee.domain.evidence_chain import (
     AUDIT_EVENT,
     DOCUMENT,
@@ -91,13 +90,14 @@ def chain_events(conn: Connection, event_ids: Iterable[str]) -> None:
     _stage(conn, [(i, record_hash(stored[(AUDIT_EVENT, i)])) for i in ids])
 
 
-# Nothing reads its answer: in a pipelined commit it travels with the COMMIT's round trip.
-_INSERT_PENDING = insert(tables.evidence_pending).execution_options(**{ANSWER_LATER: True})
+# Nothing reads its answer (raw.execute): in a pipelined commit it travels with the COMMIT.
+_INSERT_PENDING = insert(tables.evidence_pending)
 
 
 def _stage(conn: Connection, events: Sequence[tuple[str, str]]) -> None:
     now = datetime.now(UTC)
-    conn.execute(
+    raw.execute(
+        conn,
         _INSERT_PENDING,
         [
             {"record_type": AUDIT_EVENT, "record_id": i, "record_hash": h, "staged_at": now}

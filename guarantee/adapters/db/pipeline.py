@@ -2,22 +2,23 @@
 
 An issue writes a dozen statements while it holds the fund's row lock, and most of them are
 appends nobody reads an answer from (the journal entry, its postings, the seal, the day totals,
-the outbox row, the staged hashes). On a pipelined connection those executed with the
-``ANSWER_LATER`` option are sent without waiting; every other statement (a select, a RETURNING,
-an ORM update whose row count proves its version) is answered at once, together with whatever
-was queued before it, and the COMMIT travels with the last appends. The server
-runs the statements one after another in the order sent, in the same transaction, so every
-trigger, constraint and lock behaves as it does one round trip at a time; an error in a queued
-statement is raised by the next answer (at the latest by the COMMIT) as the same SQLAlchemy
-exception, and the transaction rolls back. The next answer after the audit insert is a letter
-snapshot, whose composer swallows its errors: the appends before it are answered by the audit
-insert, and any error it did swallow still fails the COMMIT (PostgreSQL's transaction is then
-aborted), so a refused write never commits.
+the outbox row, the staged hashes). Those go straight to the driver (``raw.execute``): on a
+pipelined connection they are sent without waiting. Every statement whose answer is read is
+answered at once, together with whatever was queued before it: one executed through
+SQLAlchemy (an ORM update whose row count proves its version, a select) by a sync right after
+it, one read on the driver (``raw.fetch``: the audit insert's RETURNING, the letter snapshot's
+select) by psycopg when it fetches its rows; and the COMMIT travels with the last appends.
+The server runs the statements one after another in the order sent, in the same transaction,
+so every trigger, constraint and lock behaves as it does one round trip at a time; an error in
+a queued statement is raised by the next answer (at the latest by the COMMIT) as the same
+SQLAlchemy exception, and the transaction rolls back. A letter snapshot lets a refusal of the
+database through (guarantee.read.snapshots), and any error swallowed anyway would still fail
+the COMMIT (PostgreSQL's transaction is then aborted), so a refused write never commits.
 
 The connection leaves pipeline mode when it goes back to the pool, after its COMMIT or
 ROLLBACK (which first drains what a failed statement left queued): that last exchange costs
-one round trip, outside every lock. SQLite has no
-pipeline: there ``pipelined`` and the option change nothing.
+one round trip, outside every lock. SQLite has no pipeline: there ``pipelined`` changes
+nothing.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import ExecutionContext
 from sqlalchemy.orm import Session
 
-# Execution option of a statement whose answer (rows, row count) nobody reads.
-ANSWER_LATER = "answer_later"
 _PIPELINE = "garanzia_pipeline"
 _LEAVE = "garanzia_pipeline_leave"
 # Each failed collection consumes at least one queued answer; a commit queues a handful.
@@ -68,14 +67,12 @@ def _answer_now(
     context: ExecutionContext,
     executemany: bool,
 ) -> None:
-    """A statement whose answer is read gets it now (with everything queued before it)."""
+    """A statement sent through SQLAlchemy gets its answer now (with everything queued before
+    it): SQLAlchemy reads a result, or a row count, right after executing."""
     pipeline = conn.info.get(_PIPELINE)
     if pipeline is None or cursor.pgresult is not None:  # not pipelined, or already answered
         return
-    compiled = context.compiled
-    returning = compiled is not None and bool(getattr(compiled, "effective_returning", None))
-    if returning or not context.execution_options.get(ANSWER_LATER, False):
-        pipeline.sync()
+    pipeline.sync()
 
 
 def _before_rollback(conn: Connection) -> None:

@@ -14,9 +14,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from guarantee.adapters.db import tables
+from guarantee.adapters.db import raw, tables
 from guarantee.adapters.db.evidence_chain import note_pending, staged
-from guarantee.adapters.db.pipeline import ANSWER_LATER
 from guarantee.adapters.db.types import Cents
 from guarantee.domain.actors import Actor, Role
 from guarantee.domain.aggregate import Aggregate, DomainEvent
@@ -326,12 +325,16 @@ class Ledger:
         self.session = session
 
     def append(self, entries: Iterable[JournalEntry]) -> None:
-        """Three statements however many entries: the entries, their postings, then the seal
-        (``posted``), which the database accepts only for an entry whose postings balance."""
+        """The entries, their postings, then each entry's seal (``posted``), which the database
+        accepts only for an entry whose postings balance. Nobody reads their answers: they go
+        straight to the driver (raw), and in a pipelined commit travel with the next statement
+        whose answer is read (guarantee.adapters.db.pipeline), where a refusal is raised."""
         batch = list(entries)
         if not batch:
             return
-        self.session.execute(
+        conn = self.session.connection()
+        raw.execute(
+            conn,
             _INSERT_ENTRIES,
             [
                 {
@@ -348,7 +351,8 @@ class Ledger:
                 for entry in batch
             ],
         )
-        self.session.execute(
+        raw.execute(
+            conn,
             _INSERT_POSTINGS,
             [
                 {
@@ -362,7 +366,7 @@ class Ledger:
                 for p in entry.postings
             ],
         )
-        self.session.execute(_SEAL_ENTRIES, {"ids": [entry.id for entry in batch]})
+        raw.execute(conn, _SEAL_ENTRY, [{"entry_id": entry.id} for entry in batch])
 
     def owed_on(self, guarantee_id: str) -> Decimal:
         """What the tenant still owes the fund on one guarantee (its recoveries receivable)."""
@@ -378,16 +382,13 @@ class Ledger:
         return owed
 
 
-# Appends nobody reads an answer from: in a pipelined commit they travel with the next
-# statement that needs one (guarantee.adapters.db.pipeline); a refusal is raised there.
-_LATER = {ANSWER_LATER: True}
-_INSERT_ENTRIES = insert(tables.journal_entries).execution_options(**_LATER)
-_INSERT_POSTINGS = insert(tables.postings).execution_options(**_LATER)
-_SEAL_ENTRIES = (
+# Appends nobody reads an answer from, run on the driver (raw.execute).
+_INSERT_ENTRIES = insert(tables.journal_entries)
+_INSERT_POSTINGS = insert(tables.postings)
+_SEAL_ENTRY = (
     update(tables.journal_entries)
-    .where(tables.journal_entries.c.id.in_(bindparam("ids", expanding=True)))
+    .where(tables.journal_entries.c.id == bindparam("entry_id"))
     .values(posted=True)
-    .execution_options(**_LATER)
 )
 
 
@@ -409,13 +410,13 @@ class FundDays:
             }
             for totals in days
         ]
-        if rows:  # one statement for all the days touched
-            statement = _day_totals_upsert(self.session.get_bind().dialect.name)
-            self.session.execute(statement, rows)
+        if rows:  # an append nobody reads the answer of (raw.execute), one per day touched
+            conn = self.session.connection()
+            raw.execute(conn, _day_totals_upsert(conn.dialect.name), rows)
 
     def sums(self, fund_id: str) -> DayTotals:
         """A fund's day totals summed over all its days: what its running balances must be."""
-        sums = self.session.execute(_DAY_SUMS, {"fund_id": fund_id}).mappings().one()
+        (sums,) = raw.fetch(self.session.connection(), _DAY_SUMS, {"fund_id": fund_id})
         return DayTotals(
             day=date.max,
             accounts={account: sums[account.value] for account in Account},
@@ -433,7 +434,8 @@ def _day_sums() -> Any:
     ).where(table.c.fund_id == bindparam("fund_id"))
 
 
-# Every issue and payment sums the days under the fund's lock: the statement is built once.
+# Every issue and payment sums the days under the fund's lock: the statement is built once
+# (and compiled once, for the driver: raw.fetch).
 _DAY_SUMS = _day_sums()
 
 
@@ -446,12 +448,11 @@ def _day_totals_upsert(dialect: str) -> Any:
     return statement.on_conflict_do_update(
         index_elements=[table.c.fund_id, table.c.day],
         set_={name: table.c[name] + statement.excluded[name] for name in summed},
-    ).execution_options(**_LATER)
+    )
 
 
-_INSERT_AUDIT = insert(tables.audit_events).returning(
-    *tables.audit_events.c, sort_by_parameter_order=True
-)
+# Each row comes back as stored (raw.fetch_each answers in the order of the rows given).
+_INSERT_AUDIT = insert(tables.audit_events).returning(*tables.audit_events.c)
 
 
 class AuditLog:
@@ -477,13 +478,14 @@ class AuditLog:
             for e in events_list
         ]
         if rows:
-            # One round trip for all of them; the rows come back as stored, to be hashed and
-            # staged for the chain as the commit's last statement (evidence_chain).
-            written = self.session.execute(_INSERT_AUDIT, rows).mappings()
+            # One round trip for all of them; the rows come back as stored (decoded by the
+            # columns' types, as SQLAlchemy would), to be hashed and staged for the chain as
+            # the commit's last statement (evidence_chain).
+            written = raw.fetch_each(self.session.connection(), _INSERT_AUDIT, rows)
             note_pending(self.session, staged(written))
 
 
-_INSERT_OUTBOX = insert(tables.outbox).execution_options(**_LATER)
+_INSERT_OUTBOX = insert(tables.outbox)  # nobody reads its answer (raw.execute)
 
 # Takes an event's letters in the business transaction (guarantee.read.snapshots).
 Snapshot = Callable[[Connection, DomainEvent], list[dict[str, Any]] | None]
@@ -523,8 +525,7 @@ class Outbox:
             }
             for e in events
         ]
-        if rows:
-            self.session.execute(_INSERT_OUTBOX, rows)
+        raw.execute(conn, _INSERT_OUTBOX, rows)
 
 
 class Counters:
@@ -541,7 +542,8 @@ def next_in_sequence(conn: Connection, name: str, year: int) -> int:
     """One upsert: the first number of a year and every later one take the same row lock,
     so concurrent callers queue and each gets the next value, and a rollback leaves no hole."""
     statement = _next_in_sequence(conn.dialect.name)
-    return int(conn.execute(statement, {"name": name, "year": year}).scalar_one())
+    (row,) = raw.fetch(conn, statement, {"name": name, "year": year})
+    return int(row["value"])
 
 
 @functools.cache
