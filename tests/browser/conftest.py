@@ -105,19 +105,20 @@ def _xdist_shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path | None]:
-    """Gives the folder ``name`` of the run if another process built it already, else None
-    while holding the run's lock for ``name``: the caller builds it, then it is marked done."""
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """The run's folder ``name``, and whether the caller must build it (no process of the
+    run has): it holds the run's lock for ``name`` meanwhile, and the folder is marked done
+    when the caller's block ends without an error."""
     shared = _xdist_shared_dir(tmp_path_factory)
     folder = shared / name
     with (shared / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (folder / "done").exists():
-            yield folder
+            yield folder, False
             return
         shutil.rmtree(folder, ignore_errors=True)  # a half-built one from a failed attempt
         folder.mkdir()
-        yield None
+        yield folder, True
         (folder / "done").touch()
 
 
@@ -126,9 +127,8 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An empty SQLite database migrated to head, built once per run: modules copy it.
     (Not the `migrated_url` of tests/conftest.py: the browser tests are SQLite-only, and
     that one is PostgreSQL when the run is.)"""
-    with _built_once(tmp_path_factory, "browser-migrated") as done:
-        folder = done or _xdist_shared_dir(tmp_path_factory) / "browser-migrated"
-        if done is None:
+    with _built_once(tmp_path_factory, "browser-migrated") as (folder, build):
+        if build:
             engine = build_engine(f"sqlite:///{folder / 'empty.db'}")
             migrate.upgrade(engine)
             engine.dispose()
@@ -145,9 +145,8 @@ class _PortalSeed:
 def _portal_seed(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> _PortalSeed:
     """Three landlords with a live guarantee each (contract and certificate archived, real
     PDFs), and a fund manager: built through the bus once per run, copied by each module."""
-    with _built_once(tmp_path_factory, "portal-seed") as done:
-        folder = done or _xdist_shared_dir(tmp_path_factory) / "portal-seed"
-        if done is None:
+    with _built_once(tmp_path_factory, "portal-seed") as (folder, build):
+        if build:
             shutil.copyfile(migrated_sqlite, folder / "portal.db")
             numbers = _seed_portal(folder)
             (folder / "numbers.json").write_text(json.dumps(numbers), encoding="utf-8")
