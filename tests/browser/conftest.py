@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -93,76 +96,153 @@ def _months_ago(today: date, months: int) -> date:
     return date(year, month, 1)
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
-    folder = tmp_path_factory.mktemp("portal")
-    url_db = f"sqlite:///{folder / 'portal.db'}"
-    env = {
-        **os.environ,
-        "GARANZIA_DATABASE_URL": url_db,
-        "GARANZIA_STORAGE_DIR": str(folder / "storage"),
-        "GARANZIA_OUTBOX_DIR": str(folder / "outbox"),
-        "GARANZIA_ARGON2_TIME_COST": "1",
-        "GARANZIA_ARGON2_MEMORY_KIB": "1024",
-    }
-    engine = build_engine(url_db)
-    migrate.upgrade(engine)
-    engine.dispose()
+def _xdist_shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder every xdist worker of this run sees (the run's base folder), or this
+    process's own when there are no workers. Never one from an earlier run: its seed would be
+    of another day and other code."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextmanager
+def _built_once(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """The run's folder ``name``, and whether the caller must build it (no process of the
+    run has): it holds the run's lock for ``name`` meanwhile, and the folder is marked done
+    when the caller's block ends without an error."""
+    shared = _xdist_shared_dir(tmp_path_factory)
+    folder = shared / name
+    with (shared / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (folder / "done").exists():
+            yield folder, False
+            return
+        shutil.rmtree(folder, ignore_errors=True)  # a half-built one from a failed attempt
+        folder.mkdir()
+        yield folder, True
+        (folder / "done").touch()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated to head, built once per run: modules copy it.
+    (Not the `migrated_url` of tests/conftest.py: the browser tests are SQLite-only, and
+    that one is PostgreSQL when the run is.)"""
+    with _built_once(tmp_path_factory, "browser-migrated") as (folder, build):
+        if build:
+            engine = build_engine(f"sqlite:///{folder / 'empty.db'}")
+            migrate.upgrade(engine)
+            engine.dispose()
+    return folder / "empty.db"
+
+
+@dataclass(frozen=True)
+class _PortalSeed:
+    folder: Path  # portal.db, storage/ and outbox/
+    numbers: tuple[str, str, str]
+
+
+@pytest.fixture(scope="session")
+def _portal_seed(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> _PortalSeed:
+    """Three landlords with a live guarantee each (contract and certificate archived, real
+    PDFs), and a fund manager: built through the bus once per run, copied by each module."""
+    with _built_once(tmp_path_factory, "portal-seed") as (folder, build):
+        if build:
+            shutil.copyfile(migrated_sqlite, folder / "portal.db")
+            numbers = _seed_portal(folder)
+            (folder / "numbers.json").write_text(json.dumps(numbers), encoding="utf-8")
+    numbers = json.loads((folder / "numbers.json").read_text(encoding="utf-8"))
+    return _PortalSeed(folder, (numbers[0], numbers[1], numbers[2]))
+
+
+def _seed_portal(folder: Path) -> list[str]:
     settings = Settings(
-        database_url=url_db,
+        database_url=f"sqlite:///{folder / 'portal.db'}",
         storage_dir=folder / "storage",
         outbox_dir=folder / "outbox",
         argon2_time_cost=1,
         argon2_memory_kib=1024,
     )
     system = bootstrap(settings)
-    today = system.deps.clock.today()
-    start = _months_ago(today, 7)
-    lease = builders.lease(start=start, end=date(start.year + 3, start.month, 1))
-    fund = builders.fund_with(system, Decimal("100000.00"))
-    numbers = []
-    for name in ("locatore-a", "locatore-b", "locatore-c"):
-        issued = builders.issued_guarantee(system, fund.id, lease_data=lease)
-        assert issued.number is not None
-        system.bus.handle(c.ActivateGuarantee(number=issued.number), builders.MANAGER)
-        open_account(
-            system, name, Role.LANDLORD, landlord_id=issued.landlord_id, email=f"{name}@example.it"
-        )
-        numbers.append(issued.number)
-    open_account(system, "gestore", Role.FUND_MANAGER, email="gestore@example.it")
-    run_jobs(system)  # the contract and the certificate of each guarantee
-    system.close()
+    try:
+        today = system.deps.clock.today()
+        start = _months_ago(today, 7)
+        lease = builders.lease(start=start, end=date(start.year + 3, start.month, 1))
+        fund = builders.fund_with(system, Decimal("100000.00"))
+        numbers = []
+        for name in ("locatore-a", "locatore-b", "locatore-c"):
+            issued = builders.issued_guarantee(system, fund.id, lease_data=lease)
+            assert issued.number is not None
+            system.bus.handle(c.ActivateGuarantee(number=issued.number), builders.MANAGER)
+            open_account(
+                system,
+                name,
+                Role.LANDLORD,
+                landlord_id=issued.landlord_id,
+                email=f"{name}@example.it",
+            )
+            numbers.append(issued.number)
+        open_account(system, "gestore", Role.FUND_MANAGER, email="gestore@example.it")
+        run_jobs(system)  # the contract and the certificate of each guarantee
+    finally:
+        system.close()
+    return numbers
 
+
+@contextmanager
+def serve(folder: Path, database: Path, **settings: str) -> Iterator[str]:
+    """`garanzia serve`, the command the README runs, on ``database`` with storage and outbox
+    in ``folder`` (``settings`` are further GARANZIA_* values); its base URL."""
     port = free_port()
-    env["GARANZIA_BASE_URL"] = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "GARANZIA_DATABASE_URL": f"sqlite:///{database}",
+        "GARANZIA_STORAGE_DIR": str(folder / "storage"),
+        "GARANZIA_OUTBOX_DIR": str(folder / "outbox"),
+        "GARANZIA_ARGON2_TIME_COST": "1",
+        "GARANZIA_ARGON2_MEMORY_KIB": "1024",
+        "GARANZIA_BASE_URL": url,
+        **{f"GARANZIA_{name.upper()}": value for name, value in settings.items()},
+    }
     server = subprocess.Popen(
         [GARANZIA, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("garanzia serve did not start")
             try:
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("garanzia serve did not start")
-        token = httpx.post(
-            f"{url}/api/v1/auth/login", json={"username": "gestore", "password": PASSWORD}
-        ).json()["access_token"]
-        yield Portal(url, folder / "outbox", numbers[0], numbers[1], token, numbers[2])
+                time.sleep(0.05)
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory, _portal_seed: _PortalSeed) -> Iterator[Portal]:
+    """The run's portal seed, copied for this module (its tests add to it), served."""
+    folder = tmp_path_factory.mktemp("portal")
+    shutil.copytree(_portal_seed.folder, folder, dirs_exist_ok=True)
+    with serve(folder, folder / "portal.db") as url:
+        token = httpx.post(
+            f"{url}/api/v1/auth/login", json={"username": "gestore", "password": PASSWORD}
+        ).json()["access_token"]
+        a, b, c_ = _portal_seed.numbers
+        yield Portal(url, folder / "outbox", a, b, token, c_)
+
+
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
+    """One Chromium per process for the run; every test gets a context of its own (`page`),
+    so nothing of one test's session is left for another."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,16 +17,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from guarantee.adapters.db import migrate, tables
+from guarantee.adapters.db import tables
 from guarantee.adapters.db.engine import build_engine
 from guarantee.bootstrap import bootstrap
 from guarantee.domain.actors import Role
 from guarantee.domain.formats import euro_it
 from guarantee.settings import PROJECT_ROOT, Settings
-from tests.browser.conftest import check_page
+from tests.browser.conftest import check_page, serve
 from tests.support import builders
 from tests.support.accounts import PASSWORD, open_account
-from tests.support.servers import free_port
 
 
 @dataclass(frozen=True)
@@ -60,15 +55,13 @@ def _draft(rules: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("impact")
     rules = folder / "rules"
     shutil.copytree(PROJECT_ROOT / "rules", rules)
     _draft(rules)
+    shutil.copyfile(migrated_sqlite, folder / "impact.db")
     url_db = f"sqlite:///{folder / 'impact.db'}"
-    engine = build_engine(url_db)
-    migrate.upgrade(engine)
-    engine.dispose()
     system = bootstrap(
         Settings(
             database_url=url_db,
@@ -98,49 +91,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         reserve = (Decimal("0.30") * (12 * rent + Decimal("5000.00"))).quantize(Decimal("0.01"))
     finally:
         system.close()
-    port = free_port()
-    env = {
-        **os.environ,
-        "GARANZIA_DATABASE_URL": url_db,
-        "GARANZIA_STORAGE_DIR": str(folder / "storage"),
-        "GARANZIA_OUTBOX_DIR": str(folder / "outbox"),
-        "GARANZIA_RULES_DIR": str(rules),
-        "GARANZIA_ARGON2_TIME_COST": "1",
-        "GARANZIA_ARGON2_MEMORY_KIB": "1024",
-        "GARANZIA_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    server = subprocess.Popen(
-        # `python -m` from the project: this checkout's code, whatever is installed.
-        [
-            sys.executable,
-            "-m",
-            "guarantee.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("garanzia serve did not start")
+    with serve(folder, folder / "impact.db", rules_dir=str(rules)) as url:
         yield Site(url, url_db, moved.application_number, reserve)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def log_in(page: Any, site: Site, username: str) -> None:

@@ -12,19 +12,15 @@ from guarantee.adapters.db import tables
 from guarantee.bootstrap import System
 from guarantee.domain.actors import Role
 from tests.support.accounts import PASSWORD, open_account
-from tests.support.servers import CHEAP_HASHING, app_server
+from tests.support.servers import CHEAP_HASHING, app_servers
 
 
 def test_fifty_wrong_passwords_across_two_processes_lock_the_account(
     system: System, database_url: str, tmp_path: Path
 ) -> None:
     account = open_account(system, "gestore-bersaglio", Role.FUND_MANAGER)
-    for folder in ("a", "b"):
-        (tmp_path / folder).mkdir()
-    with (
-        app_server(database_url, tmp_path / "a", **CHEAP_HASHING) as (first, _),
-        app_server(database_url, tmp_path / "b", **CHEAP_HASHING) as (second, _),
-    ):
+    # Two processes on one database, started together (their starts overlap).
+    with app_servers(2, database_url, tmp_path, **CHEAP_HASHING) as ((first, _), (second, _)):
         answers: Counter[int] = Counter()
         for n in range(50):
             server = first if n % 2 == 0 else second

@@ -15,21 +15,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import Case, GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from sqlalchemy import select
 
 from guarantee.adapters.clock import FixedClock
@@ -41,18 +32,19 @@ from tests.support import journeys
 from tests.support.accounts import PASSWORD, open_account
 from tests.support.servers import CHEAP_HASHING, app_server
 
+if TYPE_CHECKING:
+    from schemathesis import Case, GenerationMode
+
+# schemathesis is imported when the test runs, not when it is collected: every xdist worker
+# collects every module, and importing it takes a second or more (its pytest plugin is off,
+# `-p no:schemathesis` in pyproject.toml: this module calls it directly).
+
 # Per operation and mode (valid, invalid), each sent as every role: the full depth on
 # PostgreSQL, the production database, where CI also runs; a lighter pass on the embedded
 # default (every operation, role and mode still, boundaries first: hypothesis tries those
 # early). Generating the requests is what costs.
 EXAMPLES = 10 if POSTGRES_URL else 4
 TIMEOUT = 10  # seconds: a request that hangs is a finding, not a stuck run
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
 ROLES = {
     "fund_manager": "gestore-fz",
     "operator": "sportello-fz",
@@ -112,6 +104,20 @@ def _fuzz(
     found: Findings,
 ) -> None:
     """Each generated request is sent once per role: generating is the costly part."""
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
@@ -126,7 +132,7 @@ def _fuzz(
         for role, auth in tokens.items():
             found.requests += 1
             try:
-                case.call_and_validate(base_url=base, headers=auth, checks=CHECKS, timeout=TIMEOUT)
+                case.call_and_validate(base_url=base, headers=auth, checks=checks, timeout=TIMEOUT)
             except FailureGroup as failures:  # every finding is collected, then reported
                 for failure in failures.exceptions:
                     found.add(role, case, failure.title, str(failures))
@@ -138,6 +144,9 @@ def _fuzz(
 
 
 def test_no_server_error_and_no_answer_outside_the_schema(served: Any) -> None:
+    import schemathesis
+    from schemathesis import GenerationMode
+
     base, headers = served
     schema = schemathesis.openapi.from_url(f"{base}/schema/openapi.json")
     found = Findings()

@@ -3,6 +3,9 @@
 Import from here; the private modules are an implementation detail.
 """
 
+# Before anything imports rule-engine: its parser tables ready-made (see the module).
+from guarantee.domain.eligibility import _parser_tables  # noqa: F401  # isort: skip
+
 from guarantee.domain.eligibility._catalog import RuleSetCatalog
 from guarantee.domain.eligibility._computed import DateDifference, DatedParameter, Percentage
 from guarantee.domain.eligibility._conditions import unknown_fact
