@@ -28,6 +28,7 @@ from guarantee.domain.eligibility._evaluation import (
     VerdictResult,
     outcome_of,
     outcome_rank,
+    plain_fact,
 )
 from guarantee.domain.eligibility._examples import (
     ExampleFailure,
@@ -115,6 +116,7 @@ __all__ = [
     "missing_boundaries",
     "outcome_of",
     "outcome_rank",
+    "plain_fact",
     "rule_needs",
     "run_examples",
     "unknown_fact",

@@ -132,6 +132,12 @@ class Evaluation:
         return cls(str(version), outcome, verdicts, str(digest), str(scheme))
 
 
+def plain_fact(value: object) -> object:
+    """A fact's value as an explanation's JSON keeps it (a date as AAAA-MM-GG, an amount as
+    its digits); the catalogue's checkers read it back."""
+    return _plain(value)[1]
+
+
 def _plain(value: object) -> tuple[str, object]:
     if isinstance(value, bool):
         return "boolean", value

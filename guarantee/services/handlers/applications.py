@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any
 
-from guarantee.domain.eligibility import FactSpec, check_declared
+from guarantee.domain.eligibility import FactSpec, check_declared, plain_fact
 from guarantee.domain.errors import InvalidFacts, InvalidField
 from guarantee.domain.guarantees import Guarantee
 from guarantee.domain.households import Household, Member
@@ -23,9 +23,7 @@ from guarantee.services.unit_of_work import UnitOfWork
 def submit_application(cmd: c.SubmitApplication, uow: UnitOfWork, deps: Dependencies) -> Guarantee:
     catalogue = deps.eligibility.facts()
     # Declared facts are checked before anything is written, against the catalogue.
-    declared, problems = check_declared(catalogue, cmd.facts)
-    if problems:
-        raise InvalidFacts({f"facts.{name}": reason for name, reason in problems.items()})
+    declared = declared_facts(catalogue, None, cmd.facts)
     check_lease_type(catalogue, cmd.lease.lease_type)
     with uow:
         now = deps.clock.now()
@@ -107,30 +105,22 @@ DECLARED = "declared"
 
 
 def with_declared(explanation: dict[str, Any], declared: Mapping[str, object]) -> dict[str, Any]:
-    """``explanation`` keeping the declared values (checked ones) as JSON keeps them: a date
-    as AAAA-MM-GG, an amount as its digits."""
+    """``explanation`` keeping the declared values (checked ones) as it keeps the facts
+    seen by its rules."""
     if not declared:
         return explanation
-    kept = {
-        name: value.isoformat() if isinstance(value, date) else _digits(value)
-        for name, value in declared.items()
-    }
-    return {**explanation, DECLARED: kept}
+    return {**explanation, DECLARED: {name: plain_fact(v) for name, v in declared.items()}}
 
 
-def _digits(value: object) -> object:
-    return str(value) if isinstance(value, Decimal) else value
-
-
-def declared_again(
+def declared_facts(
     catalogue: Mapping[str, FactSpec],
     earlier: Mapping[str, Any] | None,
     given: Mapping[str, object],
 ) -> dict[str, object]:
-    """The facts declared now over those declared before (an explanation's, see
-    ``with_declared``), as the rules read them. A new declaration is checked against the
-    catalogue (``InvalidFacts``); an earlier one the catalogue no longer accepts is left
-    out, so the rules needing it ask for a review instead of trusting it."""
+    """The facts declared now, over those declared before if any (an earlier judgement's
+    explanation, see ``with_declared``), as the rules read them. A new declaration is
+    checked against the catalogue (``InvalidFacts``); an earlier one the catalogue no longer
+    accepts is left out, so the rules needing it ask for a review instead of trusting it."""
     values, problems = check_declared(catalogue, given)
     if problems:
         raise InvalidFacts({f"facts.{name}": reason for name, reason in problems.items()})

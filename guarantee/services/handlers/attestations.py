@@ -22,7 +22,7 @@ from guarantee.services.deps import Dependencies
 from guarantee.services.handlers.applications import (
     application_facts,
     check_lease_type,
-    declared_again,
+    declared_facts,
     household_of,
     judge,
     lease_of,
@@ -42,7 +42,7 @@ def issue_attestation(cmd: c.IssueAttestation, uow: UnitOfWork, deps: Dependenci
         if cmd.contacts is None:
             # No dwelling yet: the attestation letter needs the household's own address.
             raise InvalidField("contacts", "indicare dove il nucleo riceve le lettere")
-        declared = declared_again(deps.eligibility.facts(), None, cmd.facts)
+        declared = declared_facts(deps.eligibility.facts(), None, cmd.facts)
         household = household_of(cmd, now)
         uow.households.add(household)
         # The query flushes the household first (the attestation refers to it).
@@ -106,7 +106,7 @@ def apply_with_attestation(
         now, today = deps.clock.now(), deps.clock.today()
         attestation = _attestation(uow, cmd.number)
         attestation.check_usable(today)  # before a number is spent
-        declared = declared_again(deps.eligibility.facts(), attestation.eligibility, cmd.facts)
+        declared = declared_facts(deps.eligibility.facts(), attestation.eligibility, cmd.facts)
         dwelling = uow.properties.get(cmd.property_id)
         household = uow.households.get(attestation.household_id)
         check_lease_type(deps.eligibility.facts(), cmd.lease.lease_type)

@@ -25,7 +25,7 @@ from guarantee.services.deps import Dependencies
 from guarantee.services.handlers.applications import (
     application_facts,
     check_lease_type,
-    declared_again,
+    declared_facts,
     with_declared,
 )
 from guarantee.services.handlers.mediation import check_own_guarantee
@@ -111,7 +111,7 @@ def _eligibility(
 ) -> dict[str, object]:
     """Every rule on today's facts (the household as it is now, the new lease); refuses an
     ineligible renewal, and one the rules send to review unless a fund manager accepts it."""
-    declared = declared_again(deps.eligibility.facts(), guarantee.eligibility, cmd.facts)
+    declared = declared_facts(deps.eligibility.facts(), guarantee.eligibility, cmd.facts)
     household = uow.households.get(guarantee.household_id)
     dwelling = uow.properties.get(guarantee.property_id)
     others = uow.guarantees.live_for_tenant(household.main_tenant_tax_code, excluding=guarantee.id)
