@@ -50,9 +50,10 @@ def split_instalments(total: Decimal, count: int, cap: Decimal | None = None) ->
     # The last one, whole − (n − 1) × regular, must stay between one cent and the cap.
     lowest = max(1, -((limit - whole) // (n - 1)))
     highest = min(limit, (whole - 1) // (n - 1))
-    if lowest > highest:
-        # Only with a cap of fewer cents than instalments: no equal amount fits, so the
-        # cents left over go one each to the last instalments (never above the cap).
+    if lowest > highest or limit < n:
+        # A cap of fewer cents than instalments (a degenerate plan): an equal amount may not
+        # fit, and where one does the last would take up to the cap, so the cents left over
+        # go one each to the last instalments instead (never above the cap).
         base, extra = divmod(whole, n)
         return [from_cents(base)] * (n - extra) + [from_cents(base + 1)] * extra
     regular = min(max(regular, lowest), highest)

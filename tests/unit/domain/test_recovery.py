@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from guarantee.domain.claims import ClaimStatus, paid_by_kind
@@ -315,6 +315,9 @@ CAPS = st.one_of(st.none(), st.decimals(min_value=D("0.00"), max_value=D("5000")
 
 
 @given(total=TOTALS, count=st.integers(min_value=1, max_value=60), cap=CAPS)
+# A cap of fewer cents than instalments where an equal amount fits: the last one took the
+# remaining 4 cents beside eighteen of 2 (found by Hypothesis).
+@example(total=D("0.40"), count=19, cap=D("0.04"))
 def test_split_properties(total: Decimal, count: int, cap: Decimal | None) -> None:
     amounts = split_instalments(total, count, cap)
     reachable = total if cap is None else min(total, count * cap)
